@@ -1,0 +1,34 @@
+/*
+ * nutsec - paths.h: where things are (environment first, then the built-in
+ * defaults), PID files, and signalling a running daemon through its PID file.
+ */
+#ifndef NUTSEC_PATHS_H
+#define NUTSEC_PATHS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+const char *paths_confpath(void);	/* NUT_CONFPATH or CONFPATH */
+const char *paths_statepath(void);	/* NUT_STATEPATH or STATEPATH */
+const char *paths_altpidpath(void);	/* NUT_ALTPIDPATH, else NUT_STATEPATH, else ALTPIDPATH */
+const char *paths_pidpath(void);	/* NUT_PIDPATH or PIDPATH */
+const char *paths_datapath(void);	/* NUT_DATAPATH or DATAPATH */
+
+/* Joins dir and name into out. Returns 0, or -1 if it did not fit. */
+int paths_join(char *out, size_t outlen, const char *dir, const char *name);
+
+/* Writes our PID to path (0644, O_CLOEXEC). Returns 0 or -1 (logged). */
+int pidfile_write(const char *path);
+/* Reads a PID; returns it, or -1 if missing/garbage. */
+pid_t pidfile_read(const char *path);
+/* Sends sig to the PID in path. Returns 0, or -1 with a logged reason. */
+int pidfile_signal(const char *path, int sig);
+
+/*
+ * Detaches from the terminal (fork, setsid, stdio to /dev/null); the parent
+ * exits 0 once the child calls daemon_ready() or 1 if the child exits first.
+ */
+int daemon_background(void);
+void daemon_ready(void);
+
+#endif
