@@ -60,7 +60,6 @@ enum proto_err {
 	PERR_FAILED,		/* tracking result */
 	PERR_MAX_CONNECTIONS,	/* nutsec: refused because MAXCONN is reached */
 	PERR_LINE_TOO_LONG,	/* nutsec: request line over the limit */
-	PERR_PARSE_ERROR,	/* nutsec: request line could not be tokenized */
 	PERR__COUNT
 };
 
