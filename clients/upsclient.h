@@ -1,0 +1,191 @@
+/*
+ * nutsec - upsclient.h: the client library (libupsclient.a) that upsc,
+ * upscmd, upsrw, upsmon and dummy-ups' repeater mode use to talk to an
+ * upsd over TCP, protocol 1.3. A connection is an opaque handle. Every read
+ * has a deadline and every reply line a length cap, so a hostile or broken
+ * server can make a call fail but never crash or hang the caller. Replies
+ * are tokenized with common/tok (the server's own grammar), and the checks
+ * stock NUT clients make (reply echoes the query, BEGIN/END LIST framing,
+ * "ERR <CODE>" mapping) are made here once. Each connection tries STARTTLS
+ * first, like NUT's clients; the TLS policy fields (CERTPATH, CERTIDENT,
+ * CERTVERIFY, FORCESSL, CERTHOST) are parsed and carried, and a connection
+ * whose effective policy requires TLS is refused while TLS is not built in.
+ *
+ * Functions return 0 on success and -1 on failure unless said otherwise;
+ * after a failure upscli_error()/upscli_strerror() tell why. Strings and
+ * argv arrays handed out stay owned by the handle and valid until the next
+ * call on it.
+ */
+#ifndef NUTSEC_UPSCLIENT_H
+#define NUTSEC_UPSCLIENT_H
+
+#include <stddef.h>
+
+struct upscli;
+
+/* Defaults (milliseconds / items). */
+#define UPSCLI_CONNECT_TIMEOUT_MS 10000
+#define UPSCLI_READ_TIMEOUT_MS 5000	/* per reply line, as NUT's 5 s read */
+#define UPSCLI_MAX_LINE 4096		/* longest reply line accepted */
+#define UPSCLI_MAX_LIST 100000		/* most items accepted in one LIST */
+
+/* A CERTHOST entry: per-server TLS policy (upsmon.conf / nutauth). */
+struct upscli_certhost {
+	const char *host;	/* matched case-insensitively with the host we dial */
+	unsigned port;		/* 0 = any port */
+	const char *certname;	/* expected certificate name, or NULL */
+	int certverify;		/* 0/1, or -1 = inherit the global value */
+	int forcessl;		/* 0/1, or -1 = inherit the global value */
+};
+
+/* Connection options. Pointers are borrowed: they must outlive the handle. */
+struct upscli_opts {
+	int family;			/* NET_FAMILY_ANY / _V4 / _V6 (common/net.h) */
+	int connect_timeout_ms;		/* > 0 */
+	int read_timeout_ms;		/* > 0: deadline for each reply line */
+	size_t max_list;		/* most items per LIST before failing */
+	/* TLS policy (carried now, enforced by the TLS backend later). */
+	const char *certpath;		/* NSS database directory, or NULL */
+	const char *certident_name;	/* client certificate nickname, or NULL */
+	const char *certident_pass;	/* its key password: a secret the caller holds */
+	int certverify;			/* verify the server certificate */
+	int forcessl;			/* refuse to talk without TLS */
+	const struct upscli_certhost *certhosts;
+	size_t ncerthosts;
+};
+
+/*
+ * Fills o with the defaults: any family, the timeouts above, no TLS
+ * requirement. The connect timeout honours NUT_DEFAULT_CONNECT_TIMEOUT
+ * (seconds) when it holds a positive integer.
+ */
+void upscli_opts_init(struct upscli_opts *o);
+
+/* What went wrong in the last failing call. */
+enum upscli_err {
+	UPSCLI_ERR_NONE = 0,
+	UPSCLI_ERR_SERVER,	/* the server answered ERR: see upscli_server_error() */
+	UPSCLI_ERR_NOSUCHHOST,	/* the name did not resolve */
+	UPSCLI_ERR_CONNECT,	/* connect failed or timed out (errno kept) */
+	UPSCLI_ERR_WRITE,	/* sending failed (errno kept) */
+	UPSCLI_ERR_READ,	/* receiving failed (errno kept) */
+	UPSCLI_ERR_TIMEOUT,	/* no complete reply line within the deadline */
+	UPSCLI_ERR_DISCONNECTED,/* the server closed the connection */
+	UPSCLI_ERR_INVRESP,	/* a reply that does not answer the request */
+	UPSCLI_ERR_TOOLONG,	/* a reply line over UPSCLI_MAX_LINE, or a list over max_list */
+	UPSCLI_ERR_PARSE,	/* a reply line the tokenizer rejected */
+	UPSCLI_ERR_TLS_REQUIRED,/* policy requires TLS, and it is not available */
+	UPSCLI_ERR_TLS,		/* the server started TLS and it failed */
+	UPSCLI_ERR_NOTCONN,	/* the handle is not connected */
+	UPSCLI_ERR_ARG		/* bad arguments from the caller (e.g. too long) */
+};
+
+/* A new, unconnected handle with a copy of *opts (NULL = defaults). */
+struct upscli *upscli_new(const struct upscli_opts *opts);
+/* Disconnects (see upscli_disconnect) and frees; c may be NULL. */
+void upscli_close(struct upscli *c);
+
+/*
+ * Connects to host:port (host as a name or an IPv4/IPv6 literal, without
+ * brackets), then applies the TLS policy: sends STARTTLS; on ERR continues
+ * in plaintext unless the effective forcessl/certverify (CERTHOST entry
+ * for host/port first, else the global options) require TLS. Fails with
+ * UPSCLI_ERR_TLS_REQUIRED before connecting when TLS is required and not
+ * built in. A handle may be connected again after upscli_disconnect().
+ */
+int upscli_connect(struct upscli *c, const char *host, unsigned port);
+/* Sends LOGOUT (best effort, no wait) and closes the socket. */
+void upscli_disconnect(struct upscli *c);
+
+/* The socket (-1 if not connected), for poll() in an event loop. */
+int upscli_fd(const struct upscli *c);
+/* 1 if the session runs over TLS. */
+int upscli_tls_active(const struct upscli *c);
+/* The host and port last passed to upscli_connect (NULL/0 before). */
+const char *upscli_host(const struct upscli *c);
+unsigned upscli_port(const struct upscli *c);
+
+/* Error reporting for the last failed call. */
+enum upscli_err upscli_error(const struct upscli *c);
+/* The server's ERR code as an enum proto_err (common/proto.h), or -1 if
+ * the last error was not an ERR reply or its code is unknown to us. */
+int upscli_server_error(const struct upscli *c);
+/* The message NUT's clients print for the last error, e.g. "Unknown UPS",
+ * "Connection failure: Connection refused". Valid until the next call. */
+const char *upscli_strerror(struct upscli *c);
+
+/*
+ * Sends one request line: argv[0] is the verb, sent bare; other words are
+ * quoted and escaped when they need it (proto_put_arg). USERNAME and
+ * PASSWORD arguments that are plain words are sent raw, byte for byte as
+ * NUT sends them (so a backslash means to upsd what it means with NUT).
+ * The line is built in memory that is cleared after sending.
+ */
+int upscli_send(struct upscli *c, size_t argc, const char *const *argv);
+
+/*
+ * Reads one reply line and tokenizes it. An "ERR <CODE> ..." reply returns
+ * -1 with UPSCLI_ERR_SERVER. Otherwise returns 0 with *argc >= 1 words.
+ */
+int upscli_reply(struct upscli *c, size_t *argc, char ***argv);
+
+/*
+ * upscli_send, then upscli_reply, and requires the reply to start with "OK"
+ * (else UPSCLI_ERR_INVRESP). argc/argv may be NULL when the caller does not
+ * need the reply words (e.g. to read "OK TRACKING <id>").
+ */
+int upscli_cmd(struct upscli *c, size_t argc, const char *const *argv,
+    size_t *rargc, char ***rargv);
+
+/*
+ * GET <query...>: sends "GET q0 q1 ...", reads one reply and checks that
+ * its first nq words equal the query (case-insensitively; NUT's rule).
+ * Returns 0 with the whole reply in *argc/*argv (the value is
+ * (*argv)[nq] for VAR/TYPE/DESC/...).
+ */
+int upscli_get(struct upscli *c, size_t nq, const char *const *query,
+    size_t *argc, char ***argv);
+
+/*
+ * LIST <query...>: upscli_list_start sends the request and reads the
+ * "BEGIN LIST <query>" line. upscli_list_next then returns 1 with one item
+ * whose first nq words echo the query, 0 at "END LIST <query>" (the list
+ * is then finished), or -1. More than max_list items is an error.
+ */
+int upscli_list_start(struct upscli *c, size_t nq, const char *const *query);
+int upscli_list_next(struct upscli *c, size_t nq, const char *const *query,
+    size_t *argc, char ***argv);
+
+/*
+ * Authenticates: USERNAME then PASSWORD, each must be answered OK. Then,
+ * if ups is not NULL, LOGIN <ups> (also OK). pass is only read; keep it in
+ * secret memory (common/secret.h).
+ */
+int upscli_login(struct upscli *c, const char *user, const char *pass,
+    const char *ups);
+
+/*
+ * Protocol 1.3 tracking. upscli_tracking_on sends SET TRACKING ON.
+ * upscli_tracking_wait polls "GET TRACKING <id>" once per second until the
+ * answer is not PENDING or timeout_s seconds have passed. Returns 0 when
+ * the server said SUCCESS; -1 otherwise: UPSCLI_ERR_SERVER for an ERR
+ * result (UNKNOWN, FAILED, INVALID-ARGUMENT, ...) and UPSCLI_ERR_TIMEOUT
+ * when it was still PENDING at the end.
+ */
+int upscli_tracking_on(struct upscli *c);
+int upscli_tracking_wait(struct upscli *c, const char *id, unsigned timeout_s);
+
+/*
+ * Splits "ups[@host[:port]]" (host may be "[v6]" with brackets, or a bare
+ * IPv6 literal without a port). Missing parts default to "localhost" and
+ * def_port. On success *ups and *host are xmalloc'd strings for the caller
+ * to free. Returns -1 with a message in err (errlen bytes) when malformed:
+ * empty UPS name, empty host, bad or out-of-range port, unbalanced '['.
+ */
+int upscli_splitname(const char *in, unsigned def_port, char **ups,
+    char **host, unsigned *port, char *err, size_t errlen);
+/* The same for "host[:port]" (upsc -l / -L). */
+int upscli_splitaddr(const char *in, unsigned def_port, char **host,
+    unsigned *port, char *err, size_t errlen);
+
+#endif
