@@ -1,0 +1,288 @@
+/*
+ * nutsec - buf.c: bounded byte buffers. The unconsumed bytes live at
+ * data[off .. off+len); consuming only moves off, and the bytes are moved
+ * to the front only when an append needs the room (compaction by offset).
+ * Capacity grows geometrically and never past the buffer's own max_size.
+ * A buffer that becomes empty clears and releases its block, so an idle
+ * connection costs only the struct. Every entry point checks the
+ * invariants and aborts on corruption, as OpenSSH's sshbuf does.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "xmalloc.h"
+
+#define BUF_MIN_ALLOC 128	/* first block; smaller requests round up */
+
+struct buf {
+	char *data;	/* NULL exactly when cap == 0 */
+	size_t off;	/* first unconsumed byte */
+	size_t len;	/* unconsumed bytes */
+	size_t cap;	/* allocated bytes */
+	size_t max;	/* the most this buffer may hold */
+};
+
+static void
+buf_check(const struct buf *b)
+{
+	if (b == NULL || b->max == 0 || b->max > BUF_HARD_MAX ||
+	    b->cap > b->max || b->off > b->cap || b->len > b->cap - b->off ||
+	    (b->data == NULL) != (b->cap == 0)) {
+		fputs("nutsec: buf: internal invariant broken\n", stderr);
+		abort();
+	}
+}
+
+/* Clears and releases the block; the buffer becomes empty. */
+static void
+buf_release(struct buf *b)
+{
+	if (b->data != NULL) {
+		explicit_bzero(b->data, b->cap);
+		free(b->data);
+	}
+	b->data = NULL;
+	b->off = b->len = b->cap = 0;
+}
+
+struct buf *
+buf_new(size_t max_size)
+{
+	struct buf *b;
+
+	if (max_size == 0 || max_size > BUF_HARD_MAX)
+		max_size = BUF_HARD_MAX;
+	b = xcalloc(1, sizeof(*b));
+	b->max = max_size;
+	return b;
+}
+
+void
+buf_free(struct buf *b)
+{
+	if (b == NULL)
+		return;
+	buf_check(b);
+	buf_release(b);
+	free(b);
+}
+
+void
+buf_reset(struct buf *b)
+{
+	buf_check(b);
+	buf_release(b);
+}
+
+size_t
+buf_len(const struct buf *b)
+{
+	buf_check(b);
+	return b->len;
+}
+
+size_t
+buf_max(const struct buf *b)
+{
+	buf_check(b);
+	return b->max;
+}
+
+const char *
+buf_peek(const struct buf *b)
+{
+	buf_check(b);
+	if (b->data == NULL)
+		return "";
+	return b->data + b->off;
+}
+
+/*
+ * Makes room for need more bytes after the data: compacts if that is
+ * enough, else grows (doubling, capped at max). Returns a pointer to the
+ * free tail, or NULL if len + need would exceed max.
+ */
+static char *
+buf_reserve(struct buf *b, size_t need)
+{
+	size_t want, ncap;
+	char *nd;
+
+	buf_check(b);
+	if (need > b->max - b->len)
+		return NULL;
+	if (need <= b->cap - b->off - b->len)
+		return b->data + b->off + b->len;
+	want = b->len + need;
+	if (want <= b->cap) {
+		/* Enough room once the consumed front is dropped. */
+		memmove(b->data, b->data + b->off, b->len);
+		explicit_bzero(b->data + b->len, b->cap - b->len);
+		b->off = 0;
+		return b->data + b->len;
+	}
+	ncap = b->cap ? b->cap : BUF_MIN_ALLOC;
+	while (ncap < want && ncap < b->max)
+		ncap = ncap > b->max / 2 ? b->max : ncap * 2;
+	if (ncap > b->max)
+		ncap = b->max;
+	/* Fresh block rather than realloc, so the old one can be cleared. */
+	nd = xmalloc(ncap);
+	if (b->len > 0)
+		memcpy(nd, b->data + b->off, b->len);
+	if (b->data != NULL) {
+		explicit_bzero(b->data, b->cap);
+		free(b->data);
+	}
+	b->data = nd;
+	b->cap = ncap;
+	b->off = 0;
+	buf_check(b);
+	return b->data + b->len;
+}
+
+int
+buf_put(struct buf *b, const void *data, size_t len)
+{
+	char *p;
+
+	if (len == 0) {
+		buf_check(b);
+		return 0;
+	}
+	if ((p = buf_reserve(b, len)) == NULL)
+		return -1;
+	memcpy(p, data, len);
+	b->len += len;
+	return 0;
+}
+
+int
+buf_putf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t room;
+	char *p;
+	int n;
+
+	buf_check(b);
+	room = b->cap - b->off - b->len;
+	p = b->data ? b->data + b->off + b->len : NULL;
+	va_start(ap, fmt);
+	n = vsnprintf(p, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= room) {
+		/* Did not fit the free tail: reserve n + 1 and format again. */
+		if ((size_t)n >= b->max - b->len ||
+		    (p = buf_reserve(b, (size_t)n + 1)) == NULL)
+			return -1;
+		va_start(ap, fmt);
+		n = vsnprintf(p, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -1;
+	}
+	b->len += (size_t)n;
+	return 0;
+}
+
+void
+buf_consume(struct buf *b, size_t n)
+{
+	buf_check(b);
+	if (n > b->len) {
+		fputs("nutsec: buf: consume past the end\n", stderr);
+		abort();
+	}
+	if (n == b->len) {
+		buf_release(b);
+		return;
+	}
+	b->off += n;
+	b->len -= n;
+}
+
+int
+buf_line(const struct buf *b, size_t maxline, size_t *len)
+{
+	const char *p, *lf;
+	size_t scan;
+
+	buf_check(b);
+	if (b->len == 0)
+		return 0;
+	p = b->data + b->off;
+	/* A line of maxline bytes may end in its LF at index maxline - 1. */
+	scan = b->len < maxline ? b->len : maxline;
+	lf = memchr(p, '\n', scan);
+	if (lf != NULL) {
+		*len = (size_t)(lf - p) + 1;
+		return 1;
+	}
+	return b->len < maxline ? 0 : -1;
+}
+
+ssize_t
+buf_read_fd(struct buf *b, int fd, size_t want)
+{
+	ssize_t n;
+	char *p;
+
+	buf_check(b);
+	if (b->len >= b->max) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	if (want == 0 || want > b->max - b->len)
+		want = b->max - b->len;
+	if ((p = buf_reserve(b, want)) == NULL) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	do
+		n = read(fd, p, want);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		b->len += (size_t)n;
+	else if (b->len == 0) {
+		/* Nothing came: do not keep the block an idle peer made us take. */
+		int saved = errno;
+		buf_release(b);
+		errno = saved;
+	}
+	return n;
+}
+
+ssize_t
+buf_write_fd(struct buf *b, int fd)
+{
+	ssize_t n;
+
+	buf_check(b);
+	if (b->len == 0)
+		return 0;
+	for (;;) {
+		n = send(fd, b->data + b->off, b->len, MSG_NOSIGNAL);
+		if (n < 0 && errno == ENOTSOCK)
+			n = write(fd, b->data + b->off, b->len);
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		return -1;
+	}
+	buf_consume(b, (size_t)n);
+	return n;
+}
