@@ -15,9 +15,11 @@
 #include <stdio.h>
 
 enum conf_type {
-	CONF_BOOL,	/* true/on/yes/1 or false/off/no/0, case-insensitive -> int */
-	CONF_INT,	/* decimal, within [min, max] -> long */
-	CONF_STR,	/* one word -> char * (xstrdup; previous value freed) */
+	CONF_BOOL,	/* true/on/yes/1 or false/off/no/0, case-insensitive -> int;
+			   with min_args 0, max_args 1 a bare name means true */
+	CONF_INT,	/* decimal, within [min, max] -> long (0,0 = any long) */
+	CONF_STR,	/* one word -> char * (xstrdup; previous value freed;
+			   with CONF_F_MASK held as a secret like CONF_SECRET) */
 	CONF_SECRET,	/* one word -> char * held as a secret (secret_strfree) */
 	CONF_PATH,	/* one word, must be absolute -> char * */
 	CONF_ENUM,	/* one of enum_names (case-insensitive) or its index -> int */
@@ -44,7 +46,8 @@ struct conf_directive {
 	const char *name;
 	enum conf_type type;
 	size_t offset;		/* into the object (unused for CONF_CUSTOM) */
-	int min_args, max_args;	/* words after the name; 0,0 = type default */
+	int min_args, max_args;	/* words after the name; 0,0 = type default:
+				   FLAG 0,0; CUSTOM 0..INT_MAX; others 1,1 */
 	long min, max;		/* bounds for CONF_INT */
 	const char *const *enum_names;	/* NULL-terminated, for CONF_ENUM */
 	unsigned flags;
@@ -71,7 +74,8 @@ struct conf_spec {
 	/*
 	 * Called for a directive not in the table (e.g. ups.conf driver
 	 * variables). NULL means "unknown directive" is an error.
-	 * in_section says which table was searched.
+	 * in_section says which table was searched. Returns 0, or -1 after
+	 * conf_error() (-1 without one is reported as "unknown directive").
 	 */
 	int (*unknown)(struct conf_ctx *cx, void *obj, int in_section,
 	    const char *name, int argc, char **argv);
@@ -108,6 +112,8 @@ void conf_check_table(const char *what, const struct conf_directive *t, size_t n
 /*
  * Prints "name value" lines for every directive of a table with its value in
  * obj, masking CONF_F_MASK and CONF_SECRET values as "********" (for -T).
+ * Values are quoted and escaped as the file would need them; unset strings,
+ * unset flags, obsolete and CUSTOM directives are not printed.
  */
 void conf_dump(FILE *fp, const struct conf_directive *t, size_t n, const void *obj);
 

@@ -31,7 +31,8 @@ struct tok;
 
 enum tok_status {
 	TOK_MORE = 0,	/* all input consumed, no complete line yet */
-	TOK_LINE = 1,	/* a complete line: read tok_argc/tok_argv */
+	TOK_LINE = 1,	/* a complete line: read tok_argc/tok_argv (argc may be 0
+			   for an empty or comment-only line) */
 	TOK_ERROR = -1	/* the line was bad: read tok_error; input up to its end consumed */
 };
 
@@ -59,10 +60,17 @@ char **tok_argv(const struct tok *t);
 const char *tok_error(const struct tok *t);
 /* Number of LF characters consumed so far (for file:line messages). */
 unsigned long tok_lines(const struct tok *t);
+/*
+ * The 1-based number of the physical line on which the line (or error) last
+ * returned began; a line continued with backslash-newline or a newline in
+ * quotes is reported where it started.
+ */
+unsigned long tok_line_no(const struct tok *t);
 
 /*
  * Convenience: tokenizes one string holding exactly one line (a trailing LF
- * is optional). Returns TOK_LINE, or TOK_ERROR. Extra lines are an error.
+ * is optional; an empty string is a line with argc 0). Forgets any partial
+ * line first. Returns TOK_LINE, or TOK_ERROR. Extra lines are an error.
  */
 enum tok_status tok_split(struct tok *t, const char *line, size_t len);
 
