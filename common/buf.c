@@ -182,15 +182,32 @@ buf_putf(struct buf *b, const char *fmt, ...)
 	if (n < 0)
 		return -1;
 	if ((size_t)n >= room) {
-		/* Did not fit the free tail: reserve n + 1 and format again. */
-		if ((size_t)n >= b->max - b->len ||
-		    (p = buf_reserve(b, (size_t)n + 1)) == NULL)
+		if ((size_t)n > b->max - b->len)
 			return -1;
-		va_start(ap, fmt);
-		n = vsnprintf(p, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -1;
+		if ((size_t)n < b->max - b->len) {
+			/* Reserve room for the text and vsnprintf's NUL; format again. */
+			p = buf_reserve(b, (size_t)n + 1);
+			va_start(ap, fmt);
+			n = vsnprintf(p, (size_t)n + 1, fmt, ap);
+			va_end(ap);
+			if (n < 0)
+				return -1;
+		} else {
+			/* Fills the buffer exactly: no room for the NUL, go via a copy. */
+			char *tmp = xmalloc((size_t)n + 1);
+			int rc;
+
+			va_start(ap, fmt);
+			rc = vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+			va_end(ap);
+			if (rc == n)
+				rc = buf_put(b, tmp, (size_t)n);
+			else
+				rc = -1;
+			explicit_bzero(tmp, (size_t)n + 1);
+			free(tmp);
+			return rc;
+		}
 	}
 	b->len += (size_t)n;
 	return 0;
