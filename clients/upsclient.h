@@ -110,6 +110,9 @@ enum upscli_err upscli_error(const struct upscli *c);
 /* The server's ERR code as an enum proto_err (common/proto.h), or -1 if
  * the last error was not an ERR reply or its code is unknown to us. */
 int upscli_server_error(const struct upscli *c);
+/* The code word of the last ERR reply ("ACCESS-DENIED", even one we do
+ * not know), or NULL when the last error was not an ERR reply. */
+const char *upscli_server_code(const struct upscli *c);
 /* The message NUT's clients print for the last error, e.g. "Unknown UPS",
  * "Connection failure: Connection refused". Valid until the next call. */
 const char *upscli_strerror(struct upscli *c);
@@ -140,7 +143,7 @@ int upscli_cmd(struct upscli *c, size_t argc, const char *const *argv,
 /*
  * GET <query...>: sends "GET q0 q1 ...", reads one reply and checks that
  * its first nq words equal the query (case-insensitively; NUT's rule).
- * Returns 0 with the whole reply in *argc/*argv (the value is
+ * Returns 0 with the whole reply in *argc and *argv (the value is
  * (*argv)[nq] for VAR/TYPE/DESC/...).
  */
 int upscli_get(struct upscli *c, size_t nq, const char *const *query,

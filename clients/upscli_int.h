@@ -1,0 +1,69 @@
+/*
+ * nutsec - upscli_int.h: the inside of the client library, shared by its
+ * files only (upscli_conn.c: socket, deadlines, reply lines, errors;
+ * upscli_proto.c: requests and the NUT client rules; upscli_tls_*.c: the
+ * TLS backend seam). Callers use upsclient.h.
+ */
+#ifndef NUTSEC_UPSCLI_INT_H
+#define NUTSEC_UPSCLI_INT_H
+
+#include <stddef.h>
+
+#include "upsclient.h"
+
+struct buf;
+struct tok;
+
+struct upscli {
+	struct upscli_opts opts;
+	int fd;			/* -1 when not connected */
+	char *host;		/* as passed to upscli_connect */
+	unsigned port;
+	int tls;		/* 1 once a TLS session is up */
+	void *tls_state;	/* the backend's session, or NULL */
+	struct buf *in;		/* received bytes not yet made into lines */
+	struct tok *tok;	/* tokenizes one reply line at a time */
+	enum upscli_err err;
+	int sys_errno;		/* for CONNECT/READ/WRITE */
+	int server_err;		/* enum proto_err of an ERR reply, or -1 */
+	char detail[128];	/* extra text for PARSE/TLS/INVRESP messages */
+	char msg[256];		/* upscli_strerror's result */
+	size_t list_items;	/* items read in the current LIST */
+};
+
+/* Records an error (and errno for the I/O kinds). Always returns -1. */
+int upscli_fail(struct upscli *c, enum upscli_err e, int sys_errno,
+    const char *detail);
+
+/*
+ * Writes all of line (len bytes) within the read timeout, through TLS when
+ * it is up. Returns 0 or -1 (WRITE/TIMEOUT, connection closed).
+ */
+int upscli_write_all(struct upscli *c, const char *line, size_t len);
+
+/*
+ * Reads one reply line (deadline: read_timeout_ms from now; cap:
+ * UPSCLI_MAX_LINE) and tokenizes it into c->tok. Does not interpret ERR.
+ * Returns 0 with at least one word, or -1 (connection closed on I/O errors).
+ */
+int upscli_read_tokens(struct upscli *c);
+
+/* Closes the socket and drops buffered input and TLS state, no LOGOUT. */
+void upscli_drop(struct upscli *c);
+
+/* The TLS backend (upscli_tls_none.c now, NSS later). */
+/* 1 if this build can run a TLS client handshake. */
+int upscli_tls_available(void);
+/*
+ * Runs the client handshake on c->fd after "OK STARTTLS", with the
+ * effective certverify and the CERTHOST certificate name (or NULL).
+ * Returns 0 (c->tls = 1), or -1 after upscli_fail(UPSCLI_ERR_TLS, ...).
+ */
+int upscli_tls_start(struct upscli *c, int certverify, const char *certname);
+/* Moves bytes through the session: like read(2)/write(2), errno set. */
+long upscli_tls_read(struct upscli *c, void *p, size_t len);
+long upscli_tls_write(struct upscli *c, const void *p, size_t len);
+/* Ends the session (close_notify, best effort) and frees its state. */
+void upscli_tls_end(struct upscli *c);
+
+#endif
