@@ -55,19 +55,27 @@ secret_strdup(const char *s)
 int
 secret_eq(const void *a, size_t alen, const void *b, size_t blen)
 {
-	const volatile unsigned char *pa = a, *pb = b;
+	static const unsigned char none = 0;
+	const volatile unsigned char *pa = alen > 0 ? a : &none;
+	const volatile unsigned char *pb = b;
+	size_t amax = alen > 0 ? alen : 1;
 	unsigned char diff = 0;
 	size_t i;
 
 	/*
-	 * Walk the candidate's length only. Where the stored value is
-	 * shorter, compare against the candidate itself (which always
-	 * matches) so the loop does the same work; the length mismatch is
-	 * folded in at the end without a branch on the data.
+	 * Walk the candidate's length only. Past the end of the stored value
+	 * the candidate is compared with itself (always equal), selected by
+	 * a mask rather than a branch, so the work per byte is the same
+	 * wherever the values differ and whatever the stored length is. The
+	 * length mismatch is folded in at the end.
 	 */
 	for (i = 0; i < blen; i++) {
-		unsigned char ca = i < alen ? pa[i] : pb[i];
-		diff |= (unsigned char)(ca ^ pb[i]);
+		size_t in = (size_t)0 - (size_t)(i < amax);
+		unsigned char m = (unsigned char)in;
+		unsigned char x = pa[i & in];
+		unsigned char y = pb[i];
+
+		diff |= (unsigned char)(((x & m) | (y & (unsigned char)~m)) ^ y);
 	}
 	diff |= (unsigned char)(alen != blen);
 	return diff == 0;

@@ -204,8 +204,8 @@ tok_byte(struct tok *t, unsigned char c)
 			return 1;
 		if (c == '#')
 			t->st = ST_COMMENT;
-		else if (tok_isspace(c))
-			;
+		else if (tok_isspace(c) || c < 0x20 || c >= 0x80)
+			;	/* a dropped byte does not start an empty word */
 		else if (c == '\\')
 			t->st = ST_IDLE_ESC;
 		else if (c == '"') {
@@ -223,7 +223,7 @@ tok_byte(struct tok *t, unsigned char c)
 		return 0;
 	case ST_IDLE_ESC:
 		/* backslash-newline between words joins the lines */
-		if (c == '\n') {
+		if (c == '\n' || c < 0x20 || c >= 0x80) {
 			t->st = ST_IDLE;
 			return 0;
 		}

@@ -12,7 +12,8 @@
  *  - backslash makes the next character literal, inside or outside quotes;
  *    backslash-newline joins lines with nothing inserted;
  *  - '=' outside quotes is always a word of its own (a=b -> a, =, b);
- *  - bytes < 0x20 and >= 0x80 are dropped from word contents;
+ *  - bytes < 0x20 and >= 0x80 are dropped from word contents (DEL is
+ *    kept); outside a word they are ignored and do not start one;
  *  - limits: at most max_args words per line and max_word bytes per word;
  *    going over either is an error for that line (NUT silently truncated);
  *  - a final line without a newline is processed (NUT bug 13 is not kept).
