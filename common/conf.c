@@ -435,16 +435,6 @@ conf_directive_line(struct conf_ctx *cx, int argc, char **argv)
 		conf_warn(cx, "'%s' is obsolete and ignored", d->name);
 		return;
 	}
-	if (!(d->flags & CONF_F_REPEATABLE)) {
-		size_t idx = (size_t)(d - table);
-
-		if (seen[idx] != 0) {
-			conf_error(cx, "'%s' given more than once (first on line %lu)",
-			    d->name, seen[idx]);
-			return;
-		}
-		seen[idx] = cx->line;
-	}
 	conf_arity(d, &min, &max);
 	if (argc < min || argc > max) {
 		if (max == 0)
@@ -459,6 +449,17 @@ conf_directive_line(struct conf_ctx *cx, int argc, char **argv)
 			conf_error(cx, "'%s' takes at most %d value%s", d->name, max,
 			    max == 1 ? "" : "s");
 		return;
+	}
+	/* a line with the wrong arity is not a use: the repeat check follows it */
+	if (!(d->flags & CONF_F_REPEATABLE)) {
+		size_t idx = (size_t)(d - table);
+
+		if (seen[idx] != 0) {
+			conf_error(cx, "'%s' given more than once (first on line %lu)",
+			    d->name, seen[idx]);
+			return;
+		}
+		seen[idx] = cx->line;
 	}
 	conf_apply(cx, d, obj, argc, argv);
 }
