@@ -71,6 +71,7 @@ send_words(struct upscli *c, const char *verb, size_t argc,
 	size_t i;
 	int raw, r = -1;
 
+	c->err = UPSCLI_ERR_NONE;	/* each request starts clean */
 	if (c->fd < 0)
 		return upscli_fail(c, UPSCLI_ERR_NOTCONN, 0, NULL);
 	if (!verb_ok(verb))
