@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -532,12 +533,25 @@ int
 conf_load(const char *path, const struct conf_spec *spec, void *global_obj)
 {
 	struct conf_ctx cx;
+	struct stat st;
 	char chunk[4096];
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	memset(&st, 0, sizeof(st));
+	errno = 0;
+	/* O_NONBLOCK: a FIFO planted as a config file must not hang us */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int err = errno;
+
+		if (err == 0 || S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode))
+			err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		(void)close(fd);
+		errno = err;
+		return -1;
+	}
 	conf_ctx_init(&cx, path, spec, global_obj);
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -609,6 +623,18 @@ conf_dump(FILE *fp, const struct conf_directive *t, size_t n, const void *obj)
 
 		if (d->flags & CONF_F_OBSOLETE)
 			continue;
+		if (masked && d->type != CONF_CUSTOM) {
+			/* print only that a value is set, never the value */
+			int set = 1;
+
+			if (d->type == CONF_STR || d->type == CONF_SECRET || d->type == CONF_PATH)
+				set = *(char *const *)slot != NULL;
+			else if (d->type == CONF_FLAG)
+				set = *(const int *)slot != 0;
+			if (set)
+				fprintf(fp, "%s ********\n", d->name);
+			continue;
+		}
 		switch (d->type) {
 		case CONF_BOOL:
 			fprintf(fp, "%s %s\n", d->name, *(const int *)slot ? "yes" : "no");
@@ -624,10 +650,7 @@ conf_dump(FILE *fp, const struct conf_directive *t, size_t n, const void *obj)
 			if (v == NULL)
 				break;
 			fprintf(fp, "%s ", d->name);
-			if (masked)
-				fputs("********", fp);
-			else
-				conf_dump_word(fp, v);
+			conf_dump_word(fp, v);
 			fputc('\n', fp);
 			break;
 		}

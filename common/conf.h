@@ -95,7 +95,9 @@ void conf_warn(struct conf_ctx *cx, const char *fmt, ...) __attribute__((format(
 /*
  * Parses path into global_obj (and section objects from section_begin).
  * Returns the number of errors (0 = clean), or -1 if the file could not be
- * opened (errno set; nothing is logged, so the caller can phrase it).
+ * opened (errno set; nothing is logged, so the caller can phrase it). Only
+ * regular files are read: a directory gives -1 with EISDIR, a FIFO, device
+ * or socket -1 with EINVAL.
  */
 int conf_load(const char *path, const struct conf_spec *spec, void *global_obj);
 /* The same on a string, with `name` used as the file name in messages. */

@@ -29,6 +29,11 @@ log_init(const char *progname, int debug_level, int dest)
 		log_progname = slash != NULL ? slash + 1 : progname;
 	}
 	log_level = debug_level < 0 ? 0 : debug_level;
+	if (log_syslog_open) {
+		/* openlog keeps the ident pointer: reopen under the new name */
+		closelog();
+		log_syslog_open = 0;
+	}
 	log_set_dest(dest);
 }
 

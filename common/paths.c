@@ -218,6 +218,7 @@ daemon_background(void)
 void
 daemon_ready(void)
 {
+	struct sigaction ign, old;
 	int fd;
 	ssize_t n;
 
@@ -232,9 +233,16 @@ daemon_ready(void)
 		if (fd > STDERR_FILENO)
 			(void)close(fd);
 	}
+	/* a parent killed meanwhile must not take us down with SIGPIPE */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	if (sigaction(SIGPIPE, &ign, &old) != 0)
+		return;
 	do {
 		n = write(daemon_ready_fd, "R", 1);
 	} while (n < 0 && errno == EINTR);
+	(void)sigaction(SIGPIPE, &old, NULL);
 	(void)close(daemon_ready_fd);
 	daemon_ready_fd = -1;
 }
