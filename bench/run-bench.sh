@@ -1,0 +1,234 @@
+#!/bin/sh
+# nutsec - run-bench.sh: measures three NUT-protocol servers with nutbench,
+# one after the other, each alone on loopback in a throwaway directory:
+# (a) our upsd from the build tree with a dummy-ups driver (ours if built,
+# else Debian's), (b) Debian's NUT 2.8 upsd with its dummy-ups, and (c) the
+# do-nothing nullserver. All serve bench.dev (45 variables with the
+# driver's own). The figures are printed side by side; a side that cannot
+# run is skipped with a message. Timings are only printed, never judged.
+#
+# usage: run-bench.sh [top_builddir [bench_srcdir]] [nutbench options...]
+# Ports (loopback): BENCH_PORT (default 18493), +1 and +2.
+
+set -u
+
+top_builddir=${1:-$(pwd)/..}
+srcdir=${2:-$(cd "$(dirname "$0")" && pwd)}
+[ $# -ge 1 ] && shift
+[ $# -ge 1 ] && shift
+
+NUTBENCH=$top_builddir/bench/nutbench
+NULLSERVER=$top_builddir/bench/nullserver
+OUR_UPSD=$top_builddir/upsd/upsd
+OUR_DRIVER=$top_builddir/drivers/dummy-ups
+NUT_UPSD=/lib/nut/upsd
+NUT_DRIVER=/lib/nut/dummy-ups
+UPS=bench
+PORT=${BENCH_PORT:-18493}
+START_WAIT=15		# seconds a server gets to serve its first VAR
+
+if [ ! -x "$NUTBENCH" ] || [ ! -x "$NULLSERVER" ]; then
+	echo "run-bench: build nutbench and nullserver first (make -C bench)" >&2
+	exit 1
+fi
+
+work=$(mktemp -d /tmp/nutbench.XXXXXX) || exit 1
+# Debian's upsd and drivers drop to user nut and must reach the files.
+chmod 0755 "$work"
+started=""
+
+stop_started() {
+	for p in $started; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $started; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -9 "$p" 2>/dev/null
+	done
+	started=""
+}
+cleanup() {
+	stop_started
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Both servers and nutbench want many fds (10,000 idle connections).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+
+note() { echo "# $*"; }
+
+# Is anything listening on this loopback port already?
+port_busy() {
+	if command -v ss >/dev/null 2>&1; then
+		[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+		return
+	fi
+	"$NUTBENCH" -Q -p "$1" -u "$UPS" >/dev/null 2>&1
+}
+
+wait_var() {	# port pid
+	i=0
+	while [ $i -lt $((START_WAIT * 5)) ]; do
+		"$NUTBENCH" -Q -p "$1" -u "$UPS" >/dev/null 2>&1 && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# The user NUT drops to; Debian's packages normally create it.
+ensure_nut_user() {
+	getent passwd nut >/dev/null 2>&1 && return 0
+	[ "$(id -u)" -eq 0 ] || return 1
+	command -v adduser >/dev/null 2>&1 || return 1
+	adduser --system --group --quiet nut >/dev/null 2>&1
+}
+
+# Writes a NUT configuration for one side into $work/$1, port $2.
+make_conf() {
+	d=$work/$1
+	mkdir -p "$d/etc" "$d/state"
+	printf 'MODE=standalone\n' > "$d/etc/nut.conf"
+	cat > "$d/etc/ups.conf" <<EOF
+[$UPS]
+	driver = dummy-ups
+	port = $work/bench.dev
+	desc = "nutbench device"
+EOF
+	printf 'LISTEN 127.0.0.1 %s\n' "$2" > "$d/etc/upsd.conf"
+	printf '[bench]\n\tpassword = bench\n\tupsmon primary\n' \
+	    > "$d/etc/upsd.users"
+	chmod 0640 "$d/etc/"*
+	chmod 0750 "$d/etc"
+	chmod 0770 "$d/state"
+	if [ "$(id -u)" -eq 0 ] && getent group nut >/dev/null 2>&1; then
+		chown -R root:nut "$d/etc" "$d/state"
+	fi
+}
+
+# Starts driver then upsd for side $1 on port $2; sets server_pid.
+start_nut_side() {	# side port upsd driver
+	side=$1; port=$2; upsd=$3; driver=$4
+	d=$work/$side
+	make_conf "$side" "$port"
+	export NUT_CONFPATH="$d/etc" NUT_STATEPATH="$d/state" \
+	    NUT_ALTPIDPATH="$d/state"
+	"$driver" -a "$UPS" -F >"$d/driver.log" 2>&1 &
+	started="$started $!"
+	drv_pid=$!
+	i=0
+	while [ ! -S "$d/state/dummy-ups-$UPS" ] && [ $i -lt 50 ]; do
+		kill -0 "$drv_pid" 2>/dev/null || break
+		sleep 0.2
+		i=$((i + 1))
+	done
+	"$upsd" -F >"$d/upsd.log" 2>&1 &
+	server_pid=$!
+	started="$started $server_pid"
+	unset NUT_CONFPATH NUT_STATEPATH NUT_ALTPIDPATH
+	if ! wait_var "$port" "$server_pid"; then
+		note "$side: no VAR reply within ${START_WAIT}s; last log lines:"
+		tail -n 5 "$d/driver.log" "$d/upsd.log" 2>/dev/null | sed 's/^/#   /'
+		return 1
+	fi
+	return 0
+}
+
+bench_side() {	# side port pid [nutbench args]
+	side=$1; port=$2; pid=$3
+	shift 3
+	note "$side: running nutbench on port $port (server pid $pid)"
+	"$NUTBENCH" -p "$port" -u "$UPS" -P "$pid" "$@" \
+	    >"$work/$side.out" 2>"$work/$side.err" ||
+	    note "$side: nutbench failed: $(head -n 1 "$work/$side.err")"
+}
+
+grep -v '^#' "$srcdir/bench.dev" > "$work/bench.dev"
+chmod 0644 "$work/bench.dev"
+ensure_nut_user || note "no user 'nut' and cannot create it"
+
+note "nutbench on $(uname -sr), $(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC')"
+note "server and generator share the CPUs: nothing is pinned"
+
+# (a) ours
+p=$PORT
+if [ ! -x "$OUR_UPSD" ]; then
+	note "nutsec: skipped: $OUR_UPSD is not built"
+elif port_busy $p; then
+	note "nutsec: skipped: port $p is in use"
+else
+	drv=$OUR_DRIVER
+	[ -x "$drv" ] || drv=$NUT_DRIVER
+	if [ -x "$drv" ]; then
+		note "nutsec: $OUR_UPSD with $drv"
+		start_nut_side nutsec $p "$OUR_UPSD" "$drv" &&
+		    bench_side nutsec $p "$server_pid" "$@"
+		stop_started
+	else
+		note "nutsec: skipped: no dummy-ups driver"
+	fi
+fi
+
+# (b) NUT 2.8
+p=$((PORT + 1))
+if [ ! -x "$NUT_UPSD" ] || [ ! -x "$NUT_DRIVER" ]; then
+	note "NUT: skipped: $NUT_UPSD or $NUT_DRIVER not installed"
+elif ! getent passwd nut >/dev/null 2>&1; then
+	note "NUT: skipped: no user 'nut'"
+elif port_busy $p; then
+	note "NUT: skipped: port $p is in use"
+else
+	note "NUT: $NUT_UPSD ($($NUT_UPSD -V 2>&1 | head -n 1))"
+	start_nut_side nut $p "$NUT_UPSD" "$NUT_DRIVER" &&
+	    bench_side nut $p "$server_pid" "$@"
+	stop_started
+fi
+
+# (c) the floor
+p=$((PORT + 2))
+if port_busy $p; then
+	note "null: skipped: port $p is in use"
+else
+	"$NULLSERVER" -l 127.0.0.1 -p $p >"$work/null.log" 2>&1 &
+	null_pid=$!
+	started="$started $null_pid"
+	if wait_var $p $null_pid; then
+		bench_side null $p $null_pid "$@"
+	else
+		note "null: nullserver did not start: $(head -n 1 "$work/null.log")"
+	fi
+	stop_started
+fi
+
+# Side by side: one row per figure, in the order nutbench printed them.
+echo
+for s in nutsec nut null; do
+	[ -f "$work/$s.out" ] || : > "$work/$s.out"
+done
+awk '
+	/^#/ || NF < 3 { next }
+	{
+		if (!($1 in unit)) { order[++n] = $1; unit[$1] = $3 }
+		val[side, $1] = $2
+	}
+	END {
+		printf "%-20s %-8s %12s %12s %12s\n", "figure", "unit", \
+		    "nutsec", "NUT 2.8", "null"
+		for (i = 1; i <= n; i++) {
+			k = order[i]
+			printf "%-20s %-8s", k, unit[k]
+			for (s = 1; s <= 3; s++)
+				printf " %12s", ((s, k) in val) ? val[s, k] : "-"
+			printf "\n"
+		}
+	}' side=1 "$work/nutsec.out" side=2 "$work/nut.out" \
+	    side=3 "$work/null.out" |
+    tee "$top_builddir/bench/bench-results.txt"
+exit 0
