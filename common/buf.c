@@ -27,6 +27,7 @@ struct buf {
 	size_t off;	/* first unconsumed byte */
 	size_t len;	/* unconsumed bytes */
 	size_t cap;	/* allocated bytes */
+	size_t dirty;	/* bytes [0, dirty) may hold data: what a clear must wipe */
 	size_t max;	/* the most this buffer may hold */
 };
 
@@ -35,6 +36,7 @@ buf_check(const struct buf *b)
 {
 	if (b == NULL || b->max == 0 || b->max > BUF_HARD_MAX ||
 	    b->cap > b->max || b->off > b->cap || b->len > b->cap - b->off ||
+	    b->dirty > b->cap || (b->len > 0 && b->off + b->len > b->dirty) ||
 	    (b->data == NULL) != (b->cap == 0)) {
 		fputs("nutsec: buf: internal invariant broken\n", stderr);
 		abort();
@@ -46,11 +48,11 @@ static void
 buf_release(struct buf *b)
 {
 	if (b->data != NULL) {
-		explicit_bzero(b->data, b->cap);
+		explicit_bzero(b->data, b->dirty);
 		free(b->data);
 	}
 	b->data = NULL;
-	b->off = b->len = b->cap = 0;
+	b->off = b->len = b->cap = b->dirty = 0;
 }
 
 struct buf *
@@ -125,7 +127,8 @@ buf_reserve(struct buf *b, size_t need)
 	if (want <= b->cap) {
 		/* Enough room once the consumed front is dropped. */
 		memmove(b->data, b->data + b->off, b->len);
-		explicit_bzero(b->data + b->len, b->cap - b->len);
+		explicit_bzero(b->data + b->len, b->dirty - b->len);
+		b->dirty = b->len;
 		b->off = 0;
 		return b->data + b->len;
 	}
@@ -139,14 +142,25 @@ buf_reserve(struct buf *b, size_t need)
 	if (b->len > 0)
 		memcpy(nd, b->data + b->off, b->len);
 	if (b->data != NULL) {
-		explicit_bzero(b->data, b->cap);
+		explicit_bzero(b->data, b->dirty);
 		free(b->data);
 	}
 	b->data = nd;
 	b->cap = ncap;
+	b->dirty = b->len;
 	b->off = 0;
 	buf_check(b);
 	return b->data + b->len;
+}
+
+/* Records that bytes up to end (capped at cap) were written. */
+static void
+buf_touch(struct buf *b, size_t end)
+{
+	if (end > b->cap)
+		end = b->cap;
+	if (end > b->dirty)
+		b->dirty = end;
 }
 
 int
@@ -162,6 +176,7 @@ buf_put(struct buf *b, const void *data, size_t len)
 		return -1;
 	memcpy(p, data, len);
 	b->len += len;
+	buf_touch(b, b->off + b->len);
 	return 0;
 }
 
@@ -179,6 +194,8 @@ buf_putf(struct buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(p, room, fmt, ap);
 	va_end(ap);
+	if (room > 0)
+		buf_touch(b, b->cap);	/* the attempt may have filled the tail */
 	if (n < 0)
 		return -1;
 	if ((size_t)n >= room) {
@@ -186,11 +203,14 @@ buf_putf(struct buf *b, const char *fmt, ...)
 			return -1;
 		if ((size_t)n < b->max - b->len) {
 			/* Reserve room for the text and vsnprintf's NUL; format again. */
+			int again;
+
 			p = buf_reserve(b, (size_t)n + 1);
 			va_start(ap, fmt);
-			n = vsnprintf(p, (size_t)n + 1, fmt, ap);
+			again = vsnprintf(p, (size_t)n + 1, fmt, ap);
 			va_end(ap);
-			if (n < 0)
+			buf_touch(b, b->off + b->len + (size_t)n + 1);
+			if (again != n)
 				return -1;
 		} else {
 			/* Fills the buffer exactly: no room for the NUL, go via a copy. */
@@ -210,6 +230,7 @@ buf_putf(struct buf *b, const char *fmt, ...)
 		}
 	}
 	b->len += (size_t)n;
+	buf_touch(b, b->off + b->len + 1);
 	return 0;
 }
 
@@ -269,8 +290,10 @@ buf_read_fd(struct buf *b, int fd, size_t want)
 	do
 		n = read(fd, p, want);
 	while (n < 0 && errno == EINTR);
-	if (n > 0)
+	if (n > 0) {
 		b->len += (size_t)n;
+		buf_touch(b, b->off + b->len);
+	}
 	else if (b->len == 0) {
 		/* Nothing came: do not keep the block an idle peer made us take. */
 		int saved = errno;

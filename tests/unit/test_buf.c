@@ -2,7 +2,7 @@
  * nutsec - test_buf.c: unit tests of the bounded buffer: caps (put, putf,
  * read), line finding at and around the limit, compaction after partial
  * consumes, release of memory when empty, and fd I/O on a socketpair
- * including EAGAIN, EOF and a full buffer.
+ * including EAGAIN, EOF and a full buffer, and the abort on misuse.
  */
 #include "config.h"
 
@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -261,6 +263,30 @@ test_fd_io(void)
 	buf_free(b);
 }
 
+/* Consuming past the end is a caller bug: the process must abort. */
+static void
+test_abort(void)
+{
+	pid_t pid;
+	int status = 0;
+
+	TEST_CASE("consume past the end aborts");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct buf *b = buf_new(16);
+		/* Keep the expected abort quiet in the test log. */
+		if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(2);
+		buf_put(b, "abc", 3);
+		buf_consume(b, 4);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
 int
 main(void)
 {
@@ -269,5 +295,6 @@ main(void)
 	test_line();
 	test_compaction();
 	test_fd_io();
+	test_abort();
 	return test_done();
 }
