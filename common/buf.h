@@ -17,7 +17,8 @@
 
 struct buf;
 
-/* A new empty buffer that may hold at most max_size bytes. */
+/* A new empty buffer that may hold at most max_size bytes (0 or more than
+ * BUF_HARD_MAX: BUF_HARD_MAX). */
 struct buf *buf_new(size_t max_size);
 /* Clears and frees; b may be NULL. */
 void buf_free(struct buf *b);

@@ -86,31 +86,31 @@ net_listen_one(const struct addrinfo *ai, int backlog, struct net_listener *l)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
-	int fd, on = 1, e;
+	int fd, on = 1, e, rc = -1;
 
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    ai->ai_protocol);
 	if (fd < 0)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0)
-		goto fail;
+		goto out;
 	if (ai->ai_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) != 0)
-		goto fail;
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0)
-		goto fail;
-	if (listen(fd, backlog > 0 ? backlog : 16) != 0)
-		goto fail;
-	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0)
-		goto fail;
+		goto out;
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+	    listen(fd, backlog > 0 ? backlog : 16) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0)
+		goto out;
 	l->fd = fd;
 	(void)net_addr_text((struct sockaddr *)&ss, sslen, l->addr, sizeof(l->addr), &l->port);
-	return 0;
-fail:
-	e = errno;
-	close(fd);
-	errno = e;
-	return -1;
+	rc = 0;
+out:
+	if (rc != 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return rc;
 }
 
 /* Binds every new address of one name; updates *count. */
@@ -351,7 +351,7 @@ net_listen_unix(const char *path, unsigned mode, int backlog)
 {
 	struct sockaddr_un sun;
 	mode_t old;
-	int fd, rc, e;
+	int fd, rc, e = 0, bound = 0;
 
 	if (net_unix_addr(path, &sun) != 0)
 		return -1;
@@ -361,23 +361,26 @@ net_listen_unix(const char *path, unsigned mode, int backlog)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	/* Born with the right mode: no window where the socket is wider. */
 	old = umask((mode_t)(~mode & 0777));
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	e = errno;
 	(void)umask(old);
 	if (rc != 0)
-		goto fail;
-	if (chmod(path, (mode_t)mode) != 0 ||
-	    listen(fd, backlog > 0 ? backlog : 16) != 0) {
+		goto out;
+	bound = 1;
+	if ((rc = chmod(path, (mode_t)mode)) != 0 ||
+	    (rc = listen(fd, backlog > 0 ? backlog : 16)) != 0)
 		e = errno;
-		(void)unlink(path);
-		goto fail;
+out:
+	if (rc != 0) {
+		if (bound)
+			(void)unlink(path);
+		close(fd);
+		errno = e;
+		return -1;
 	}
 	return fd;
-fail:
-	close(fd);
-	errno = e;
-	return -1;
 }
 
 int

@@ -26,7 +26,8 @@ struct net_listener {
  * or IPv6 literal) and port, restricted to family (NET_FAMILY_*). Binds every
  * address the name resolves to that is not already bound (SO_REUSEADDR,
  * IPV6_V6ONLY). Fills up to max entries of out; returns the count (>= 1), or
- * -1 with a message in err (errlen bytes).
+ * -1 with a message in err (errlen bytes). Addresses of a name that fail to
+ * bind while others succeed are skipped (err then names the last failure).
  */
 int net_listen_tcp(const char *host, unsigned port, int family, int backlog,
     struct net_listener *out, int max, char *err, size_t errlen);
@@ -39,16 +40,18 @@ int net_listen_tcp(const char *host, unsigned port, int family, int backlog,
 int net_accept(int lfd, char *peer, unsigned *port);
 
 /*
- * Connects to host:port (TCP) with a timeout in milliseconds, trying each
- * resolved address in turn. Returns a *blocking* fd (clients), or -1 with
- * a message in err.
+ * Connects to host:port (TCP) with a timeout in milliseconds (per address;
+ * <= 0: no limit), trying each resolved address in turn. Returns a
+ * *blocking* fd (clients), or -1 with a message in err.
  */
 int net_connect_tcp(const char *host, unsigned port, int family, int timeout_ms,
     char *err, size_t errlen);
 
 /*
  * Creates a Unix stream listener at path: unlinks a stale socket, binds
- * with the given mode (e.g. 0660), listens. Returns the fd or -1 (errno).
+ * with the given mode (e.g. 0660), listens. Returns the fd or -1 (errno):
+ * EADDRINUSE if a live listener answers there, EEXIST if the path is not a
+ * socket (it is never removed), ENAMETOOLONG if it does not fit sun_path.
  */
 int net_listen_unix(const char *path, unsigned mode, int backlog);
 /* Connects to a Unix stream socket; non-blocking if nonblock. -1 (errno). */

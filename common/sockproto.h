@@ -44,7 +44,11 @@ int sp_parse(int argc, char **argv, struct sp_msg *m, const char **err);
 /* The verb's wire name. */
 const char *sp_verb_name(enum sp_verb v);
 
-/* Formatters; each appends one full line. Return 0, or -1 if b is full. */
+/*
+ * Formatters; each appends one full line or nothing. Return 0, or -1 if b
+ * is full or an argument is invalid (name outside the vartree rules, value
+ * over VT_VALUE_MAX, tracking id not 1..64 of [A-Za-z0-9._-]).
+ */
 int sp_put_setinfo(struct buf *b, const char *var, const char *value);
 int sp_put_delinfo(struct buf *b, const char *var);
 int sp_put_enum(struct buf *b, int add, const char *var, const char *value);
@@ -57,7 +61,8 @@ int sp_put_tracking(struct buf *b, const char *id, int status);
 int sp_put_verb(struct buf *b, enum sp_verb v);
 int sp_put_instcmd(struct buf *b, const char *cmd, const char *param, const char *tracking);
 int sp_put_set(struct buf *b, const char *var, const char *value, const char *tracking);
-/* The whole dump of a tree in NUT's order (without DATAOK/DATASTALE/DUMPDONE). */
+/* The whole dump of a tree in NUT's order (without DATAOK/DATASTALE/DUMPDONE).
+ * On -1 part of the dump may have been appended: drop the connection. */
 int sp_put_dump(struct buf *b, const struct vt *t);
 
 /* Tracking result codes (NUT's STAT_* values on the socket). */
