@@ -25,10 +25,16 @@ pid_t pidfile_read(const char *path);
 int pidfile_signal(const char *path, int sig);
 
 /*
- * Detaches from the terminal (fork, setsid, stdio to /dev/null); the parent
- * exits 0 once the child calls daemon_ready() or 1 if the child exits first.
+ * Detaches from the terminal (fork, setsid, chdir /); the parent exits 0
+ * once the child calls daemon_ready() or 1 if the child exits first.
+ * Returns 0 in the child, or -1 (logged) if it could not fork.
  */
 int daemon_background(void);
+/*
+ * Tells the waiting parent that start-up succeeded, and only now points
+ * stdio at /dev/null (so start-up errors still reach the terminal). A no-op
+ * when not backgrounded.
+ */
 void daemon_ready(void);
 
 #endif
