@@ -1,0 +1,169 @@
+/*
+ * nutsec - drvcore.h: the driver core's private header. It holds struct
+ * drv (the one object a running driver is) and the prototypes of the core
+ * modules, grouped by file. Drivers include driver.h only.
+ */
+#ifndef NUTSEC_DRVCORE_H
+#define NUTSEC_DRVCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "driver.h"
+#include "ev.h"
+
+struct buf;
+struct upsconf;
+struct upsconf_ups;
+struct sockserv;
+struct sockclient;
+struct sp_msg;
+
+#define DRV_STATUS_MAX 256	/* ups.status / ups.alarm text */
+#define DRV_MAX_X 64		/* -x options */
+
+/* The command line (cli.c). */
+struct drv_opts {
+	const char *upsname;	/* -a or -s */
+	int standalone;		/* -s */
+	int killpower;		/* -k */
+	int debug;		/* count of -D */
+	int foreground;		/* -1 default, 0 -B, 1 -F, 2 -FF */
+	const char *user, *group, *chroot;	/* -u -g -r */
+	long pollinterval;	/* -i, or -1 */
+	const char *command;	/* -c */
+	int dump_after;		/* -d n, or 0 */
+	int list_vars;		/* -L */
+	const char *x[DRV_MAX_X];	/* -x var=val, as given */
+	int nx;
+};
+
+/* Data state as last published. */
+enum drv_data { DRV_DATA_NONE, DRV_DATA_OK, DRV_DATA_STALE };
+
+struct drv {
+	const struct driver_ops *ops;
+	struct drv_opts opts;
+	char *upsname;
+	struct upsconf *uc;
+	struct upsconf_ups *ups;	/* our section (owned by uc) */
+
+	/* effective settings */
+	long pollinterval;
+	int debug_cfg;			/* level from -D and debug_min */
+	int debug_proto;		/* SET driver.debug, -1 = none */
+	const char *statepath;
+	char sockpath[108];
+	char pidpath[4096];
+	char startdir[4096];		/* cwd at start ("" if unknown) */
+	int pidfile_written;
+
+	/* state */
+	struct vt *tree;
+	enum drv_data data;
+	int started;			/* the socket is up: broadcast changes */
+	char status_work[DRV_STATUS_MAX];	/* being built by status_set */
+	char status[DRV_STATUS_MAX];		/* committed, without ALARM */
+	int status_committed;
+	char alarm_work[DRV_STATUS_MAX];	/* being built by alarm_set */
+	int alarm_active;			/* ups.alarm is published */
+
+	/* loop */
+	struct sockserv *ss;
+	ev_timer_id update_timer;
+	unsigned long next_update_ms;	/* one-shot override, 0 = none */
+	unsigned long cycles;
+	int exit_status;
+};
+
+/* cli.c */
+/* Parses argv into o. Returns 0, 1 if the program should exit 0 (-V/-h
+ * done), or -1 (usage printed) for status 1. */
+int cli_parse(int argc, char **argv, const struct driver_ops *ops, struct drv_opts *o);
+void cli_usage(const struct driver_ops *ops);
+/* Sends -c <command> to the running instance. Returns the exit status. */
+int cli_command(struct drv *d);
+
+/* params.c */
+/* Loads ups.conf (or builds a standalone section) and applies -x. 0 or -1. */
+int params_load(struct drv *d);
+/* Publishes driver.* and applies default.* / override.*. 0 or -1. */
+int params_publish(struct drv *d);
+/*
+ * Re-reads ups.conf on reload. Applies what can change live and returns
+ * the number of changed settings that need a restart (0 = all applied),
+ * or -1 if the file is now broken (nothing applied).
+ */
+int params_reload(struct drv *d);
+/* The effective debug level (max of CLI/config, or the protocol's). */
+void params_apply_debug(struct drv *d);
+
+/* dstate.c */
+void dstate_init(struct drv *d);
+void dstate_fini(struct drv *d);
+void dstate_dataok(struct drv *d);
+void dstate_datastale(struct drv *d);
+/* Appends the full dump (DATASTALE?, variables, commands, DATAOK?, DUMPDONE). */
+int dstate_dump(struct drv *d, struct buf *b);
+/* The same for one variable (DUMPVALUE). */
+int dstate_dump_one(struct drv *d, struct buf *b, const char *var);
+/* Core-only setters that may touch immutable variables (override.*). */
+int dstate_force(struct drv *d, const char *var, const char *value, unsigned flags);
+
+/* sockserv.c */
+typedef void (*sockserv_cb)(void *arg, struct sockclient *c, const struct sp_msg *m);
+/* Listens at path (mode 0660, group gid if not -1). NULL on error (logged). */
+struct sockserv *sockserv_new(const char *path, long gid, sockserv_cb cb, void *arg);
+/* Stops listening, closes every client, unlinks the socket. */
+void sockserv_free(struct sockserv *ss);
+/* Sends bytes to every client that has broadcasts on. */
+void sockserv_broadcast(struct sockserv *ss, const char *data, size_t len);
+/* Tries to write pending output of every client (before sleeping). */
+void sockserv_flush(struct sockserv *ss);
+size_t sockserv_count(const struct sockserv *ss);
+/* The client's output buffer (a reply that does not fit drops the client). */
+struct buf *sockclient_out(struct sockclient *c);
+/* Marks the client's output as overflowed: it is dropped. */
+void sockclient_overflow(struct sockclient *c);
+void sockclient_set_broadcast(struct sockclient *c, int on);
+/* Closes the client once its output is written. */
+void sockclient_close_after_flush(struct sockclient *c);
+const char *sockclient_name(const struct sockclient *c);
+
+/* dispatch.c */
+/* Handles one message from a socket client. */
+void dispatch_msg(void *arg, struct sockclient *c, const struct sp_msg *m);
+/* Runs an instant command (shared ones first). Returns an enum sp_status. */
+int dispatch_instcmd(struct drv *d, const char *cmd, const char *param);
+
+/* shared.c */
+/* Publishes the shared commands and variables. */
+void shared_publish(struct drv *d);
+/*
+ * Tries the shared instant commands / variables. Returns an sp_status,
+ * or -1 if the name is not a shared one.
+ */
+int shared_instcmd(struct drv *d, const char *cmd, const char *param);
+int shared_setvar(struct drv *d, const char *var, const char *value);
+/* Runs sdcommands, or the driver's shutdown. 0 or -1. */
+int shared_killpower(struct drv *d);
+/* Sets driver.state (logged at debug level). */
+void shared_state(struct drv *d, const char *state);
+
+/* loop.c */
+/* Runs the first update cycle (before the socket exists). */
+void loop_first_update(struct drv *d);
+/* Runs the event loop until exit. Returns the exit status. */
+int loop_run(struct drv *d);
+/* Asks the loop to stop with a status. */
+void loop_exit(struct drv *d, int status);
+/* Re-reads the configuration; mode 0 = reload, 1 = or-exit, 2 = or-error. */
+int loop_reload(struct drv *d, int mode);
+
+/* privdrop.c */
+/* Looks up user and group before chroot (-1 = keep). 0 or -1 (logged). */
+int privdrop_resolve(const char *user, const char *group, long *uid, long *gid);
+/* chroot (if dir), then setgroups/setgid/setuid. 0 or -1 (logged). */
+int privdrop_enter(const char *dir, long uid, long gid);
+
+#endif

@@ -1,0 +1,517 @@
+/*
+ * nutsec - upsconf.c: the grammar of ups.conf as two directive tables for
+ * the conf engine, plus the handlers for what a plain type cannot say:
+ * flags that may also be written "name = yes", synchronous yes/no/auto,
+ * a desc of several words, and the catch-all that keeps driver variables,
+ * default.* and override.* lines (with their line numbers) for the driver
+ * to check against its own table.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "log.h"
+#include "upsconf.h"
+#include "xmalloc.h"
+
+#define DESC_MAX 256
+
+static const char *const sync_names[] = { "auto", "yes", "no", NULL };
+
+int
+upsconf_parse_sync(const char *word)
+{
+	int i;
+
+	for (i = 0; sync_names[i] != NULL; i++)
+		if (strcasecmp(word, sync_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+upsconf_sync_name(int sync)
+{
+	if (sync < 0 || sync > UPSCONF_SYNC_NO)
+		return "auto";
+	return sync_names[sync];
+}
+
+/* A flag may be bare ("nolock") or given a boolean ("nolock = yes"). */
+static int
+flag_or_bool(struct conf_ctx *cx, int argc, char **argv, int *out)
+{
+	if (argc == 0) {
+		*out = 1;
+		return 0;
+	}
+	return conf_parse_bool(cx, argv[0], out);
+}
+
+static int
+h_nowait(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	return flag_or_bool(cx, argc, argv, &((struct upsconf *)obj)->nowait);
+}
+
+static int
+h_allow_killpower(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	return flag_or_bool(cx, argc, argv, &((struct upsconf_ups *)obj)->allow_killpower);
+}
+
+static int
+h_nolock(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	return flag_or_bool(cx, argc, argv, &((struct upsconf_ups *)obj)->nolock);
+}
+
+static int
+h_ignorelb(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	return flag_or_bool(cx, argc, argv, &((struct upsconf_ups *)obj)->ignorelb);
+}
+
+static int
+parse_sync(struct conf_ctx *cx, const char *word, int *out)
+{
+	int v = upsconf_parse_sync(word);
+
+	if (v < 0) {
+		conf_error(cx, "synchronous must be yes, no or auto, not \"%s\"", word);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+h_gsync(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	return parse_sync(cx, argv[0], &((struct upsconf *)obj)->synchronous);
+}
+
+static int
+h_usync(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	return parse_sync(cx, argv[0], &((struct upsconf_ups *)obj)->synchronous);
+}
+
+/* NUT takes only the first word of an unquoted desc; we keep them all. */
+static int
+h_desc(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	struct upsconf_ups *u = obj;
+	char out[DESC_MAX];
+	size_t len = 0, n;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		n = strlen(argv[i]);
+		if (len + n + 2 > sizeof(out)) {
+			conf_error(cx, "desc is longer than %d characters", DESC_MAX - 1);
+			return -1;
+		}
+		if (i > 0)
+			out[len++] = ' ';
+		memcpy(out + len, argv[i], n + 1);
+		len += n;
+	}
+	if (argc > 1)
+		conf_warn(cx, "desc has %d words; quote it to keep the spacing", argc);
+	free(u->desc);
+	u->desc = xstrdup(out);
+	return 0;
+}
+
+static int
+h_debug_min(struct conf_ctx *cx, long *out, const char *word)
+{
+	return conf_parse_long(cx, word, 0, 10, out);
+}
+
+static int
+h_gdebug_min(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	return h_debug_min(cx, &((struct upsconf *)obj)->debug_min, argv[0]);
+}
+
+static int
+h_udebug_min(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	return h_debug_min(cx, &((struct upsconf_ups *)obj)->debug_min, argv[0]);
+}
+
+static int
+h_glibusb(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	struct upsconf *uc = obj;
+
+	free(uc->libusb_debug);
+	uc->libusb_debug = xstrdup(argv[0]);
+	return 0;
+}
+
+static int
+h_ulibusb(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	struct upsconf_ups *u = obj;
+
+	free(u->libusb_debug);
+	u->libusb_debug = xstrdup(argv[0]);
+	return 0;
+}
+
+static int
+h_sddelay(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	conf_warn(cx, "sddelay is obsolete and ignored");
+	return 0;
+}
+
+#define G(f) offsetof(struct upsconf, f)
+#define U(f) offsetof(struct upsconf_ups, f)
+
+/* Sorted by strcmp: upper case sorts first. */
+static const struct conf_directive global_tab[] = {
+	{ "LIBUSB_DEBUG", CONF_CUSTOM, 0, 1, 1, 0, 0, NULL, 0, h_glibusb,
+	  "debug level handed to libusb" },
+	{ "chroot", CONF_PATH, G(chroot), 1, 1, 0, 0, NULL, 0, NULL,
+	  "drivers chroot here after opening the device" },
+	{ "debug_min", CONF_CUSTOM, 0, 1, 1, 0, 0, NULL, CONF_F_RELOADABLE, h_gdebug_min,
+	  "minimum debug level of every driver" },
+	{ "driverpath", CONF_PATH, G(driverpath), 1, 1, 0, 0, NULL, 0, NULL,
+	  "where upsdrvctl finds driver programs" },
+	{ "group", CONF_STR, G(group), 1, 1, 0, 0, NULL, 0, NULL,
+	  "group the drivers run as" },
+	{ "maxretry", CONF_INT, G(maxretry), 1, 1, 1, 100, NULL, 0, NULL,
+	  "upsdrvctl start attempts per driver" },
+	{ "maxstartdelay", CONF_INT, G(maxstartdelay), 1, 1, 1, 3600, NULL, 0, NULL,
+	  "seconds upsdrvctl waits for a driver to start" },
+	{ "nowait", CONF_CUSTOM, 0, 0, 1, 0, 0, NULL, 0, h_nowait,
+	  "upsdrvctl does not wait for drivers to start" },
+	{ "pollinterval", CONF_INT, G(pollinterval), 1, 1, 1, 86400, NULL, CONF_F_RELOADABLE, NULL,
+	  "seconds between update cycles" },
+	{ "retrydelay", CONF_INT, G(retrydelay), 1, 1, 0, 3600, NULL, 0, NULL,
+	  "seconds between upsdrvctl start attempts" },
+	{ "statepath", CONF_PATH, G(statepath), 1, 1, 0, 0, NULL, 0, NULL,
+	  "directory of the driver sockets and PID files" },
+	{ "synchronous", CONF_CUSTOM, 0, 1, 1, 0, 0, NULL, 0, h_gsync,
+	  "socket write mode: yes, no or auto" },
+	{ "user", CONF_STR, G(user), 1, 1, 0, 0, NULL, 0, NULL,
+	  "user the drivers run as" },
+};
+
+static const struct conf_directive section_tab[] = {
+	{ "LIBUSB_DEBUG", CONF_CUSTOM, 0, 1, 1, 0, 0, NULL, 0, h_ulibusb,
+	  "debug level handed to libusb" },
+	{ "allow_killpower", CONF_CUSTOM, 0, 0, 1, 0, 0, NULL, CONF_F_RELOADABLE, h_allow_killpower,
+	  "allow the driver.killpower instant command" },
+	{ "debug_min", CONF_CUSTOM, 0, 1, 1, 0, 0, NULL, CONF_F_RELOADABLE, h_udebug_min,
+	  "minimum debug level of this driver" },
+	{ "desc", CONF_CUSTOM, 0, 1, 32, 0, 0, NULL, 0, h_desc,
+	  "description shown by upsd" },
+	{ "driver", CONF_STR, U(driver), 1, 1, 0, 0, NULL, 0, NULL,
+	  "driver program name" },
+	{ "group", CONF_STR, U(group), 1, 1, 0, 0, NULL, 0, NULL,
+	  "group this driver runs as" },
+	{ "ignorelb", CONF_CUSTOM, 0, 0, 1, 0, 0, NULL, 0, h_ignorelb,
+	  "derive LB from battery.charge.low / battery.runtime.low" },
+	{ "maxretry", CONF_INT, U(maxretry), 1, 1, 1, 100, NULL, 0, NULL,
+	  "upsdrvctl start attempts" },
+	{ "maxstartdelay", CONF_INT, U(maxstartdelay), 1, 1, 1, 3600, NULL, 0, NULL,
+	  "seconds upsdrvctl waits for this driver" },
+	{ "nolock", CONF_CUSTOM, 0, 0, 1, 0, 0, NULL, 0, h_nolock,
+	  "do not lock the port" },
+	{ "pollinterval", CONF_INT, U(pollinterval), 1, 1, 1, 86400, NULL, CONF_F_RELOADABLE, NULL,
+	  "seconds between update cycles" },
+	{ "port", CONF_STR, U(port), 1, 1, 0, 0, NULL, 0, NULL,
+	  "device path (dummy-ups: data file or ups@host[:port])" },
+	{ "retrydelay", CONF_INT, U(retrydelay), 1, 1, 0, 3600, NULL, 0, NULL,
+	  "seconds between upsdrvctl start attempts" },
+	{ "sdcommands", CONF_STR, U(sdcommands), 1, 1, 0, 0, NULL, CONF_F_RELOADABLE, NULL,
+	  "comma list of instant commands for killpower" },
+	{ "sddelay", CONF_CUSTOM, 0, 0, 1, 0, 0, NULL, CONF_F_OBSOLETE, h_sddelay,
+	  "obsolete" },
+	{ "sdorder", CONF_INT, U(sdorder), 1, 1, -1, 1000, NULL, 0, NULL,
+	  "upsdrvctl shutdown group; -1 = never" },
+	{ "synchronous", CONF_CUSTOM, 0, 1, 1, 0, 0, NULL, 0, h_usync,
+	  "socket write mode: yes, no or auto" },
+	{ "user", CONF_STR, U(user), 1, 1, 0, 0, NULL, 0, NULL,
+	  "user this driver runs as" },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static void
+ups_init(struct upsconf_ups *u, const char *name, unsigned long line)
+{
+	memset(u, 0, sizeof(*u));
+	u->name = xstrdup(name);
+	u->line = line;
+	u->pollinterval = u->maxstartdelay = u->maxretry = UPSCONF_UNSET;
+	u->retrydelay = u->debug_min = UPSCONF_UNSET;
+	u->synchronous = -1;
+}
+
+struct upsconf_ups *
+upsconf_add(struct upsconf *uc, const char *name)
+{
+	struct upsconf_ups *u = XNEW(struct upsconf_ups);
+
+	ups_init(u, name, 0);
+	uc->ups = xreallocarray(uc->ups, uc->nups + 1, sizeof(*uc->ups));
+	uc->ups[uc->nups++] = u;
+	return u;
+}
+
+static void *
+section_begin(struct conf_ctx *cx, void *global_obj, const char *name)
+{
+	struct upsconf *uc = global_obj;
+	struct upsconf_ups *u;
+	const char *p;
+
+	if (*name == '\0') {
+		conf_error(cx, "empty section name");
+		return NULL;
+	}
+	for (p = name; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '/') {
+			conf_error(cx, "section name \"%s\" holds a character that cannot "
+			    "be part of a socket name", name);
+			return NULL;
+		}
+	if (upsconf_find(uc, name) != NULL) {
+		conf_error(cx, "UPS \"%s\" is defined twice", name);
+		return NULL;
+	}
+	u = upsconf_add(uc, name);
+	u->line = conf_line(cx);
+	return u;
+}
+
+void
+upsconf_add_var(struct upsconf_ups *u, const char *name, const char *value,
+    unsigned long line)
+{
+	struct upsconf_var *v;
+
+	u->vars = xreallocarray(u->vars, u->nvars + 1, sizeof(*u->vars));
+	v = &u->vars[u->nvars++];
+	v->name = xstrdup(name);
+	v->value = value != NULL ? xstrdup(value) : NULL;
+	v->line = line;
+}
+
+/*
+ * Lines not in a table. Globals: NUT compares debug_min and statepath
+ * case-insensitively, and newer NUT globals are accepted with a warning.
+ * Sections: kept for the driver to judge.
+ */
+static int
+unknown(struct conf_ctx *cx, void *obj, int in_section, const char *name, int argc,
+    char **argv)
+{
+	if (argc > 1) {
+		conf_error(cx, "%s: expected one value, got %d words (quote a value "
+		    "that holds spaces)", name, argc);
+		return -1;
+	}
+	if (!in_section) {
+		struct upsconf *uc = obj;
+
+		if (strcasecmp(name, "debug_min") == 0 && argc == 1)
+			return h_debug_min(cx, &uc->debug_min, argv[0]);
+		if (strcasecmp(name, "statepath") == 0 && argc == 1) {
+			if (argv[0][0] != '/') {
+				conf_error(cx, "statepath must be an absolute path");
+				return -1;
+			}
+			free(uc->statepath);
+			uc->statepath = xstrdup(argv[0]);
+			return 0;
+		}
+		conf_warn(cx, "unknown global directive \"%s\" ignored", name);
+		return 0;
+	}
+	if (strcasecmp(name, "debug_min") == 0 && argc == 1)
+		return h_debug_min(cx, &((struct upsconf_ups *)obj)->debug_min, argv[0]);
+	upsconf_add_var(obj, name, argc == 1 ? argv[0] : NULL, conf_line(cx));
+	return 0;
+}
+
+static const struct conf_spec upsconf_spec = {
+	"ups.conf",
+	global_tab, NELEM(global_tab),
+	section_tab, NELEM(section_tab),
+	0,
+	section_begin,
+	unknown,
+	0
+};
+
+static struct upsconf *
+upsconf_new(const char *name)
+{
+	struct upsconf *uc = XNEW(struct upsconf);
+
+	uc->file = xstrdup(name);
+	uc->pollinterval = uc->maxstartdelay = uc->maxretry = UPSCONF_UNSET;
+	uc->retrydelay = uc->debug_min = UPSCONF_UNSET;
+	uc->synchronous = -1;
+	return uc;
+}
+
+static void
+check_tables(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	conf_check_table("ups.conf globals", global_tab, NELEM(global_tab), 0);
+	conf_check_table("ups.conf sections", section_tab, NELEM(section_tab), 0);
+	done = 1;
+}
+
+struct upsconf *
+upsconf_load(const char *path, int *errors)
+{
+	struct upsconf *uc;
+	int rc;
+
+	check_tables();
+	uc = upsconf_new(path);
+	rc = conf_load(path, &upsconf_spec, uc);
+	if (rc < 0) {
+		log_warn("cannot read %s", path);
+		upsconf_free(uc);
+		return NULL;
+	}
+	*errors = rc;
+	return uc;
+}
+
+struct upsconf *
+upsconf_load_string(const char *name, const char *text, int *errors)
+{
+	struct upsconf *uc;
+
+	check_tables();
+	uc = upsconf_new(name);
+	*errors = conf_load_string(name, text, &upsconf_spec, uc);
+	return uc;
+}
+
+static void
+ups_free(struct upsconf_ups *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nvars; i++) {
+		free(u->vars[i].name);
+		free(u->vars[i].value);
+	}
+	free(u->vars);
+	free(u->name);
+	free(u->driver);
+	free(u->port);
+	free(u->desc);
+	free(u->user);
+	free(u->group);
+	free(u->sdcommands);
+	free(u->libusb_debug);
+	free(u);
+}
+
+void
+upsconf_free(struct upsconf *uc)
+{
+	size_t i;
+
+	if (uc == NULL)
+		return;
+	for (i = 0; i < uc->nups; i++)
+		ups_free(uc->ups[i]);
+	free(uc->ups);
+	free(uc->file);
+	free(uc->chroot);
+	free(uc->driverpath);
+	free(uc->statepath);
+	free(uc->user);
+	free(uc->group);
+	free(uc->libusb_debug);
+	free(uc);
+}
+
+struct upsconf_ups *
+upsconf_find(const struct upsconf *uc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < uc->nups; i++)
+		if (strcmp(uc->ups[i]->name, name) == 0)
+			return uc->ups[i];
+	return NULL;
+}
+
+long
+upsconf_get(const struct upsconf *uc, const struct upsconf_ups *u, enum upsconf_field f,
+    long def)
+{
+	long uv = UPSCONF_UNSET, gv = UPSCONF_UNSET;
+
+	switch (f) {
+	case UPSCONF_POLLINTERVAL:
+		uv = u ? u->pollinterval : uv;
+		gv = uc->pollinterval;
+		break;
+	case UPSCONF_MAXSTARTDELAY:
+		uv = u ? u->maxstartdelay : uv;
+		gv = uc->maxstartdelay;
+		break;
+	case UPSCONF_MAXRETRY:
+		uv = u ? u->maxretry : uv;
+		gv = uc->maxretry;
+		break;
+	case UPSCONF_RETRYDELAY:
+		uv = u ? u->retrydelay : uv;
+		gv = uc->retrydelay;
+		break;
+	case UPSCONF_DEBUG_MIN:
+		uv = u ? u->debug_min : uv;
+		gv = uc->debug_min;
+		break;
+	case UPSCONF_SYNCHRONOUS:
+		uv = u ? u->synchronous : uv;
+		gv = uc->synchronous;
+		break;
+	}
+	if (uv != UPSCONF_UNSET)
+		return uv;
+	if (gv != UPSCONF_UNSET)
+		return gv;
+	return def;
+}
+
+const char *
+upsconf_user(const struct upsconf *uc, const struct upsconf_ups *u)
+{
+	if (u != NULL && u->user != NULL)
+		return u->user;
+	return uc->user;
+}
+
+const char *
+upsconf_group(const struct upsconf *uc, const struct upsconf_ups *u)
+{
+	if (u != NULL && u->group != NULL)
+		return u->group;
+	return uc->group;
+}
