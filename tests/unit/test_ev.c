@@ -360,6 +360,85 @@ test_many_timers(void)
 	CHECK(want > NT / 2);
 }
 
+/* Cancelling most timers compacts the heap; the survivors still fire in order. */
+static void
+test_timer_compaction(void)
+{
+	static ev_timer_id ids[1000];
+	int i, ok = 1;
+
+	TEST_CASE("timers: cancelling 90% compacts the heap, survivors fire in order");
+	order_ok = 1;
+	last_due = 0;
+	nfired = 0;
+	memset(fired, 0, sizeof(fired));
+	for (i = 0; i < 1000; i++) {
+		uint64_t ms = (uint64_t)((i * 37) % 50);
+		ids[i] = ev_timer_add(ms, many_cb, (void *)(intptr_t)i);
+		due[i] = ms;	/* relative: only the order is compared */
+	}
+	for (i = 0; i < 1000; i++)
+		if (i % 10 != 0)
+			ev_timer_del(ids[i]);
+	ev_timer_add(80, stop_cb, NULL);
+	CHECK_INT(ev_run(), 0);
+	for (i = 0; i < 1000; i++)
+		if (fired[i] != (i % 10 == 0))
+			ok = 0;
+	CHECK(ok);
+	CHECK_INT(nfired, 100);
+	CHECK(order_ok);
+}
+
+/* A callback that makes the fd table grow while a batch is dispatched. */
+static int big_fd = -1, big_hits;
+
+static void
+big_cb(int fd, unsigned events, void *arg)
+{
+	char c;
+
+	big_hits++;
+	(void)!read(fd, &c, 1);
+	ev_stop();
+}
+
+static void
+grow_cb(int fd, unsigned events, void *arg)
+{
+	int *p = arg;
+	char c;
+
+	(void)!read(fd, &c, 1);
+	big_fd = dup2(p[0], 3000);
+	if (big_fd >= 0)
+		(void)ev_fd_add(big_fd, EV_READ, big_cb, NULL);
+	(void)!write(p[1], "w", 1);
+}
+
+static void
+test_fd_table_growth(void)
+{
+	int p[2], q[2];
+
+	TEST_CASE("fd: adding fd 3000 from a callback grows the table safely");
+	if (!CHECK(pipe(p) == 0 && pipe(q) == 0))
+		return;
+	big_hits = 0;
+	CHECK_INT(ev_fd_add(q[0], EV_READ, grow_cb, p), 0);
+	CHECK_INT(write(q[1], "g", 1), 1);
+	CHECK_INT(ev_run(), 0);
+	CHECK(big_fd == 3000);
+	CHECK_INT(big_hits, 1);
+	ev_fd_del(q[0]);
+	ev_fd_del(big_fd);
+	close(big_fd);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+}
+
 /* -------------------------------------------------------- signals, hook */
 
 static int sig_count;
@@ -425,6 +504,8 @@ main(void)
 	test_fd_stale();
 	test_timers();
 	test_many_timers();
+	test_timer_compaction();
+	test_fd_table_growth();
 	test_signals();
 	ev_fini();
 
