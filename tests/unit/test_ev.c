@@ -134,6 +134,57 @@ test_fd_write(void)
 	close(p[1]);
 }
 
+static void
+other_cb(int fd, unsigned events, void *arg)
+{
+	char c;
+
+	(void)!read(fd, &c, 1);
+	trace_add('O');
+	ev_stop();
+}
+
+static void
+test_fd_replace(void)
+{
+	int p[2], q[2], fd;
+	FILE *f;
+
+	TEST_CASE("fd: adding an active fd again replaces its callback");
+	if (!CHECK(pipe(p) == 0))
+		return;
+	trace_reset();
+	CHECK_INT(ev_fd_add(p[0], EV_READ, read_cb, &reads), 0);
+	CHECK_INT(ev_fd_add(p[0], EV_READ, other_cb, NULL), 0);
+	CHECK_INT(write(p[1], "a", 1), 1);
+	CHECK_INT(ev_run(), 0);
+	CHECK_STR(trace, "O");
+
+	TEST_CASE("fd: closed without ev_fd_del, reused, added again");
+	fd = p[0];
+	close(p[0]);
+	close(p[1]);
+	if (!CHECK(pipe(q) == 0))
+		return;
+	CHECK_INT(q[0], fd);
+	trace_reset();
+	CHECK_INT(ev_fd_add(q[0], EV_READ, other_cb, NULL), 0);
+	CHECK_INT(write(q[1], "b", 1), 1);
+	CHECK_INT(ev_run(), 0);
+	CHECK_STR(trace, "O");
+	ev_fd_del(q[0]);
+	close(q[0]);
+	close(q[1]);
+
+	TEST_CASE("fd: a regular file cannot be watched and is left unwatched");
+	f = tmpfile();
+	if (!CHECK(f != NULL))
+		return;
+	CHECK_INT(ev_fd_add(fileno(f), EV_READ, other_cb, NULL), -1);
+	CHECK_INT(ev_fd_set(fileno(f), EV_READ), -1);	/* not watched */
+	fclose(f);
+}
+
 /* Two pipes ready in one batch: whichever runs first kills the other. */
 static int pa[2], pb[2], pc[2];
 static int fired_a, fired_b, fired_c;
@@ -501,6 +552,7 @@ main(void)
 	}
 	test_fd_events();
 	test_fd_write();
+	test_fd_replace();
 	test_fd_stale();
 	test_timers();
 	test_many_timers();
