@@ -152,6 +152,9 @@ test_quotes(void)
 	TEST_CASE("a closing quote ends the word; a quote inside a bare word is kept");
 	EXPECT("\"ab\"cd\n", "L<ab><cd>\n");
 	EXPECT("ab\"cd\n", "L<ab\"cd>\n");
+	EXPECT("\"a\"\"b\"\n", "L<a><b>\n");
+	EXPECT("\"\"\"\"\n", "L<><>\n");
+	EXPECT("\"a\"=\"b\"\n", "L<a><=><b>\n");
 
 	TEST_CASE("'#' inside quotes is an error for that line only");
 	EXPECT("\"a#b\" c\nnext\n", "E\nL<next>\n");
@@ -299,6 +302,12 @@ test_errors_and_lines(void)
 	CHECK_INT(tok_feed(t, "x\n", 2, &used), TOK_LINE);
 	CHECK_INT(tok_argc(t), 1);
 	CHECK_STR(tok_argv(t)[0], "x");
+
+	TEST_CASE("an error still being skipped at the end is not reported twice");
+	CHECK_INT(tok_feed(t, "a b \"#", 6, &used), TOK_ERROR);
+	CHECK_INT(tok_finish(t), TOK_MORE);
+	CHECK_INT(tok_feed(t, "ok\n", 3, &used), TOK_LINE);
+	CHECK_STR(tok_argv(t)[0], "ok");
 
 	TEST_CASE("an error stops at the end of its line, not before");
 	CHECK_INT(tok_feed(t, "\"#\" y\nz\n", 8, &used), TOK_ERROR);
