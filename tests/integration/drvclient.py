@@ -21,8 +21,8 @@ class DrvConn:
     def __init__(self, path, timeout=5.0):
         self.timeout = timeout
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)      # blocking: a full backlog waits, not EAGAIN
         self.sock.settimeout(timeout)
-        self.sock.connect(path)
         self.buf = b""
 
     def send(self, line):
@@ -39,17 +39,27 @@ class DrvConn:
         return line.decode("latin-1")
 
     def read_until(self, pred, timeout=None):
-        """Lines up to and including the first one for which pred is true."""
+        """Lines up to and including the first one for which pred is true;
+        a missing end is reported as a last line "<timeout>" or "<eof>"."""
         end = time.monotonic() + (self.timeout if timeout is None else timeout)
         out = []
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                raise socket.timeout()
-            line = self.readline(left)
-            out.append(line)
-            if pred(line):
-                return out
+        try:
+            while True:
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise socket.timeout()
+                line = self.readline(left)
+                out.append(line)
+                if pred(line):
+                    return out
+        except socket.timeout:
+            return out + ["<timeout>"]
+        except (EOFError, OSError):
+            return out + ["<eof>"]
+
+    def closed(self, timeout=5.0):
+        """True if the peer closes within timeout (other data is skipped)."""
+        return self.read_until(lambda l: False, timeout)[-1] == "<eof>"
 
     def drain(self, timeout=0.3):
         """Whatever arrives within timeout (broadcasts)."""
@@ -107,17 +117,19 @@ def main(argv):
     except OSError as e:
         print("<connect failed: %s>" % e)
         return 2
+    rc = 0
     try:
         for l in args:
             for r in c.request(l):
                 print(r)
-    except socket.timeout:
-        print("<timeout>")
-        return 2
-    except EOFError:
-        print("<eof>")
-        return 2
-    return 0
+                if r in ("<timeout>", "<eof>"):
+                    rc = 2
+            if rc:
+                break
+    except OSError as e:
+        print("<error: %s>" % e)
+        rc = 2
+    return rc
 
 
 if __name__ == "__main__":
