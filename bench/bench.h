@@ -99,21 +99,27 @@ struct lg_pool *lg_pool_open(const struct lg_target *t, unsigned n,
 unsigned lg_pool_alive(const struct lg_pool *p);
 void lg_pool_close(struct lg_pool *p);
 
+/* How long and how much one timed phase may run. */
+struct lg_limits {
+	unsigned duration_ms;	/* counting window */
+	unsigned grace_ms;	/* then drain replies for at most this */
+	uint64_t max_done;	/* the window closes early at this count */
+};
+
 /*
  * Closed-loop run on every connection of pool: keeps `depth` copies of
- * `req` in flight per connection, counts responses for duration_ms, then
- * drains for at most grace_ms. `idle`, if not NULL, is a pool of idle
- * connections watched for loss (counted in res->dropped) but not used.
+ * `req` in flight per connection, counts responses within the limits,
+ * then drains. `idle`, if not NULL, is a pool of idle connections watched
+ * for loss (counted in res->dropped) but not used.
  */
 void lg_run(struct lg_pool *pool, struct lg_pool *idle, const char *req,
-    unsigned depth, unsigned duration_ms, unsigned grace_ms,
-    struct lg_result *res);
+    unsigned depth, const struct lg_limits *lim, struct lg_result *res);
 
 /*
  * Churn: `parallel` slots each connect, send `req` once, wait for the
- * reply and close, for duration_ms. Latency is connect-to-reply.
+ * reply and close, within the limits. Latency is connect-to-reply.
  */
 void lg_churn(const struct lg_target *t, const char *req, unsigned parallel,
-    unsigned duration_ms, unsigned grace_ms, struct lg_result *res);
+    const struct lg_limits *lim, struct lg_result *res);
 
 #endif

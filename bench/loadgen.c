@@ -65,6 +65,7 @@ struct ctx {
 	size_t reqlen;
 	unsigned depth;
 	uint64_t deadline;		/* end of the counting window */
+	uint64_t max_done;		/* or this many replies, if sooner */
 	int sending;			/* still issuing new requests */
 	uint64_t inflight;		/* over all connections */
 	unsigned unproven;		/* probe: connects without a reply yet */
@@ -287,8 +288,11 @@ conn_reply(struct conn *c, struct ctx *x, uint64_t t, int err)
 	case M_RUN:
 	case M_CHURN:
 		hist_add(&x->res->lat, t - sent);
-		if (t <= x->deadline)
-			x->res->done++;
+		if (t <= x->deadline && ++x->res->done >= x->max_done) {
+			/* Count reached: the window closes here. */
+			x->sending = 0;
+			x->deadline = t;
+		}
 		if (err)
 			x->res->errors++;
 		x->res->last_lines = c->list_lines;
@@ -529,8 +533,7 @@ lg_pool_close(struct lg_pool *p)
 
 void
 lg_run(struct lg_pool *pool, struct lg_pool *idle, const char *req,
-    unsigned depth, unsigned duration_ms, unsigned grace_ms,
-    struct lg_result *res)
+    unsigned depth, const struct lg_limits *lim, struct lg_result *res)
 {
 	struct ctx x;
 	uint64_t start, end;
@@ -547,8 +550,9 @@ lg_run(struct lg_pool *pool, struct lg_pool *idle, const char *req,
 	x.res = res;
 	x.sending = 1;
 	start = now_ns();
-	x.deadline = start + (uint64_t)duration_ms * 1000000u;
-	end = x.deadline + (uint64_t)grace_ms * 1000000u;
+	x.deadline = start + (uint64_t)lim->duration_ms * 1000000u;
+	x.max_done = lim->max_done;
+	end = x.deadline + (uint64_t)lim->grace_ms * 1000000u;
 	for (i = 0; i < pool->n; i++) {
 		struct conn *c = &pool->c[i];
 
@@ -588,7 +592,7 @@ churn_next(struct conn *c, struct ctx *x)
 
 void
 lg_churn(const struct lg_target *t, const char *req, unsigned parallel,
-    unsigned duration_ms, unsigned grace_ms, struct lg_result *res)
+    const struct lg_limits *lim, struct lg_result *res)
 {
 	struct lg_pool pool;
 	struct ctx x;
@@ -613,8 +617,9 @@ lg_churn(const struct lg_target *t, const char *req, unsigned parallel,
 	x.res = res;
 	x.sending = 1;
 	start = now_ns();
-	x.deadline = start + (uint64_t)duration_ms * 1000000u;
-	end = x.deadline + (uint64_t)grace_ms * 1000000u;
+	x.deadline = start + (uint64_t)lim->duration_ms * 1000000u;
+	x.max_done = lim->max_done;
+	end = x.deadline + (uint64_t)lim->grace_ms * 1000000u;
 	for (i = 0; i < parallel; i++)
 		churn_next(&pool.c[i], &x);
 	while (now_ns() < end && pool.alive > 0) {

@@ -29,6 +29,7 @@
 #define GRACE_MS	1000	/* drain time after each phase */
 #define SETTLE_MS	200	/* pause between phases */
 #define FD_SPARE	256	/* fds kept free for everything but idle conns */
+#define IDLE_OPEN_MS	60000	/* the most opening the idle conns may take */
 
 struct opts {
 	const char *host;
@@ -36,7 +37,6 @@ struct opts {
 	const char *ups;
 	const char *var;
 	int pid;
-	unsigned phase_ms;
 	unsigned idle;
 	unsigned window;
 	unsigned churn_par;
@@ -45,9 +45,10 @@ struct opts {
 };
 
 static struct opts o = {
-	"127.0.0.1", "3493", "dummy", "ups.status", 0, 2000, 10000, 16, 8, 0, 0
+	"127.0.0.1", "3493", "dummy", "ups.status", 0, 10000, 16, 8, 0, 0
 };
 static struct lg_target target;
+static struct lg_limits lim = { 2000, GRACE_MS, 10000000 };
 static char get_req[REQ_MAX], list_req[REQ_MAX];
 
 static void
@@ -55,13 +56,14 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: nutbench [-H host] [-p port] [-u ups] [-v var] [-P pid]\n"
-	    "                [-t seconds] [-i idle] [-w window] [-k churners]\n"
-	    "                [-S sources]\n"
+	    "                [-t seconds] [-n count] [-i idle] [-w window]\n"
+	    "                [-k churners] [-S sources]\n"
 	    "       nutbench -Q [-H host] [-p port] [-u ups] [-v var]\n"
 	    "  -H, -p  server address (default 127.0.0.1 3493)\n"
 	    "  -u, -v  UPS and variable of GET VAR / LIST VAR (dummy, ups.status)\n"
 	    "  -P      server pid: report its CPU per request and RSS\n"
 	    "  -t      length of each phase in seconds (default 2)\n"
+	    "  -n      most replies counted per phase (default 10000000)\n"
 	    "  -i      idle connections to hold open (default 10000)\n"
 	    "  -w      connects in flight while opening (default 16)\n"
 	    "  -k      parallel connect/close loops (default 8)\n"
@@ -90,7 +92,7 @@ parse_args(int argc, char **argv)
 	char *end;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:i:w:k:S:Qh")) != -1) {
+	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:n:i:w:k:S:Qh")) != -1) {
 		switch (ch) {
 		case 'H': o.host = optarg; break;
 		case 'p': o.port = optarg; break;
@@ -102,8 +104,9 @@ parse_args(int argc, char **argv)
 			if (end == optarg || *end != '\0' || secs < 0.1 ||
 			    secs > 60)
 				usage();
-			o.phase_ms = (unsigned)(secs * 1000);
+			lim.duration_ms = (unsigned)(secs * 1000);
 			break;
+		case 'n': lim.max_done = num(optarg, 1, 4000000000u); break;
 		case 'i': o.idle = num(optarg, 0, 1000000); break;
 		case 'w': o.window = num(optarg, 1, 4096); break;
 		case 'k': o.churn_par = num(optarg, 1, 1024); break;
@@ -305,7 +308,7 @@ phase_get(const char *pfx, unsigned conns, unsigned depth, const char *req)
 		return;
 	}
 	ok = server_stat(&ps);
-	lg_run(p, NULL, req, depth, o.phase_ms, GRACE_MS, &r);
+	lg_run(p, NULL, req, depth, &lim, &r);
 	report(pfx, &r, "req/s", "us/req", &ps, ok);
 	lg_pool_close(p);
 	pause_ms(SETTLE_MS);
@@ -327,7 +330,7 @@ phase_list(void)
 		return;
 	}
 	ok = server_stat(&ps);
-	lg_run(p, NULL, list_req, 1, o.phase_ms, GRACE_MS, &r);
+	lg_run(p, NULL, list_req, 1, &lim, &r);
 	fig("list.vars", "lines", "%u", r.last_lines);
 	report("list", &r, "req/s", "us/req", &ps, ok);
 	lg_pool_close(p);
@@ -347,7 +350,8 @@ phase_idle(unsigned n)
 	if (n == 0)
 		return;
 	t0 = now_ns();
-	idle = lg_pool_open(&target, n, o.window, get_req, 30000, &acc);
+	idle = lg_pool_open(&target, n, o.window, get_req, IDLE_OPEN_MS,
+	    &acc);
 	fig("idle.accepted", "conns", "%u/%u", acc, n);
 	fig("idle.open_time", "s", "%.2f", (double)(now_ns() - t0) / 1e9);
 	if (server_stat(&ps) == 0)
@@ -356,7 +360,7 @@ phase_idle(unsigned n)
 		fig("idle.rss", "kB", "-");
 	one = lg_pool_open(&target, 1, 1, get_req, 10000, &acc1);
 	if (one != NULL && acc1 == 1) {
-		lg_run(one, idle, get_req, 1, o.phase_ms, GRACE_MS, &r);
+		lg_run(one, idle, get_req, 1, &lim, &r);
 		report("idle.get", &r, "req/s", NULL, NULL, 0);
 	} else
 		fig("idle.get.rate", "req/s", "-");
@@ -374,7 +378,7 @@ phase_churn(void)
 	int ok;
 
 	ok = server_stat(&ps);
-	lg_churn(&target, get_req, o.churn_par, o.phase_ms, GRACE_MS, &r);
+	lg_churn(&target, get_req, o.churn_par, &lim, &r);
 	report("churn", &r, "conn/s", "us/conn", &ps, ok);
 	pause_ms(SETTLE_MS);
 }
@@ -403,7 +407,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	printf("# nutbench %s port %s: %s", o.host, o.port, get_req);
-	printf("# %u ms per phase; server pid %d\n", o.phase_ms, o.pid);
+	printf("# %u ms or %llu replies per phase; server pid %d\n",
+	    lim.duration_ms, (unsigned long long)lim.max_done, o.pid);
 	if (idle < o.idle)
 		printf("# fd limit: idle connections cut to %u\n", idle);
 	if (server_stat(&ps) == 0)
