@@ -1,0 +1,76 @@
+/*
+ * nutsec - backoff.c: the delay before answering a failed authentication,
+ * per peer address: 250 ms after the first failure, doubling with each
+ * further one up to 4 s, forgotten after 5 minutes without failures. The
+ * table is a fixed array (a newcomer takes the oldest slot), so a flood
+ * of addresses costs no memory. The delay is served by an event-loop
+ * timer on that connection alone; nothing else waits.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ev.h"
+#include "xmalloc.h"
+
+#include "upsd.h"
+
+#define BACKOFF_SLOTS	1024
+#define BACKOFF_WAYS	4		/* slots probed per address */
+#define BACKOFF_BASE_MS	250u
+#define BACKOFF_MAX_MS	4000u	/* under the 5 s read timeout of stock clients */
+#define BACKOFF_FORGET_MS (5u * 60 * 1000)
+
+struct backoff {
+	char peer[NET_ADDRSTRLEN];
+	unsigned failures;
+	uint64_t last;			/* ev_now() of the last failure */
+};
+
+static struct backoff slots[BACKOFF_SLOTS];
+
+static unsigned
+backoff_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+unsigned
+backoff_fail(const char *peer)
+{
+	uint64_t now = ev_now();
+	unsigned h = backoff_hash(peer), i, ms;
+	struct backoff *b = NULL, *empty = NULL, *oldest = NULL;
+
+	for (i = 0; i < BACKOFF_WAYS; i++) {
+		struct backoff *s = &slots[(h + i) % BACKOFF_SLOTS];
+
+		if (s->failures == 0) {
+			if (empty == NULL)
+				empty = s;
+			continue;
+		}
+		if (strcmp(s->peer, peer) == 0) {
+			b = s;
+			break;
+		}
+		if (oldest == NULL || s->last < oldest->last)
+			oldest = s;
+	}
+	if (b == NULL) {
+		b = empty != NULL ? empty : oldest;
+		(void)str_copy(b->peer, peer, sizeof(b->peer));
+		b->failures = 0;
+	} else if (now - b->last >= BACKOFF_FORGET_MS)
+		b->failures = 0;
+	b->failures++;
+	b->last = now;
+	ms = BACKOFF_BASE_MS;
+	for (i = 1; i < b->failures && ms < BACKOFF_MAX_MS; i++)
+		ms *= 2;
+	return ms < BACKOFF_MAX_MS ? ms : BACKOFF_MAX_MS;
+}

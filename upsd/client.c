@@ -1,0 +1,435 @@
+/*
+ * nutsec - client.c: one client connection. Bytes are read into a shared
+ * array and complete lines are executed straight from it; only a partial
+ * line (or input held back while a reply is delayed) is copied into the
+ * client's own buffer. Replies accumulate in the client's output buffer
+ * and go out in one write per batch, never one write per line. Requests
+ * stop being executed while too much output is unsent (the client is not
+ * reading), so a slow reader only ever stalls itself; past a hard cap it is
+ * dropped. A connection with no completed line for 60 s is closed.
+ * The read/write calls go through c->io, the seam for a TLS layer.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "ev.h"
+#include "log.h"
+#include "secret.h"
+#include "xmalloc.h"
+
+#include "upsd.h"
+
+static struct client *lru_head, *lru_tail;	/* least recently active first */
+static size_t nclients;
+static char rbuf[UPSD_IN_CAP];			/* shared read area */
+static struct log_ratelimit maxconn_rl = LOG_RATELIMIT_INIT(60, 3);
+static struct log_ratelimit overflow_rl = LOG_RATELIMIT_INIT(60, 5);
+
+static ssize_t
+plain_read(struct client *c, void *p, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = recv(c->fd, p, n, 0);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static ssize_t
+plain_write(struct client *c, const void *p, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = send(c->fd, p, n, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static const struct client_io plain_io = { "plain", plain_read, plain_write };
+
+static void
+lru_unlink(struct client *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		lru_head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		lru_tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void
+lru_append(struct client *c)
+{
+	c->prev = lru_tail;
+	c->next = NULL;
+	if (lru_tail != NULL)
+		lru_tail->next = c;
+	else
+		lru_head = c;
+	lru_tail = c;
+}
+
+/* A completed line: the connection is active again. */
+static void
+client_touch(struct client *c)
+{
+	c->last_active = ev_now();
+	if (c != lru_tail) {
+		lru_unlink(c);
+		lru_append(c);
+	}
+}
+
+static struct client *
+client_alloc(int fd, const char *peer, unsigned port)
+{
+	struct client *c = XNEW(struct client);
+
+	c->fd = fd;
+	(void)str_copy(c->peer, peer, sizeof(c->peer));
+	c->port = port;
+	c->in = buf_new(UPSD_IN_CAP);
+	c->out = buf_new(UPSD_OUT_CAP);
+	c->io = &plain_io;
+	c->last_active = ev_now();
+	lru_append(c);
+	nclients++;
+	return c;
+}
+
+static void client_cb(int fd, unsigned events, void *arg);
+
+void
+client_accept(int fd, const char *peer, unsigned port)
+{
+	static const char refuse[] = "ERR MAX-CONNECTIONS\n";
+	struct client *c;
+
+	if ((long)nclients >= state_maxconn()) {
+		/* Say why instead of leaving the peer to starve (NUT). */
+		(void)send(fd, refuse, sizeof(refuse) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		if (log_ratelimit(&maxconn_rl))
+			log_warnx("MAXCONN (%ld) reached: refused a connection from %s",
+			    state_maxconn(), peer);
+		return;
+	}
+	net_set_nodelay(fd);
+	c = client_alloc(fd, peer, port);
+	if (ev_fd_add(fd, EV_READ, client_cb, c) != 0) {
+		log_warn("cannot watch the connection from %s", peer);
+		client_close(c, "event loop error");
+		return;
+	}
+	c->events = EV_READ;
+	log_debug("connection from %s port %u", peer, port);
+}
+
+struct client *
+client_new_detached(const char *peer)
+{
+	return client_alloc(-1, peer, 0);
+}
+
+void
+client_close(struct client *c, const char *why)
+{
+	if (c->login_ups != NULL) {
+		log_info("Client %s@%s logged out of UPS [%s] (%s)",
+		    c->username ? c->username : "?", c->peer, c->login_ups->name, why);
+		if (c->login_ups->numlogins > 0)
+			c->login_ups->numlogins--;
+		c->login_ups = NULL;
+	} else
+		log_debug("%s: connection closed (%s)", c->peer, why);
+	if (c->delay_timer != 0)
+		ev_timer_del(c->delay_timer);
+	tracking_drop_client(c);
+	if (c->fd >= 0) {
+		ev_fd_del(c->fd);
+		close(c->fd);
+	}
+	secret_strfree(c->username);
+	secret_strfree(c->password);
+	buf_free(c->in);
+	buf_free(c->out);
+	lru_unlink(c);
+	nclients--;
+	free(c);
+}
+
+/* May another request line run now? */
+static int
+client_can_run(const struct client *c)
+{
+	return !c->paused && !c->want_close && !c->overflow &&
+	    buf_len(c->out) < UPSD_OUT_HIGH;
+}
+
+/*
+ * Executes the complete lines at p[0..len) while the client may run.
+ * Returns how many bytes were used.
+ */
+static size_t
+client_run_lines(struct client *c, const char *p, size_t len)
+{
+	size_t used = 0, ran = 0;
+
+	while (used < len && client_can_run(c)) {
+		size_t rest = len - used, scan = rest < UPSD_LINE_MAX ? rest : UPSD_LINE_MAX;
+		const char *lf = memchr(p + used, '\n', scan);
+		size_t n;
+
+		if (lf == NULL) {
+			if (rest < UPSD_LINE_MAX)
+				break;
+			log_info("%s: request line over %u bytes; closing", c->peer,
+			    UPSD_LINE_MAX);
+			reply_err(c, PERR_LINE_TOO_LONG);
+			c->want_close = 1;
+			return len;
+		}
+		n = (size_t)(lf - (p + used)) + 1;
+		dispatch_line(c, p + used, n);
+		used += n;
+		ran++;
+	}
+	if (ran > 0)
+		client_touch(c);
+	return used;
+}
+
+/* Runs what is buffered in c->in. */
+static void
+client_run(struct client *c)
+{
+	size_t used;
+
+	if (buf_len(c->in) == 0)
+		return;
+	used = client_run_lines(c, buf_peek(c->in), buf_len(c->in));
+	if (used > 0)
+		buf_consume(c->in, used);
+}
+
+static void
+client_feed(struct client *c, const char *data, size_t len)
+{
+	size_t used;
+
+	if (buf_len(c->in) == 0) {
+		used = client_run_lines(c, data, len);
+		data += used;
+		len -= used;
+	}
+	if (len > 0 && !c->want_close && buf_put(c->in, data, len) != 0) {
+		/* Cannot happen: reads are sized to the room left. */
+		log_warnx("%s: input buffer full; closing", c->peer);
+		c->overflow = 1;
+		return;
+	}
+	if (len > 0)
+		client_run(c);
+}
+
+/* Sends what the socket takes now. 0, or -1 on a write error. */
+static int
+client_flush(struct client *c)
+{
+	while (buf_len(c->out) > 0) {
+		ssize_t n = c->io->write(c, buf_peek(c->out), buf_len(c->out));
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		buf_consume(c->out, (size_t)n);
+	}
+	return 0;
+}
+
+static int
+client_has_line(const struct client *c)
+{
+	return buf_len(c->in) > 0 && memchr(buf_peek(c->in), '\n', buf_len(c->in)) != NULL;
+}
+
+/*
+ * After any activity: drops an overflowing client, sends output, closes a
+ * finished one, and watches the events the state calls for. Returns -1 if
+ * c was closed.
+ */
+static int
+client_after(struct client *c)
+{
+	unsigned want = 0;
+
+	if (c->overflow) {
+		if (log_ratelimit(&overflow_rl))
+			log_warnx("%s: more than %u bytes of replies unsent; dropping the "
+			    "client", c->peer, UPSD_OUT_CAP);
+		client_close(c, "output limit");
+		return -1;
+	}
+	if (c->fd < 0)
+		return 0;
+	if (client_flush(c) != 0) {
+		client_close(c, errno == EPIPE || errno == ECONNRESET ?
+		    "connection reset" : "write error");
+		return -1;
+	}
+	if (c->eof && !c->paused && (!client_has_line(c) || c->want_close))
+		c->want_close = 1;
+	if (c->want_close && buf_len(c->out) == 0) {
+		client_close(c, c->eof ? "peer closed" : "logout");
+		return -1;
+	}
+	if (!c->paused && !c->want_close && !c->eof && buf_len(c->out) < UPSD_OUT_HIGH &&
+	    buf_len(c->in) < UPSD_IN_CAP)
+		want |= EV_READ;
+	if (buf_len(c->out) > 0)
+		want |= EV_WRITE;
+	if (want != c->events) {
+		if (ev_fd_set(c->fd, want) != 0) {
+			client_close(c, "event loop error");
+			return -1;
+		}
+		c->events = want;
+	}
+	return 0;
+}
+
+static int
+client_read(struct client *c)
+{
+	size_t room = UPSD_IN_CAP - buf_len(c->in);
+	ssize_t n;
+
+	if (room == 0)
+		return 0;
+	n = c->io->read(c, rbuf, room < sizeof(rbuf) ? room : sizeof(rbuf));
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		client_close(c, errno == ECONNRESET ? "connection reset" : "read error");
+		return -1;
+	}
+	if (n == 0) {
+		c->eof = 1;
+		return 0;
+	}
+	client_feed(c, rbuf, (size_t)n);
+	/* The shared read area may have held a password. */
+	secret_clear(rbuf, (size_t)n);
+	return 0;
+}
+
+static void
+client_cb(int fd, unsigned events, void *arg)
+{
+	struct client *c = arg;
+
+	if (events & EV_WRITE) {
+		if (client_flush(c) != 0) {
+			client_close(c, "write error");
+			return;
+		}
+		/* Output drained below the mark: run what was held back. */
+		if (buf_len(c->out) < UPSD_OUT_HIGH)
+			client_run(c);
+	}
+	if ((events & (EV_READ | EV_ERROR)) && !c->eof && client_read(c) != 0)
+		return;
+	(void)client_after(c);
+}
+
+void
+client_input(struct client *c, const char *data, size_t len)
+{
+	if (len > UPSD_IN_CAP - buf_len(c->in))
+		len = UPSD_IN_CAP - buf_len(c->in);
+	client_feed(c, data, len);
+	(void)client_after(c);
+}
+
+void
+client_resume(struct client *c)
+{
+	client_run(c);
+	(void)client_after(c);
+}
+
+static void
+client_delay_cb(void *arg)
+{
+	struct client *c = arg;
+
+	c->delay_timer = 0;
+	c->paused = 0;
+	reply_err(c, c->delayed_err);
+	client_resume(c);
+}
+
+void
+client_delay_err(struct client *c, enum proto_err e, unsigned ms)
+{
+	c->paused = 1;
+	c->delayed_err = e;
+	c->delay_timer = ev_timer_add(ms, client_delay_cb, c);
+}
+
+void
+client_tick(void)
+{
+	uint64_t now = ev_now();
+
+	while (lru_head != NULL && lru_head->fd >= 0 &&
+	    now - lru_head->last_active >= UPSD_IDLE_MS)
+		client_close(lru_head, "idle timeout");
+}
+
+void
+client_kick_ups(struct ups *u)
+{
+	struct client *c, *next;
+
+	for (c = lru_head; c != NULL; c = next) {
+		next = c->next;
+		if (c->login_ups == u)
+			client_close(c, "UPS removed from ups.conf");
+	}
+}
+
+void
+client_close_all(void)
+{
+	while (lru_head != NULL)
+		client_close(lru_head, "shutting down");
+}
+
+size_t
+client_count(void)
+{
+	return nclients;
+}
+
+struct client *
+client_first(void)
+{
+	return lru_head;
+}

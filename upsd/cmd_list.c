@@ -1,0 +1,206 @@
+/*
+ * nutsec - cmd_list.c: the LIST family. Every list is framed by
+ * "BEGIN LIST ..." and "END LIST ..." echoing the query; errors are found
+ * before the BEGIN line so a client sees either one ERR or a whole list.
+ * A list is built whole in the output buffer and leaves in one write.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "vartree.h"
+
+#include "upsd.h"
+
+/* "<word> <sub> <ups>[ <var>]" as the query spelled them. */
+static void
+list_words(struct client *c, const char *word, const char *sub, const char *ups,
+    const char *var)
+{
+	reply_str(c, word);
+	reply_raw(c, " ", 1);
+	reply_str(c, sub);
+	if (ups != NULL) {
+		reply_raw(c, " ", 1);
+		reply_arg(c, ups);
+	}
+	if (var != NULL) {
+		reply_raw(c, " ", 1);
+		reply_arg(c, var);
+	}
+	reply_raw(c, "\n", 1);
+}
+
+/* Item prefix "<ITEM> <ups> ". */
+static void
+item_head(struct client *c, const char *item, const char *ups)
+{
+	reply_str(c, item);
+	reply_raw(c, " ", 1);
+	reply_arg(c, ups);
+	reply_raw(c, " ", 1);
+}
+
+int
+cmd_list_ups(struct client *c, int argc, char **argv)
+{
+	struct ups *u;
+
+	list_words(c, "BEGIN LIST", "UPS", NULL, NULL);
+	for (u = ups_first(); u != NULL; u = u->next) {
+		reply_str(c, "UPS ");
+		reply_arg(c, u->name);
+		reply_raw(c, " ", 1);
+		reply_quoted(c, u->desc != NULL ? u->desc : "Description unavailable");
+		reply_raw(c, "\n", 1);
+	}
+	list_words(c, "END LIST", "UPS", NULL, NULL);
+	return 0;
+}
+
+static struct ups *
+list_avail(struct client *c, const char *name)
+{
+	struct ups *u = ups_lookup(c, name);
+
+	if (u == NULL || ups_check_avail(c, u) != 0)
+		return NULL;
+	return u;
+}
+
+static int
+list_vars(struct client *c, const char *upsname, const char *sub, int rw_only)
+{
+	char fsd[VT_VALUE_MAX + 8];
+	struct ups *u = list_avail(c, upsname);
+	size_t i, n;
+
+	if (u == NULL)
+		return -1;
+	list_words(c, "BEGIN LIST", sub, upsname, NULL);
+	n = vt_count(u->tree);
+	for (i = 0; i < n; i++) {
+		struct vt_var *v = vt_at(u->tree, i);
+
+		if (rw_only && !(vt_flags(v) & VT_RW))
+			continue;
+		item_head(c, sub, upsname);
+		reply_str(c, vt_name(v));
+		reply_raw(c, " ", 1);
+		/* The FSD latch shows in LIST VAR but not in LIST RW (NUT). */
+		reply_quoted(c, rw_only ? vt_value(v) : ups_var_value(u, v, fsd, sizeof(fsd)));
+		reply_raw(c, "\n", 1);
+	}
+	list_words(c, "END LIST", sub, upsname, NULL);
+	return 0;
+}
+
+int
+cmd_list_var(struct client *c, int argc, char **argv)
+{
+	return list_vars(c, argv[0], "VAR", 0);
+}
+
+int
+cmd_list_rw(struct client *c, int argc, char **argv)
+{
+	return list_vars(c, argv[0], "RW", 1);
+}
+
+int
+cmd_list_cmd(struct client *c, int argc, char **argv)
+{
+	struct ups *u = list_avail(c, argv[0]);
+	size_t i, n;
+
+	if (u == NULL)
+		return -1;
+	list_words(c, "BEGIN LIST", "CMD", argv[0], NULL);
+	n = vt_cmd_count(u->tree);
+	for (i = 0; i < n; i++) {
+		item_head(c, "CMD", argv[0]);
+		reply_str(c, vt_cmd_at(u->tree, i));
+		reply_raw(c, "\n", 1);
+	}
+	list_words(c, "END LIST", "CMD", argv[0], NULL);
+	return 0;
+}
+
+/* The variable for ENUM/RANGE after NUT's checks; NULL after an ERR. */
+static struct vt_var *
+list_var_checked(struct client *c, char **argv)
+{
+	struct ups *u = list_avail(c, argv[0]);
+	struct vt_var *v;
+
+	if (u == NULL)
+		return NULL;
+	if ((v = vt_get(u->tree, argv[1])) == NULL)
+		reply_err(c, PERR_VAR_NOT_SUPPORTED);
+	return v;
+}
+
+int
+cmd_list_enum(struct client *c, int argc, char **argv)
+{
+	struct vt_var *v = list_var_checked(c, argv);
+	size_t i, n;
+
+	if (v == NULL)
+		return -1;
+	list_words(c, "BEGIN LIST", "ENUM", argv[0], argv[1]);
+	n = vt_enum_count(v);
+	for (i = 0; i < n; i++) {
+		item_head(c, "ENUM", argv[0]);
+		reply_arg(c, argv[1]);
+		reply_raw(c, " ", 1);
+		reply_quoted(c, vt_enum_at(v, i));
+		reply_raw(c, "\n", 1);
+	}
+	list_words(c, "END LIST", "ENUM", argv[0], argv[1]);
+	return 0;
+}
+
+int
+cmd_list_range(struct client *c, int argc, char **argv)
+{
+	struct vt_var *v = list_var_checked(c, argv);
+	size_t i, n;
+
+	if (v == NULL)
+		return -1;
+	list_words(c, "BEGIN LIST", "RANGE", argv[0], argv[1]);
+	n = vt_range_count(v);
+	for (i = 0; i < n; i++) {
+		long min, max;
+
+		vt_range_at(v, i, &min, &max);
+		item_head(c, "RANGE", argv[0]);
+		reply_arg(c, argv[1]);
+		reply_printf(c, " \"%ld\" \"%ld\"\n", min, max);
+	}
+	list_words(c, "END LIST", "RANGE", argv[0], argv[1]);
+	return 0;
+}
+
+int
+cmd_list_client(struct client *c, int argc, char **argv)
+{
+	struct ups *u = ups_lookup(c, argv[0]);
+	struct client *k;
+
+	if (u == NULL)
+		return -1;
+	list_words(c, "BEGIN LIST", "CLIENT", argv[0], NULL);
+	for (k = client_first(); k != NULL; k = k->next) {
+		if (k->login_ups != u)
+			continue;
+		reply_str(c, "CLIENT ");
+		reply_arg(c, u->name);
+		reply_raw(c, " ", 1);
+		reply_str(c, k->peer);
+		reply_raw(c, "\n", 1);
+	}
+	list_words(c, "END LIST", "CLIENT", argv[0], NULL);
+	return 0;
+}

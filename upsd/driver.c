@@ -1,0 +1,338 @@
+/*
+ * nutsec - driver.c: upsd's connection to each driver's Unix socket
+ * (<statepath>/<driver>-<ups>, reached relative to the state path, which
+ * is upsd's working directory). On connect upsd asks for DUMPALL and shows
+ * ups.status "WAIT" until data arrives; it pings when the driver has been
+ * quiet for MAXAGE/3 seconds; staleness follows NUT (silent for more than
+ * MAXAGE+1 s, or DATASTALE after the dump); a disconnect drops the whole
+ * tree and a reconnect is tried every tick, with failures logged rarely.
+ * The driver is trusted no more than a client: every line is parsed by
+ * sockproto and bounded by vartree's limits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "ev.h"
+#include "log.h"
+#include "sockproto.h"
+#include "tok.h"
+#include "vartree.h"
+
+#include "upsd.h"
+
+#define DRV_LINE_MAX	4096		/* longest driver line */
+#define DRV_IN_CAP	(256u * 1024)
+#define DRV_OUT_CAP	(64u * 1024)
+#define DRV_FAIL_LOG_MS	300000u		/* connect failures: one log per 5 min */
+
+enum { REP_UNKNOWN, REP_OK, REP_STALE };
+
+static struct tok *dtok;
+static struct log_ratelimit bad_rl = LOG_RATELIMIT_INIT(60, 10);
+
+static void driver_cb(int fd, unsigned events, void *arg);
+
+void
+driver_init(struct ups *u)
+{
+	u->drv.fd = -1;
+	u->drv.in = buf_new(DRV_IN_CAP);
+	u->drv.out = buf_new(DRV_OUT_CAP);
+}
+
+void
+driver_fini(struct ups *u)
+{
+	if (u->drv.fd >= 0)
+		driver_disconnect(u, "UPS removed");
+	buf_free(u->drv.in);
+	buf_free(u->drv.out);
+	u->drv.in = u->drv.out = NULL;
+}
+
+void
+driver_global_fini(void)
+{
+	tok_free(dtok);
+	dtok = NULL;
+}
+
+int
+driver_connected(const struct ups *u)
+{
+	return u->drv.fd >= 0;
+}
+
+int
+driver_stale(const struct ups *u)
+{
+	uint64_t elapsed = ev_now() - u->drv.last_heard;
+	uint64_t maxage_ms = (uint64_t)state_conf()->maxage * 1000;
+
+	if (u->drv.fd < 0)
+		return 1;
+	if (elapsed > maxage_ms + 1000)
+		return 1;
+	return u->drv.dumpdone && u->drv.datastale;
+}
+
+void
+driver_disconnect(struct ups *u, const char *why)
+{
+	if (u->drv.fd < 0)
+		return;
+	log_warnx("UPS [%s]: driver connection lost (%s)", u->name, why);
+	ev_fd_del(u->drv.fd);
+	close(u->drv.fd);
+	u->drv.fd = -1;
+	buf_reset(u->drv.in);
+	buf_reset(u->drv.out);
+	/* The mirror is only as good as the connection: drop it. */
+	vt_clear(u->tree);
+	u->drv.dumpdone = u->drv.datastale = 0;
+	u->drv.reported = REP_UNKNOWN;
+	u->drv.last_fail_log = 0;
+}
+
+/* Sends what is queued. 0, or -1 after disconnecting. */
+static int
+driver_flush(struct ups *u)
+{
+	if (buf_write_fd(u->drv.out, u->drv.fd) < 0) {
+		driver_disconnect(u, strerror(errno));
+		return -1;
+	}
+	if (ev_fd_set(u->drv.fd, EV_READ | (buf_len(u->drv.out) > 0 ? EV_WRITE : 0)) != 0) {
+		driver_disconnect(u, "event loop error");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+driver_connect(struct ups *u)
+{
+	uint64_t now = ev_now();
+	int fd;
+
+	fd = net_connect_unix(u->sockname, 1);
+	if (fd < 0) {
+		if (!u->drv.failing || now - u->drv.last_fail_log >= DRV_FAIL_LOG_MS) {
+			log_warn("UPS [%s]: cannot connect to driver socket %s/%s",
+			    u->name, state_statepath(), u->sockname);
+			u->drv.last_fail_log = now;
+		}
+		u->drv.failing = 1;
+		return;
+	}
+	if (ev_fd_add(fd, EV_READ, driver_cb, u) != 0) {
+		log_warn("UPS [%s]: cannot watch the driver socket", u->name);
+		close(fd);
+		return;
+	}
+	u->drv.fd = fd;
+	u->drv.failing = 0;
+	u->drv.dumpdone = u->drv.datastale = 0;
+	u->drv.last_heard = u->drv.last_ping = now;
+	u->drv.reported = REP_UNKNOWN;
+	vt_clear(u->tree);
+	(void)vt_set(u->tree, "ups.status", "WAIT", NULL);
+	log_notice("UPS [%s]: connected to driver socket %s", u->name, u->sockname);
+	if (sp_put_verb(u->drv.out, SP_DUMPALL) != 0)
+		driver_disconnect(u, "output buffer full");
+	else
+		(void)driver_flush(u);
+}
+
+/* Logs the stale/ok transition once, as NUT does. */
+static void
+driver_report(struct ups *u)
+{
+	int now_state = driver_stale(u) ? REP_STALE : REP_OK;
+
+	if (now_state == u->drv.reported)
+		return;
+	if (now_state == REP_STALE)
+		log_warnx("Data for UPS [%s] is stale - check driver", u->name);
+	else if (u->drv.reported == REP_STALE)
+		log_notice("UPS [%s] data is no longer stale", u->name);
+	u->drv.reported = now_state;
+}
+
+void
+driver_tick(struct ups *u)
+{
+	uint64_t now = ev_now();
+	uint64_t third = (uint64_t)(state_conf()->maxage / 3) * 1000;
+
+	if (u->drv.fd < 0) {
+		driver_connect(u);
+		return;
+	}
+	if (now - u->drv.last_heard > third && now - u->drv.last_ping > third) {
+		u->drv.last_ping = now;
+		if (sp_put_verb(u->drv.out, SP_PING) != 0) {
+			driver_disconnect(u, "output buffer full");
+			return;
+		}
+		if (driver_flush(u) != 0)
+			return;
+	}
+	driver_report(u);
+}
+
+/* Applies one message; returns 1 if it counts as hearing from the driver. */
+static int
+driver_apply(struct ups *u, const struct sp_msg *m)
+{
+	struct vt_var *v = NULL;
+	int rc = 0;
+
+	switch (m->verb) {
+	case SP_SETINFO:
+		if (vt_set(u->tree, m->name, m->value, NULL) == NULL)
+			rc = -1;
+		break;
+	case SP_DELINFO:
+		(void)vt_del(u->tree, m->name);
+		break;
+	case SP_ADDENUM:
+	case SP_DELENUM:
+	case SP_ADDRANGE:
+	case SP_DELRANGE:
+	case SP_SETAUX:
+	case SP_SETFLAGS:
+		if ((v = vt_get(u->tree, m->name)) == NULL) {
+			rc = -1;
+			break;
+		}
+		if (m->verb == SP_ADDENUM)
+			rc = vt_enum_add(v, m->value);
+		else if (m->verb == SP_DELENUM)
+			(void)vt_enum_del(v, m->value);
+		else if (m->verb == SP_ADDRANGE)
+			rc = vt_range_add(v, m->min, m->max);
+		else if (m->verb == SP_DELRANGE)
+			(void)vt_range_del(v, m->min, m->max);
+		else if (m->verb == SP_SETAUX)
+			vt_set_aux(v, m->num);
+		else
+			vt_set_flags(v, m->flags);
+		break;
+	case SP_ADDCMD:
+		rc = vt_cmd_add(u->tree, m->name);
+		break;
+	case SP_DELCMD:
+		(void)vt_cmd_del(u->tree, m->name);
+		break;
+	case SP_DATAOK:
+		u->drv.datastale = 0;
+		break;
+	case SP_DATASTALE:
+		u->drv.datastale = 1;
+		break;
+	case SP_DUMPDONE:
+		if (!u->drv.dumpdone)
+			log_debug("UPS [%s]: driver dump complete", u->name);
+		u->drv.dumpdone = 1;
+		break;
+	case SP_PONG:
+		break;
+	case SP_TRACKING:
+		tracking_result(m->tracking, (int)m->num);
+		break;
+	default:
+		return 0;	/* PID, OK Goodbye, requests: nothing for upsd */
+	}
+	if (rc != 0 && log_ratelimit(&bad_rl))
+		log_warnx("UPS [%s]: driver sent %s %s that could not be applied "
+		    "(unknown variable or a limit reached)", u->name,
+		    sp_verb_name(m->verb), m->name ? m->name : "");
+	return 1;
+}
+
+static void
+driver_line(struct ups *u, const char *line, size_t len)
+{
+	struct sp_msg m;
+	const char *err = NULL;
+
+	if (tok_split(dtok, line, len) != TOK_LINE) {
+		if (log_ratelimit(&bad_rl))
+			log_warnx("UPS [%s]: bad line from driver: %s", u->name,
+			    tok_error(dtok));
+		return;
+	}
+	if (tok_argc(dtok) == 0)
+		return;
+	if (sp_parse((int)tok_argc(dtok), tok_argv(dtok), &m, &err) != 0) {
+		if (log_ratelimit(&bad_rl))
+			log_warnx("UPS [%s]: driver sent '%s': %s", u->name,
+			    tok_argv(dtok)[0], err);
+		return;
+	}
+	if (driver_apply(u, &m))
+		u->drv.last_heard = ev_now();
+}
+
+static void
+driver_read(struct ups *u)
+{
+	size_t len;
+	ssize_t n;
+	int r;
+
+	n = buf_read_fd(u->drv.in, u->drv.fd, 16384);
+	if (n == 0) {
+		driver_disconnect(u, "driver closed the socket");
+		return;
+	}
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		driver_disconnect(u, strerror(errno));
+		return;
+	}
+	if (dtok == NULL)
+		dtok = tok_new(TOK_DEFAULT_MAX_ARGS, TOK_DEFAULT_MAX_WORD);
+	while ((r = buf_line(u->drv.in, DRV_LINE_MAX, &len)) == 1) {
+		driver_line(u, buf_peek(u->drv.in), len);
+		buf_consume(u->drv.in, len);
+	}
+	if (r < 0)
+		driver_disconnect(u, "line too long");
+}
+
+static void
+driver_cb(int fd, unsigned events, void *arg)
+{
+	struct ups *u = arg;
+
+	if ((events & EV_WRITE) && driver_flush(u) != 0)
+		return;
+	if (events & (EV_READ | EV_ERROR))
+		driver_read(u);
+	if (u->drv.fd >= 0)
+		driver_report(u);
+}
+
+int
+driver_send_set(struct ups *u, const char *var, const char *value, const char *tracking)
+{
+	if (u->drv.fd < 0 || sp_put_set(u->drv.out, var, value, tracking) != 0)
+		return -1;
+	return driver_flush(u);
+}
+
+int
+driver_send_instcmd(struct ups *u, const char *cmd, const char *param,
+    const char *tracking)
+{
+	if (u->drv.fd < 0 || sp_put_instcmd(u->drv.out, cmd, param, tracking) != 0)
+		return -1;
+	return driver_flush(u);
+}

@@ -1,0 +1,260 @@
+/*
+ * nutsec - state.c: the configuration in force and its reload. Each file is
+ * read into a fresh object; only a file that parsed without errors
+ * replaces the one in force, so a bad edit never leaves upsd half
+ * configured (a bad upsd.users keeps the old users, with the errors
+ * logged). The files holding secrets are checked for loose permissions
+ * before they are read.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "paths.h"
+#include "perm.h"
+#include "xmalloc.h"
+
+#include "upsd.h"
+
+#define DEFAULT_WANT_FDS 65536		/* enough for 10,000+ clients */
+
+static struct upsd_conf *cur_conf;
+static struct users *cur_users;
+static char *cur_statepath;
+static long cur_maxconn = 1;
+static struct upsd_opts cur_opts;
+
+static int
+conf_file(char *out, size_t outlen, const char *name)
+{
+	if (paths_join(out, outlen, paths_confpath(), name) != 0) {
+		log_warnx("configuration path too long for %s", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads upsd.conf; NULL if unreadable or wrong (logged). */
+static struct upsd_conf *
+load_upsd_conf(void)
+{
+	char path[4096];
+	struct upsd_conf *cf;
+	int n;
+
+	if (conf_file(path, sizeof(path), "upsd.conf") != 0)
+		return NULL;
+	(void)perm_check_secret_file(path, 0);
+	cf = upsd_conf_new();
+	if ((n = upsd_conf_load(cf, path)) != 0) {
+		if (n > 0)
+			log_warnx("%s: %d error(s)", path, n);
+		upsd_conf_free(cf);
+		return NULL;
+	}
+	upsd_conf_env(cf);
+	return cf;
+}
+
+static struct upsconf *
+load_ups_conf(void)
+{
+	char path[4096];
+	struct upsconf *uc;
+	int n;
+
+	if (conf_file(path, sizeof(path), "ups.conf") != 0)
+		return NULL;
+	if ((uc = upsconf_load(path, &n)) == NULL && n > 0)
+		log_warnx("%s: %d error(s)", path, n);
+	return uc;
+}
+
+static struct users *
+load_users(void)
+{
+	char path[4096];
+	struct users *us;
+	int n;
+
+	if (conf_file(path, sizeof(path), "upsd.users") != 0)
+		return NULL;
+	(void)perm_check_secret_file(path, 0);
+	if ((us = users_load(path, &n)) == NULL)
+		log_warnx("%s: %d error(s)", path, n);
+	return us;
+}
+
+static void
+apply_debug(void)
+{
+	int lvl = cur_opts.cli_debug;
+
+	if (cur_conf->debug_min > lvl)
+		lvl = (int)cur_conf->debug_min;
+	log_set_level(lvl > 3 ? 3 : lvl);
+}
+
+int
+state_load(const struct upsd_opts *o, int check)
+{
+	struct upsd_conf *cf;
+	struct upsconf *uc;
+	struct users *us;
+	int errors = 0;
+
+	cur_opts = *o;
+	cf = load_upsd_conf();
+	uc = load_ups_conf();
+	us = load_users();
+	if (cf == NULL || uc == NULL || us == NULL)
+		errors++;
+	if (cf != NULL && uc != NULL && uc->n == 0 && !cf->allow_no_device) {
+		log_warnx("no UPS is defined in ups.conf (set ALLOW_NO_DEVICE to start "
+		    "without one)");
+		errors++;
+	}
+	if (cf != NULL && cmdvartab_load(upsd_conf_datapath(cf)) != 0)
+		errors++;
+	if (errors > 0) {
+		upsd_conf_free(cf);
+		upsconf_free(uc);
+		users_free(us);
+		return -1;
+	}
+	/* Environment, then upsd.conf, then ups.conf's global statepath. */
+	cur_statepath = xstrdup(cf->statepath != NULL ? cf->statepath :
+	    uc->statepath != NULL ? uc->statepath : paths_statepath());
+	cur_conf = cf;
+	cur_users = us;
+	(void)ups_apply(uc);
+	upsconf_free(uc);
+	if (!check)
+		apply_debug();
+	return 0;
+}
+
+void
+state_reload(void)
+{
+	struct upsd_conf *cf;
+	struct upsconf *uc;
+	struct users *us;
+
+	log_notice("reloading configuration");
+	/* Without a valid upsd.conf nothing else is trusted either (NUT). */
+	if ((cf = load_upsd_conf()) == NULL) {
+		log_warnx("reload aborted: upsd.conf is unreadable or wrong; "
+		    "the configuration in force is kept");
+		return;
+	}
+	if (cf->nlisten != cur_conf->nlisten)
+		log_notice("LISTEN changes take effect only at restart");
+	if (strcmp(upsd_conf_statepath(cf), cur_statepath) != 0 && cf->statepath != NULL)
+		log_notice("STATEPATH changes take effect only at restart");
+	upsd_conf_free(cur_conf);
+	cur_conf = cf;
+	apply_debug();
+	(void)state_apply_limits(0);
+
+	if ((uc = load_ups_conf()) != NULL) {
+		if (uc->n == 0 && !cf->allow_no_device)
+			log_warnx("ups.conf defines no UPS; the old UPS list is kept");
+		else
+			(void)ups_apply(uc);
+		upsconf_free(uc);
+	} else
+		log_warnx("ups.conf not reloaded; the old UPS list is kept");
+
+	if ((us = load_users()) != NULL) {
+		users_free(cur_users);
+		cur_users = us;
+	} else
+		log_warnx("upsd.users not reloaded; the old users are kept");
+
+	(void)cmdvartab_load(upsd_conf_datapath(cf));
+	log_notice("configuration reloaded: %zu UPS, %zu user(s)", ups_count(),
+	    users_count(cur_users));
+}
+
+int
+state_apply_limits(int initial)
+{
+	long want, soft, avail, reserve = UPSD_FD_RESERVE + (long)ups_count();
+
+	want = cur_conf->maxconn > 0 ? cur_conf->maxconn + reserve : DEFAULT_WANT_FDS;
+	soft = privs_raise_nofile(want);
+	avail = soft - reserve;
+	if (avail < 1)
+		avail = 1;
+	if (cur_conf->maxconn > 0 && cur_conf->maxconn > avail) {
+		if (initial) {
+			log_warnx("MAXCONN %ld is above what the open-file limit allows "
+			    "(%ld); raise the hard limit (ulimit -Hn) or lower MAXCONN",
+			    cur_conf->maxconn, avail);
+			return -1;
+		}
+		log_warnx("MAXCONN %ld lowered to %ld (open-file limit)", cur_conf->maxconn,
+		    avail);
+		cur_maxconn = avail;
+		return 0;
+	}
+	cur_maxconn = cur_conf->maxconn > 0 ? cur_conf->maxconn : avail;
+	log_debug("MAXCONN %ld (open-file limit %ld)", cur_maxconn, soft);
+	return 0;
+}
+
+void
+state_free(void)
+{
+	upsd_conf_free(cur_conf);
+	users_free(cur_users);
+	free(cur_statepath);
+	cmdvartab_free();
+	cur_conf = NULL;
+	cur_users = NULL;
+	cur_statepath = NULL;
+}
+
+const struct upsd_conf *
+state_conf(void)
+{
+	return cur_conf;
+}
+
+const struct users *
+state_users(void)
+{
+	return cur_users;
+}
+
+const char *
+state_statepath(void)
+{
+	return cur_statepath;
+}
+
+long
+state_maxconn(void)
+{
+	return cur_maxconn;
+}
+
+void
+state_dump(FILE *fp)
+{
+	struct ups *u;
+
+	fprintf(fp, "# upsd.conf (%s)\n", paths_confpath());
+	upsd_conf_dump(fp, cur_conf);
+	fprintf(fp, "# effective state path: %s\n", cur_statepath);
+	fprintf(fp, "\n# ups.conf: %zu UPS\n", ups_count());
+	for (u = ups_first(); u != NULL; u = u->next)
+		fprintf(fp, "[%s]\n\tdriver = %s\n\tport = %s\n%s%s%s", u->name, u->driver,
+		    u->port, u->desc ? "\tdesc = \"" : "", u->desc ? u->desc : "",
+		    u->desc ? "\"\n" : "");
+	fprintf(fp, "\n# upsd.users: %zu user(s)\n", users_count(cur_users));
+	users_dump(fp, cur_users);
+}

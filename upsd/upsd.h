@@ -1,0 +1,399 @@
+/*
+ * nutsec - upsd.h: upsd's private declarations, grouped by the file that
+ * implements them. upsd is one event loop (common/ev) over non-blocking
+ * sockets: clients on TCP (client.c, dispatch.c, cmd_*.c) and one Unix
+ * socket per driver (driver.c), with the UPS state mirrored in ups.c.
+ * Configuration is read into fresh objects and swapped in whole, so a
+ * failed reload never leaves half-applied state.
+ */
+#ifndef NUTSEC_UPSD_H
+#define NUTSEC_UPSD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "ev.h"
+#include "net.h"
+#include "proto.h"
+
+/* Limits of one client connection. */
+#define UPSD_LINE_MAX	4096		/* longest request line, LF included */
+#define UPSD_IN_CAP	(64u * 1024)	/* unprocessed input held per client */
+#define UPSD_OUT_HIGH	(64u * 1024)	/* stop executing requests above this */
+#define UPSD_OUT_CAP	(1024u * 1024)	/* unsent output: drop the client past it */
+#define UPSD_IDLE_MS	60000u		/* no completed line for this long: close */
+#define UPSD_TICK_MS	1000u		/* housekeeping period */
+#define UPSD_FD_RESERVE	32		/* fds kept for listeners, drivers, logs */
+
+struct buf;
+struct vt;
+struct client;
+struct ups;
+struct user;
+
+/* ---- upsd_conf.c: upsd.conf ---------------------------------------- */
+
+struct listen_addr {
+	char *host;
+	unsigned port;
+};
+
+struct upsd_conf {
+	struct listen_addr *listen;	/* LISTEN lines in file order */
+	size_t nlisten;
+	long maxage;			/* seconds; default 15 */
+	long maxconn;			/* 0 = derived from the fd limit */
+	long trackingdelay;		/* seconds; default 3600 */
+	long debug_min;			/* -1 = not set */
+	char *statepath;		/* NULL = paths_statepath() */
+	char *datapath;			/* NULL = paths_datapath() */
+	int allow_no_device;
+	int allow_not_all_listeners;
+	char *certpath;			/* NSS database directory */
+	char *certident_name;
+	char *certident_pass;		/* secret */
+	int certrequest;		/* 0 NO, 1 REQUEST, 2 REQUIRE */
+	int disable_weak_ssl;		/* accepted; TLS < 1.2 is never offered */
+};
+
+struct upsd_conf *upsd_conf_new(void);
+void upsd_conf_free(struct upsd_conf *cf);
+/* Parses path into cf. Returns the error count, or -1 if unreadable (logged). */
+int upsd_conf_load(struct upsd_conf *cf, const char *path);
+/* Applies the environment overrides (NUT_STATEPATH, ALLOW_*). */
+void upsd_conf_env(struct upsd_conf *cf);
+/* The effective state and data paths. */
+const char *upsd_conf_statepath(const struct upsd_conf *cf);
+const char *upsd_conf_datapath(const struct upsd_conf *cf);
+/* Prints the effective configuration, secrets masked (-T). */
+void upsd_conf_dump(FILE *fp, const struct upsd_conf *cf);
+
+/* ---- users.c: upsd.users ------------------------------------------- */
+
+#define ACT_LOGIN	0x01
+#define ACT_MASTER	0x02
+#define ACT_PRIMARY	0x04
+#define ACT_FSD		0x08
+#define ACT_SET		0x10
+
+struct users;
+
+/* Parses path. Returns the set, or NULL after logging why (*nerr = errors). */
+struct users *users_load(const char *path, int *nerr);
+void users_free(struct users *us);
+size_t users_count(const struct users *us);
+/*
+ * Checks a user name and password in constant time with respect to the
+ * stored password. Returns the user, or NULL (unknown user, no password
+ * configured, or wrong password).
+ */
+const struct user *users_auth(const struct users *us, const char *name, const char *pass);
+/* 1 if the user holds any of the ACT_* bits in mask. */
+int user_may(const struct user *u, unsigned mask);
+/* 1 if the user may run instant command cmd (case-insensitive, or ALL). */
+int user_may_instcmd(const struct user *u, const char *cmd);
+/* The user's name. */
+const char *user_name(const struct user *u);
+/* Prints the users with passwords masked (-T). */
+void users_dump(FILE *fp, const struct users *us);
+
+/* ---- upsconf.c: the part of ups.conf upsd reads --------------------- */
+
+struct upsconf_ent {
+	char *name, *driver, *port, *desc;
+	struct upsconf_ent *next;
+};
+
+struct upsconf {
+	char *statepath;		/* global statepath, or NULL */
+	struct upsconf_ent *head;	/* sections in file order */
+	size_t n;
+};
+
+/* Parses path. Returns the object, or NULL (*nerr = errors, logged). */
+struct upsconf *upsconf_load(const char *path, int *nerr);
+void upsconf_free(struct upsconf *uc);
+
+/* ---- cmdvartab.c: descriptions of variables and commands ------------ */
+
+/* Loads <dir>/cmdvartab; a missing file is not an error. 0 or -1. */
+int cmdvartab_load(const char *dir);
+void cmdvartab_free(void);
+/* The description, or NULL. A leading "upstream." is ignored. */
+const char *cmdvartab_var(const char *name);
+const char *cmdvartab_cmd(const char *name);
+
+/* ---- state.c: the configuration in force, and reload ----------------- */
+
+struct upsd_opts {
+	int family;			/* NET_FAMILY_* from -4/-6 */
+	int cli_debug;			/* -D count (or NUT_DEBUG_LEVEL) */
+};
+
+/*
+ * Reads upsd.conf, ups.conf, upsd.users and cmdvartab from the configuration
+ * directory. With check set, every problem is reported and nothing is kept.
+ * Returns 0, or -1 if anything was wrong (logged).
+ */
+int state_load(const struct upsd_opts *o, int check);
+/* Re-reads everything (SIGHUP, -c reload); keeps the old parts on errors. */
+void state_reload(void);
+void state_free(void);
+const struct upsd_conf *state_conf(void);
+const struct users *state_users(void);
+/* The statepath in force (env > upsd.conf > ups.conf > built in). */
+const char *state_statepath(void);
+/* Prints the effective configuration (-T). */
+void state_dump(FILE *fp);
+/* The connection limit in force. */
+long state_maxconn(void);
+/* Sets the fd limit and the derived MAXCONN. 0 or -1 (logged). */
+int state_apply_limits(int initial);
+
+/* ---- listen.c: TCP listeners ------------------------------------------ */
+
+/* Binds every LISTEN (or the defaults). 0, or -1 after logging. */
+int listen_open(const struct upsd_conf *cf, int family);
+/* Starts accepting in the event loop. */
+int listen_start(void);
+void listen_close(void);
+
+/* ---- client.c: one client connection ---------------------------------- */
+
+/* TLS seam: how a connection moves bytes. Plain TCP today. */
+struct client_io {
+	const char *name;
+	ssize_t (*read)(struct client *c, void *p, size_t n);
+	ssize_t (*write)(struct client *c, const void *p, size_t n);
+};
+
+struct tracking;
+
+struct client {
+	int fd;				/* -1 for a detached client (tests) */
+	char peer[NET_ADDRSTRLEN];
+	unsigned port;
+	struct buf *in;			/* unprocessed request bytes */
+	struct buf *out;		/* replies not yet sent */
+	const struct client_io *io;
+	char *username;			/* secret_strdup; cleared on close */
+	char *password;			/* secret_strdup; cleared on close */
+	struct ups *login_ups;		/* after LOGIN */
+	unsigned once;			/* CMD_ONCE rows that succeeded */
+	int tracking;			/* SET TRACKING ON */
+	int want_close;			/* close once the output is sent */
+	int overflow;			/* output cap exceeded: drop */
+	int eof;			/* peer closed its side */
+	int paused;			/* a delayed reply is pending */
+	enum proto_err delayed_err;
+	ev_timer_id delay_timer;
+	uint64_t last_active;		/* ev_now() of the last completed line */
+	unsigned events;		/* events currently watched */
+	struct tracking *tracks;	/* this connection's tracking entries */
+	unsigned ntracks;
+	struct client *prev, *next;	/* least recently active first */
+};
+
+/* Accepts fd as a new client (refused with ERR MAX-CONNECTIONS over MAXCONN). */
+void client_accept(int fd, const char *peer, unsigned port);
+/* A client with no socket, for tests: output stays in c->out. */
+struct client *client_new_detached(const char *peer);
+/* Closes and frees c (never from inside its own dispatch). */
+void client_close(struct client *c, const char *why);
+/* Feeds request bytes as if read from the socket; then flushes. */
+void client_input(struct client *c, const char *data, size_t len);
+/* Runs the complete lines in c->in (used after a pause ends). */
+void client_resume(struct client *c);
+/* Delays the error reply (failed-login backoff); pauses the connection. */
+void client_delay_err(struct client *c, enum proto_err e, unsigned ms);
+/* Idle timeouts. */
+void client_tick(void);
+/* Closes every client logged in to u (the UPS is being removed). */
+void client_kick_ups(struct ups *u);
+void client_close_all(void);
+size_t client_count(void);
+/* First client in activity order; walk with ->next. */
+struct client *client_first(void);
+
+/* ---- reply.c: building replies in the client's output ------------------ */
+
+void reply_raw(struct client *c, const char *s, size_t n);
+void reply_str(struct client *c, const char *s);
+void reply_printf(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void reply_err(struct client *c, enum proto_err e);
+/* A value in quotes, escaped. */
+void reply_quoted(struct client *c, const char *s);
+/* An echoed argument: bare if it is a plain word, else quoted. */
+void reply_arg(struct client *c, const char *s);
+
+/* ---- dispatch.c: the command table ------------------------------------- */
+
+#define CMD_USER	0x01	/* USERNAME and PASSWORD must have been sent */
+#define CMD_SECRET	0x02	/* arguments are never logged */
+#define CMD_ONCE	0x04	/* succeeds at most once per connection */
+#define CMD_ANY		(-1)	/* max_args: extra words are ignored (as NUT) */
+
+typedef int (*cmd_fn)(struct client *c, int argc, char **argv);
+
+struct cmd {
+	const char *verb;
+	const char *sub;		/* NULL: the verb takes no sub-command */
+	int min_args, max_args;		/* words after verb (and sub) */
+	unsigned flags;
+	enum proto_err once_err;	/* reply for a repeated CMD_ONCE */
+	cmd_fn fn;			/* 0, or -1 when it replied an error */
+};
+
+/* Tokenizes and executes one request line (without or with its LF). */
+void dispatch_line(struct client *c, const char *line, size_t len);
+/* The table, for tests. */
+const struct cmd *dispatch_table(size_t *n);
+void dispatch_fini(void);
+
+/* ---- cmd_*.c: handlers -------------------------------------------------- */
+
+int cmd_ver(struct client *c, int argc, char **argv);
+int cmd_netver(struct client *c, int argc, char **argv);
+int cmd_help(struct client *c, int argc, char **argv);
+int cmd_starttls(struct client *c, int argc, char **argv);
+int cmd_logout(struct client *c, int argc, char **argv);
+int cmd_username(struct client *c, int argc, char **argv);
+int cmd_password(struct client *c, int argc, char **argv);
+int cmd_login(struct client *c, int argc, char **argv);
+int cmd_primary(struct client *c, int argc, char **argv);
+int cmd_master(struct client *c, int argc, char **argv);
+int cmd_fsd(struct client *c, int argc, char **argv);
+int cmd_get_tracking(struct client *c, int argc, char **argv);
+int cmd_get_numlogins(struct client *c, int argc, char **argv);
+int cmd_get_upsdesc(struct client *c, int argc, char **argv);
+int cmd_get_var(struct client *c, int argc, char **argv);
+int cmd_get_type(struct client *c, int argc, char **argv);
+int cmd_get_desc(struct client *c, int argc, char **argv);
+int cmd_get_cmddesc(struct client *c, int argc, char **argv);
+int cmd_list_ups(struct client *c, int argc, char **argv);
+int cmd_list_var(struct client *c, int argc, char **argv);
+int cmd_list_rw(struct client *c, int argc, char **argv);
+int cmd_list_cmd(struct client *c, int argc, char **argv);
+int cmd_list_enum(struct client *c, int argc, char **argv);
+int cmd_list_range(struct client *c, int argc, char **argv);
+int cmd_list_client(struct client *c, int argc, char **argv);
+int cmd_set_var(struct client *c, int argc, char **argv);
+int cmd_set_tracking(struct client *c, int argc, char **argv);
+int cmd_instcmd(struct client *c, int argc, char **argv);
+
+/* cmd_auth.c: the credential check shared by the privileged commands.
+ * Returns the user, or NULL after a (delayed) ERR ACCESS-DENIED. */
+const struct user *auth_user(struct client *c, const char *what, const char *upsname);
+
+/* ---- ups.c: the UPS table ---------------------------------------------- */
+
+#define UPS_SOCKNAME_MAX 108
+
+struct drvconn {
+	int fd;				/* -1: not connected */
+	struct buf *in, *out;
+	uint64_t last_heard;		/* ev_now() of the last recognised line */
+	uint64_t last_ping;
+	uint64_t last_fail_log;		/* connect failures are logged rarely */
+	int dumpdone;			/* DUMPDONE seen since connect */
+	int datastale;			/* last of DATAOK/DATASTALE was DATASTALE */
+	int reported;			/* 0 unknown, 1 ok, 2 stale, 3 down (logged) */
+	int failing;			/* connect attempts are failing */
+};
+
+struct ups {
+	char *name, *driver, *port, *desc;
+	char sockname[UPS_SOCKNAME_MAX];	/* "<driver>-<name>", relative */
+	struct vt *tree;
+	int fsd;			/* latched by the FSD command */
+	unsigned numlogins;
+	struct drvconn drv;
+	int seen;			/* reload bookkeeping */
+	struct ups *next;		/* ups.conf order */
+};
+
+/* Case-insensitive lookup; NULL if unknown. */
+struct ups *ups_find(const char *name);
+struct ups *ups_first(void);
+size_t ups_count(void);
+/* Adds, changes and removes UPSes to match ups.conf. 0 or -1. */
+int ups_apply(const struct upsconf *uc);
+void ups_free_all(void);
+/*
+ * The availability check: replies ERR DRIVER-NOT-CONNECTED or
+ * ERR DATA-STALE and returns -1, or returns 0.
+ */
+int ups_check_avail(struct client *c, struct ups *u);
+/* Looks name up; replies ERR UNKNOWN-UPS and returns NULL if unknown. */
+struct ups *ups_lookup(struct client *c, const char *name);
+struct vt_var;
+/* A variable's value as clients see it: ups.status gets "FSD " while latched
+ * (built in out, outlen >= VT_VALUE_MAX + 5). */
+const char *ups_var_value(const struct ups *u, const struct vt_var *v, char *out,
+    size_t outlen);
+
+/* ---- driver.c: connections to the drivers ------------------------------ */
+
+void driver_init(struct ups *u);
+/* Disconnects (tree dropped) and frees the connection state. */
+void driver_fini(struct ups *u);
+void driver_disconnect(struct ups *u, const char *why);
+/* Frees what all driver connections share (at exit). */
+void driver_global_fini(void);
+/* Reconnect, ping and staleness bookkeeping; called every tick. */
+void driver_tick(struct ups *u);
+int driver_connected(const struct ups *u);
+int driver_stale(const struct ups *u);
+/* Forwards requests. 0, or -1 if the driver is gone or its buffer is full. */
+int driver_send_set(struct ups *u, const char *var, const char *value, const char *tracking);
+int driver_send_instcmd(struct ups *u, const char *cmd, const char *param, const char *tracking);
+
+/* ---- tracking.c: results of forwarded SET/INSTCMD ---------------------- */
+
+#define TRACKING_PER_CLIENT 256		/* oldest entries dropped past this */
+#define TRACKING_ID_SIZE 37		/* UUID text and its NUL */
+
+/* A new PENDING entry owned by c; writes its id. 0 or -1. */
+int tracking_new(struct client *c, char id[TRACKING_ID_SIZE]);
+/* Drops one entry (a failed forward). */
+void tracking_cancel(struct client *c, const char *id);
+/* Records the driver's result for id. */
+void tracking_result(const char *id, int status);
+/* The reply text for id as seen by c ("PENDING", "SUCCESS", "ERR ..."). */
+const char *tracking_get(const struct client *c, const char *id);
+/* Drops every entry owned by c. */
+void tracking_drop_client(struct client *c);
+/* Expires entries older than delay_s seconds. */
+void tracking_expire(long delay_s);
+size_t tracking_count(void);
+
+/* ---- access.c: tcp-wrappers ---------------------------------------------- */
+
+/* 1 if hosts.allow/hosts.deny let user talk to upsd from peer (or no libwrap). */
+int access_allowed(const char *user, const char *peer);
+
+/* ---- backoff.c: failed-login delays --------------------------------------- */
+
+/* Records a failure from peer; returns the delay in ms for its reply. */
+unsigned backoff_fail(const char *peer);
+
+/* ---- privs.c: chroot and privilege drop ----------------------------------- */
+
+struct privs {
+	char *user;			/* NULL: stay as we are */
+	unsigned uid, gid;
+	int resolved;
+};
+
+/* Looks the run-as user up (before chroot). 0 or -1 (logged). */
+int privs_resolve(struct privs *p, const char *user);
+/* chroot(dir) keeping the state path reachable; 0 or -1 (logged). */
+int privs_chroot(const char *dir, const char *statepath);
+/* setgroups/setgid/setuid to p; verifies root cannot be regained. 0 or -1. */
+int privs_drop(const struct privs *p);
+/* Raises RLIMIT_NOFILE to at least want (up to the hard limit). Returns the soft limit. */
+long privs_raise_nofile(long want);
+
+#endif
