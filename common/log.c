@@ -2,7 +2,8 @@
  * nutsec - log.c: the logging family declared in log.h. Messages go to
  * syslog (daemon facility) and/or stderr with a "progname: " prefix; debug
  * levels 1..3 gate log_debug*; errno is preserved across every call so a
- * caller can log and then still inspect or report errno.
+ * caller can log and then still inspect or report errno. Control bytes in
+ * a message are replaced, so logged peer data cannot forge log lines.
  */
 #include "config.h"
 
@@ -66,6 +67,20 @@ log_set_dest(int dest)
  * Formats one message and sends it to every destination. with_errno
  * appends ": strerror(saved errno)". errno is restored before returning.
  */
+/*
+ * Replaces control bytes (and DEL) with '?', so text that came from a peer
+ * or a file can neither forge extra log lines nor send terminal escapes.
+ */
+static void
+log_sanitize(char *msg)
+{
+	unsigned char *p;
+
+	for (p = (unsigned char *)msg; *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			*p = '?';
+}
+
 static void log_emit(int prio, int with_errno, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
@@ -89,6 +104,7 @@ log_emit(int prio, int with_errno, const char *fmt, va_list ap)
 		if (snprintf(msg + len, sizeof(msg) - len, ": %s", es) < 0)
 			msg[len] = '\0';
 	}
+	log_sanitize(msg);
 	if (log_dest & LOG_TO_SYSLOG)
 		syslog(prio, "%s", msg);
 	if (log_dest & LOG_TO_STDERR) {

@@ -189,6 +189,7 @@ test_log(void)
 	log_set_level(3);
 	CHECK_INT(log_get_level(), 3);
 	log_debug3("level three");
+	log_warnx("user %s", "evil\nupsd: forged\x1b[2J");
 
 	for (i = 0; i < 10; i++)
 		allowed += log_ratelimit(&rl);
@@ -205,6 +206,10 @@ test_log(void)
 	CHECK(strstr(text, "upsd: level one\n") != NULL);
 	CHECK(strstr(text, "level two") == NULL);
 	CHECK(strstr(text, "upsd: level three\n") != NULL);
+
+	TEST_CASE("log: control bytes cannot forge lines or send escapes");
+	CHECK(strstr(text, "upsd: user evil?upsd: forged?[2J\n") != NULL);
+	CHECK(strstr(text, "\nupsd: forged") == NULL);
 
 	TEST_CASE("log_ratelimit: at most burst messages per period");
 	CHECK_INT(allowed, 2);
