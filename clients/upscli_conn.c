@@ -172,7 +172,6 @@ const char *
 upscli_strerror(struct upscli *c)
 {
 	const char *fixed = NULL;
-	int r = 0;
 
 	switch (c->err) {
 	case UPSCLI_ERR_NONE:
@@ -188,15 +187,15 @@ upscli_strerror(struct upscli *c)
 		fixed = "No such host";
 		break;
 	case UPSCLI_ERR_CONNECT:
-		r = str_printf(c->msg, sizeof(c->msg), "Connection failure: %s",
+		(void)str_printf(c->msg, sizeof(c->msg), "Connection failure: %s",
 		    strerror(c->sys_errno));
 		break;
 	case UPSCLI_ERR_WRITE:
-		r = str_printf(c->msg, sizeof(c->msg), "Write error: %s",
+		(void)str_printf(c->msg, sizeof(c->msg), "Write error: %s",
 		    strerror(c->sys_errno));
 		break;
 	case UPSCLI_ERR_READ:
-		r = str_printf(c->msg, sizeof(c->msg), "Read error: %s",
+		(void)str_printf(c->msg, sizeof(c->msg), "Read error: %s",
 		    strerror(c->sys_errno));
 		break;
 	case UPSCLI_ERR_TIMEOUT:
@@ -212,14 +211,14 @@ upscli_strerror(struct upscli *c)
 		fixed = c->detail[0] != '\0' ? c->detail : "Reply too long";
 		break;
 	case UPSCLI_ERR_PARSE:
-		r = str_printf(c->msg, sizeof(c->msg), "Parse error: %s",
+		(void)str_printf(c->msg, sizeof(c->msg), "Parse error: %s",
 		    c->detail);
 		break;
 	case UPSCLI_ERR_TLS_REQUIRED:
 		fixed = "TLS required but not available";
 		break;
 	case UPSCLI_ERR_TLS:
-		r = str_printf(c->msg, sizeof(c->msg), "SSL error: %s",
+		(void)str_printf(c->msg, sizeof(c->msg), "SSL error: %s",
 		    c->detail[0] != '\0' ? c->detail : "handshake failed");
 		break;
 	case UPSCLI_ERR_NOTCONN:
@@ -229,11 +228,8 @@ upscli_strerror(struct upscli *c)
 		fixed = "Invalid argument";
 		break;
 	}
-	if (fixed != NULL)
-		return fixed;
-	/* A message cut short is still the best we can say. */
-	(void)r;
-	return c->msg;
+	/* A formatted message cut short is still the best we can say. */
+	return fixed != NULL ? fixed : c->msg;
 }
 
 /* Milliseconds on the monotonic clock. */

@@ -283,10 +283,17 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1])))
 s.listen(1)
 c, _ = s.accept()
-time.sleep(4)
+time.sleep(8)
 EOF
 	hold=$!
-	sleep 0.5
+	# Wait until it listens (this probe is the one it accepts; upscmd's
+	# connection then waits in the backlog, unanswered, just as well).
+	i=0
+	until (exec 3<>"/dev/tcp/127.0.0.1/$closed") 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || break
+		sleep 0.1
+	done
 	"$OURS/upscmd" -u admin -p Wipe-Me-123 "dummy@127.0.0.1:$closed" load.off \
 	    >/dev/null 2>&1 &
 	cmdpid=$!
