@@ -24,6 +24,7 @@ renumbers into the calling script's TAP stream.
 
 import argparse
 import os
+import signal
 import socket
 import sys
 import time
@@ -142,6 +143,7 @@ class Tap:
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # quiet when piped into grep -q
     ap = argparse.ArgumentParser()
     ap.add_argument("-H", "--host", default="127.0.0.1")
     ap.add_argument("-p", "--port", default=os.environ.get("NUT_PORT"))
