@@ -51,6 +51,7 @@ stop_started() {
 	done
 	started=""
 }
+# shellcheck disable=SC2317 # called from the trap
 cleanup() {
 	stop_started
 	rm -rf "$work"
@@ -59,6 +60,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Both servers and nutbench want many fds (10,000 idle connections).
+# shellcheck disable=SC3045 # dash and bash both have -H and -n
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
 note() { echo "# $*"; }
@@ -144,7 +146,8 @@ start_nut_side() {	# side port upsd driver
 bench_side() {	# side port pid [nutbench args]
 	side=$1; port=$2; pid=$3
 	shift 3
-	note "$side: running nutbench on port $port (server pid $pid)"
+	note "$side: running nutbench on port $port (server pid $pid;" \
+	    "load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null))"
 	"$NUTBENCH" -p "$port" -u "$UPS" -P "$pid" "$@" \
 	    >"$work/$side.out" 2>"$work/$side.err" ||
 	    note "$side: nutbench failed: $(head -n 1 "$work/$side.err")"
@@ -161,15 +164,15 @@ note "server and generator share the CPUs: nothing is pinned"
 p=$PORT
 if [ ! -x "$OUR_UPSD" ]; then
 	note "nutsec: skipped: $OUR_UPSD is not built"
-elif port_busy $p; then
+elif port_busy "$p"; then
 	note "nutsec: skipped: port $p is in use"
 else
 	drv=$OUR_DRIVER
 	[ -x "$drv" ] || drv=$NUT_DRIVER
 	if [ -x "$drv" ]; then
 		note "nutsec: $OUR_UPSD with $drv"
-		start_nut_side nutsec $p "$OUR_UPSD" "$drv" &&
-		    bench_side nutsec $p "$server_pid" "$@"
+		start_nut_side nutsec "$p" "$OUR_UPSD" "$drv" &&
+		    bench_side nutsec "$p" "$server_pid" "$@"
 		stop_started
 	else
 		note "nutsec: skipped: no dummy-ups driver"
@@ -182,25 +185,25 @@ if [ ! -x "$NUT_UPSD" ] || [ ! -x "$NUT_DRIVER" ]; then
 	note "NUT: skipped: $NUT_UPSD or $NUT_DRIVER not installed"
 elif ! getent passwd nut >/dev/null 2>&1; then
 	note "NUT: skipped: no user 'nut'"
-elif port_busy $p; then
+elif port_busy "$p"; then
 	note "NUT: skipped: port $p is in use"
 else
 	note "NUT: $NUT_UPSD ($($NUT_UPSD -V 2>&1 | head -n 1))"
-	start_nut_side nut $p "$NUT_UPSD" "$NUT_DRIVER" &&
-	    bench_side nut $p "$server_pid" "$@"
+	start_nut_side nut "$p" "$NUT_UPSD" "$NUT_DRIVER" &&
+	    bench_side nut "$p" "$server_pid" "$@"
 	stop_started
 fi
 
 # (c) the floor
 p=$((PORT + 2))
-if port_busy $p; then
+if port_busy "$p"; then
 	note "null: skipped: port $p is in use"
 else
-	"$NULLSERVER" -l 127.0.0.1 -p $p >"$work/null.log" 2>&1 &
+	"$NULLSERVER" -l 127.0.0.1 -p "$p" >"$work/null.log" 2>&1 &
 	null_pid=$!
 	started="$started $null_pid"
-	if wait_var $p $null_pid; then
-		bench_side null $p $null_pid "$@"
+	if wait_var "$p" "$null_pid"; then
+		bench_side null "$p" "$null_pid" "$@"
 	else
 		note "null: nullserver did not start: $(head -n 1 "$work/null.log")"
 	fi
