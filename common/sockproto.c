@@ -128,10 +128,17 @@ sp_number(const char *s, long lo, long hi, long *out)
 static int
 sp_lookup(const char *word)
 {
+	static size_t lens[SP__COUNT];
+	size_t len = strlen(word);
 	int i;
 
+	if (lens[0] == 0)
+		for (i = 0; i < SP__COUNT; i++)
+			lens[i] = strlen(sp_verbs[i].name);
+	/* Length and first letter first: most lines cost one strcasecmp. */
 	for (i = 0; i < SP__COUNT; i++)
-		if (strcasecmp(word, sp_verbs[i].name) == 0)
+		if (lens[i] == len && (word[0] | 0x20) == (sp_verbs[i].name[0] | 0x20) &&
+		    strcasecmp(word, sp_verbs[i].name) == 0)
 			return i;
 	return -1;
 }
@@ -338,21 +345,38 @@ sp_quoted(struct sp_line *l, const char *value)
 static void
 sp_word(struct sp_line *l, const char *w)
 {
-	const char *p;
+	size_t i;
+	int quote = 0;
+	unsigned char c;
 
-	if (w == NULL || !sp_name_ok(w)) {
+	if (w == NULL) {
 		l->err = 1;
 		return;
 	}
-	for (p = w; *p != '\0'; p++)
-		if (*p == '"' || *p == '\\' || *p == '#' || *p == '=')
-			break;
-	if (*p != '\0') {
+	/* One pass: the vartree name rules, and whether it needs quotes. */
+	for (i = 0; (c = (unsigned char)w[i]) != '\0'; i++) {
+		if (i >= VT_NAME_MAX || c < 0x21 || c > 0x7e) {
+			l->err = 1;
+			return;
+		}
+		if (c == '"' || c == '\\' || c == '#' || c == '=')
+			quote = 1;
+	}
+	if (i == 0) {
+		l->err = 1;
+		return;
+	}
+	if (quote) {
 		sp_quoted(l, w);
 		return;
 	}
-	sp_raw(l, " ", 1);
-	sp_raw(l, w, strlen(w));
+	if (l->err || i + 1 > sizeof(l->s) - l->n) {
+		l->err = 1;
+		return;
+	}
+	l->s[l->n++] = ' ';
+	memcpy(l->s + l->n, w, i);
+	l->n += i;
 }
 
 static void
