@@ -516,6 +516,8 @@ ev_fini(void)
 	}
 	memset(loop.sigs, 0, sizeof(loop.sigs));
 	sig_wfd = -1;
+	for (sig = 1; sig < NSIG; sig++)
+		sig_pending[sig] = 0;
 	if (loop.sigpipe[0] >= 0) {
 		close(loop.sigpipe[0]);
 		close(loop.sigpipe[1]);
