@@ -87,7 +87,8 @@ struct lg_pool;
 
 /*
  * Opens n connections, at most `window` still unproven at any time, and
- * proves each one accepted by sending `probe` and waiting for its reply.
+ * proves each one accepted by sending `probe` and waiting for a reply
+ * that is not ERR.
  * Gives up after timeout_ms. *accepted receives the proven count.
  * Returns the pool (which keeps only proven connections), or NULL if no
  * memory could be had.

@@ -30,7 +30,7 @@
 #define EV_BATCH	1024
 #define TICK_MS		50	/* longest single epoll wait */
 
-enum cstate { C_DEAD, C_CONNECTING, C_PROBING, C_READY };
+enum cstate { C_DEAD, C_CONNECTING, C_PROBING, C_READY, C_REFUSED };
 
 struct conn {
 	int fd;
@@ -280,9 +280,10 @@ conn_reply(struct conn *c, struct ctx *x, uint64_t t, int err)
 	switch (x->mode) {
 	case M_PROBE:
 		if (c->state == C_PROBING) {
-			c->state = C_READY;
+			/* An ERR (say, "too many connections") is no accept. */
+			c->state = err ? C_REFUSED : C_READY;
 			x->unproven--;
-			x->proven++;
+			x->proven += !err;
 		}
 		return;
 	case M_RUN:

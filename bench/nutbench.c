@@ -402,8 +402,9 @@ main(int argc, char **argv)
 	p = lg_pool_open(&target, 1, 1, get_req, 5000, &acc);
 	lg_pool_close(p);
 	if (acc == 0) {
-		fprintf(stderr, "nutbench: no reply from %s port %s\n",
-		    o.host, o.port);
+		fprintf(stderr, "nutbench: %s port %s: no reply, or ERR to "
+		    "%.*s (see nutbench -Q)\n", o.host, o.port,
+		    (int)strlen(get_req) - 1, get_req);
 		return 1;
 	}
 	printf("# nutbench %s port %s: %s", o.host, o.port, get_req);

@@ -9,6 +9,7 @@
 #
 # usage: run-bench.sh [top_builddir [bench_srcdir]] [nutbench options...]
 # Ports (loopback): BENCH_PORT (default 18493), +1 and +2.
+# BENCH_SIDES picks sides (default "nutsec nut null").
 
 set -u
 
@@ -26,6 +27,12 @@ NUT_DRIVER=/lib/nut/dummy-ups
 UPS=bench
 PORT=${BENCH_PORT:-18493}
 START_WAIT=15		# seconds a server gets to serve its first VAR
+SIDES=${BENCH_SIDES:-nutsec nut null}
+
+want() {
+	case " $SIDES " in *" $1 "*) return 0 ;; esac
+	return 1
+}
 
 if [ ! -x "$NUTBENCH" ] || [ ! -x "$NULLSERVER" ]; then
 	echo "run-bench: build nutbench and nullserver first (make -C bench)" >&2
@@ -162,7 +169,9 @@ note "server and generator share the CPUs: nothing is pinned"
 
 # (a) ours
 p=$PORT
-if [ ! -x "$OUR_UPSD" ]; then
+if ! want nutsec; then
+	:
+elif [ ! -x "$OUR_UPSD" ]; then
 	note "nutsec: skipped: $OUR_UPSD is not built"
 elif port_busy "$p"; then
 	note "nutsec: skipped: port $p is in use"
@@ -181,7 +190,9 @@ fi
 
 # (b) NUT 2.8
 p=$((PORT + 1))
-if [ ! -x "$NUT_UPSD" ] || [ ! -x "$NUT_DRIVER" ]; then
+if ! want nut; then
+	:
+elif [ ! -x "$NUT_UPSD" ] || [ ! -x "$NUT_DRIVER" ]; then
 	note "NUT: skipped: $NUT_UPSD or $NUT_DRIVER not installed"
 elif ! getent passwd nut >/dev/null 2>&1; then
 	note "NUT: skipped: no user 'nut'"
@@ -196,7 +207,9 @@ fi
 
 # (c) the floor
 p=$((PORT + 2))
-if port_busy "$p"; then
+if ! want null; then
+	:
+elif port_busy "$p"; then
 	note "null: skipped: port $p is in use"
 else
 	"$NULLSERVER" -l 127.0.0.1 -p "$p" >"$work/null.log" 2>&1 &
