@@ -8,6 +8,9 @@
 # come from $top_builddir/clients (default: the build tree this script is
 # run from). Skips when Debian's NUT or root is not available.
 #
+# UPSD=path and DUMMY_UPS=path run the same comparison on another server
+# (e.g. our own upsd and dummy-ups from the build tree).
+#
 # Known, deliberate differences are checked as such (see docs/clients.md):
 # NUT's "Init SSL without certificate database" notice is ignored, and a
 # tracked (-w) command whose result is an error exits 1 with us, 0 with NUT.
@@ -27,7 +30,9 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 
-for f in "$NUT_LIB/upsd" "$NUT_LIB/dummy-ups" "$NUT_BIN/upsc" "$NUT_BIN/upscmd" \
+UPSD=${UPSD:-$NUT_LIB/upsd}
+DUMMY_UPS=${DUMMY_UPS:-$NUT_LIB/dummy-ups}
+for f in "$UPSD" "$DUMMY_UPS" "$NUT_BIN/upsc" "$NUT_BIN/upscmd" \
     "$NUT_BIN/upsrw"; do
 	[ -x "$f" ] || skip_all "Debian's NUT is not installed ($f)"
 done
@@ -132,11 +137,11 @@ chmod 0750 "$dir/conf" && chmod 0640 "$dir/conf"/*
 chmod 0770 "$dir/state"
 export NUT_CONFPATH="$dir/conf" NUT_STATEPATH="$dir/state" NUT_ALTPIDPATH="$dir/state"
 
-"$NUT_LIB/dummy-ups" -a dummy -u nut >"$dir/drv1.log" 2>&1 ||
+"$DUMMY_UPS" -a dummy -u nut >"$dir/drv1.log" 2>&1 ||
     skip_all "dummy-ups did not start"
-"$NUT_LIB/dummy-ups" -a other -u nut >"$dir/drv2.log" 2>&1 ||
+"$DUMMY_UPS" -a other -u nut >"$dir/drv2.log" 2>&1 ||
     skip_all "dummy-ups did not start"
-"$NUT_LIB/upsd" -u nut >"$dir/upsd.log" 2>&1 || skip_all "upsd did not start"
+"$UPSD" -u nut >"$dir/upsd.log" 2>&1 || skip_all "upsd did not start"
 H=127.0.0.1:$port
 i=0
 until "$NUT_BIN/upsc" "dummy@$H" ups.status >/dev/null 2>&1; do
@@ -200,7 +205,7 @@ same "upscmd: bad password" upscmd -u admin -p bad "$U" load.off
 same "upscmd: user without instcmds" upscmd -u weak -p pw "$U" load.off
 same "upscmd: unknown command" upscmd -u admin -p s3cret "$U" nope.cmd
 same "upscmd: unknown UPS" upscmd -u admin -p s3cret "nope@$H" load.off
-same "upscmd -w: unsupported command" upscmd -u admin -p s3cret -w "$U" driver.killpower
+same "upscmd -w: unsupported command" upscmd -u admin -p s3cret -w "$U" no.such.cmd
 same "upscmd -w -t 0: tracking timeout" upscmd -u admin -p s3cret -w -t 0 "$U" load.off
 same "upscmd -t: bad timeout" upscmd -u admin -p s3cret -t abc "$U" load.off
 same "upscmd: old command name" upscmd -u admin -p s3cret "$U" oldcmd
