@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +23,20 @@
 
 #define BUF_MIN_ALLOC 128	/* first block; smaller requests round up */
 
+/*
+ * 32 bytes: every count fits 32 bits because max <= BUF_HARD_MAX, and
+ * idle connections are mostly this struct.
+ */
 struct buf {
 	char *data;	/* NULL exactly when cap == 0 */
-	size_t off;	/* first unconsumed byte */
-	size_t len;	/* unconsumed bytes */
-	size_t cap;	/* allocated bytes */
-	size_t dirty;	/* bytes [0, dirty) may hold data: what a clear must wipe */
-	size_t max;	/* the most this buffer may hold */
+	uint32_t off;	/* first unconsumed byte */
+	uint32_t len;	/* unconsumed bytes */
+	uint32_t cap;	/* allocated bytes */
+	uint32_t dirty;	/* bytes [0, dirty) may hold data: what a clear must wipe */
+	uint32_t max;	/* the most this buffer may hold */
 };
+
+_Static_assert(BUF_HARD_MAX <= UINT32_MAX / 2, "buf counts are 32-bit");
 
 static void
 buf_check(const struct buf *b)
@@ -63,7 +70,7 @@ buf_new(size_t max_size)
 	if (max_size == 0 || max_size > BUF_HARD_MAX)
 		max_size = BUF_HARD_MAX;
 	b = xcalloc(1, sizeof(*b));
-	b->max = max_size;
+	b->max = (uint32_t)max_size;
 	return b;
 }
 
