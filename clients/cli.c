@@ -142,7 +142,10 @@ cli_prompt_password(const char *prompt)
 	secret_clear(line, sizeof(line));
 	if (echo_off) {
 		(void)tcsetattr(fileno(in), TCSAFLUSH, &old);
-		(void)fputc('\n', out);
+		/* The newline the user typed was not echoed. A raw write:
+		 * stdio may not switch an update stream from input to output. */
+		if (write(fileno(out), "\n", 1) < 0)
+			saved = saved != 0 ? saved : errno;
 	}
 	if (in != stdin)
 		(void)fclose(in);
