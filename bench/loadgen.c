@@ -38,7 +38,7 @@ struct conn {
 	struct lg_pool *owner;
 	unsigned inflight;		/* requests sent, reply not complete */
 	unsigned head;			/* ring index of the oldest request */
-	uint64_t sent[LG_MAX_DEPTH];	/* send time of each request in flight */
+	uint64_t sent[LG_MAX_DEPTH];	/* send time of each one in flight */
 	uint64_t t0;			/* churn: when the connect started */
 	int in_list;			/* inside BEGIN LIST .. END LIST */
 	unsigned list_lines;
@@ -68,7 +68,7 @@ struct ctx {
 	uint64_t max_done;		/* or this many replies, if sooner */
 	int sending;			/* still issuing new requests */
 	uint64_t inflight;		/* over all connections */
-	unsigned unproven;		/* probe: connects without a reply yet */
+	unsigned unproven;		/* probe: connects not answered yet */
 	unsigned proven;
 	struct lg_pool *pool;
 	struct lg_result *res;
@@ -491,7 +491,7 @@ lg_pool_open(const struct lg_target *t, unsigned n, unsigned window,
 	while ((next < n || x.unproven > 0) && now_ns() < end) {
 		while (next < n && x.unproven < window) {
 			if (conn_start(&p->c[next], p, 0) < 0) {
-				/* Out of fds or ports: nothing more will connect. */
+				/* Out of fds or ports: no more will connect. */
 				if (errno == EMFILE || errno == ENFILE ||
 				    errno == EADDRNOTAVAIL || errno == ENOBUFS)
 					next = n;
@@ -568,7 +568,7 @@ lg_run(struct lg_pool *pool, struct lg_pool *idle, const char *req,
 		poll_once(&x, ms_until(x.sending ? x.deadline : end));
 	}
 	res->window_ns = x.deadline - start;
-	/* Replies still owed after the grace period: those connections are spent. */
+	/* Replies still owed after the grace period: those conns are spent. */
 	for (i = 0; i < pool->n; i++) {
 		if (pool->c[i].inflight > 0)
 			conn_kill(&pool->c[i]);

@@ -81,8 +81,9 @@ build_list(void)
 	n = snprintf(list_reply, sizeof(list_reply), "BEGIN LIST VAR ups\n");
 	list_len = (size_t)n;
 	for (i = 0; i < sizeof(list_vars) / sizeof(list_vars[0]); i++) {
-		n = snprintf(list_reply + list_len, sizeof(list_reply) - list_len,
-		    "VAR ups %s \"%s\"\n", list_vars[i][0], list_vars[i][1]);
+		n = snprintf(list_reply + list_len,
+		    sizeof(list_reply) - list_len, "VAR ups %s \"%s\"\n",
+		    list_vars[i][0], list_vars[i][1]);
 		if (n < 0 || (size_t)n >= sizeof(list_reply) - list_len)
 			abort();	/* the table outgrew the buffer */
 		list_len += (size_t)n;
@@ -287,7 +288,8 @@ main(int argc, char **argv)
 		case 'l': host = optarg; break;
 		case 'p': port = optarg; break;
 		default:
-			fprintf(stderr, "usage: nullserver [-l addr] [-p port]\n");
+			fprintf(stderr,
+			    "usage: nullserver [-l addr] [-p port]\n");
 			return 2;
 		}
 	}
@@ -324,14 +326,15 @@ main(int argc, char **argv)
 				if (accept_all(lfd) < 0) {
 					resting = 1;
 					resting_since = time(NULL);
-					(void)epoll_ctl(epfd, EPOLL_CTL_DEL, lfd,
-					    NULL);
+					(void)epoll_ctl(epfd, EPOLL_CTL_DEL,
+					    lfd, NULL);
 				}
 				continue;
 			}
 			if (evs[i].events & EPOLLOUT)
 				bad = client_flush(c) < 0;
-			if (!bad && (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+			if (!bad && (evs[i].events &
+			    (EPOLLIN | EPOLLERR | EPOLLHUP)))
 				bad = client_read(c) < 0;
 			if (bad)
 				client_free(c);

@@ -28,7 +28,7 @@
 #define REQ_MAX		256	/* longest request line we build */
 #define GRACE_MS	1000	/* drain time after each phase */
 #define SETTLE_MS	200	/* pause between phases */
-#define FD_SPARE	256	/* fds kept free for everything but idle conns */
+#define FD_SPARE	256	/* fds kept for all but the idle conns */
 #define IDLE_OPEN_MS	60000	/* the most opening the idle conns may take */
 
 struct opts {
@@ -60,7 +60,7 @@ usage(void)
 	    "                [-k churners] [-S sources]\n"
 	    "       nutbench -Q [-H host] [-p port] [-u ups] [-v var]\n"
 	    "  -H, -p  server address (default 127.0.0.1 3493)\n"
-	    "  -u, -v  UPS and variable of GET VAR / LIST VAR (dummy, ups.status)\n"
+	    "  -u, -v  UPS and variable to query (dummy, ups.status)\n"
 	    "  -P      server pid: report its CPU per request and RSS\n"
 	    "  -t      length of each phase in seconds (default 2)\n"
 	    "  -n      most replies counted per phase (default 10000000)\n"
@@ -68,7 +68,7 @@ usage(void)
 	    "  -w      connects in flight while opening (default 16)\n"
 	    "  -k      parallel connect/close loops (default 8)\n"
 	    "  -S n    churn from n loopback sources 127.0.0.2.. (default 0)\n"
-	    "  -Q      send one GET VAR, print the reply, exit 0 if it is VAR\n");
+	    "  -Q      one GET VAR: print the reply, exit 0 if it is VAR\n");
 	exit(2);
 }
 
@@ -260,8 +260,9 @@ fig_cpu(const char *key, const char *unit, const struct procstat *a,
 		fig(key, unit, "<%.1f", tick_us / (double)work);
 		return;
 	}
-	fig(key, unit, "%.1f", (double)(b.ticks - a->ticks) * tick_us /
-	    (double)work);
+	/* Fewer than 10 ticks: say the figure is coarse. */
+	fig(key, unit, "%s%.1f", b.ticks - a->ticks < 10 ? "~" : "",
+	    (double)(b.ticks - a->ticks) * tick_us / (double)work);
 }
 
 /* The figures every timed phase prints. */

@@ -41,7 +41,7 @@ read_stat(int pid, int *ppid, unsigned long long *ticks)
 		return -1;
 	p = fgets(line, sizeof(line), f);
 	fclose(f);
-	/* comm may hold spaces and parentheses: fields start after the last ')'. */
+	/* comm may hold spaces and ')': fields start after the last ')'. */
 	if (p == NULL || (p = strrchr(line, ')')) == NULL)
 		return -1;
 	/* Field 3 (state) is the first token after ')'. */
@@ -95,7 +95,8 @@ procstat_read(int pid, struct procstat *out)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		procs[n].pid = atoi(de->d_name);
-		if (read_stat(procs[n].pid, &procs[n].ppid, &procs[n].ticks) < 0)
+		if (read_stat(procs[n].pid, &procs[n].ppid,
+		    &procs[n].ticks) < 0)
 			continue;	/* it exited meanwhile */
 		procs[n].mark = procs[n].pid == pid;
 		rootseen |= procs[n].mark;
@@ -108,12 +109,12 @@ procstat_read(int pid, struct procstat *out)
 	do {
 		changed = 0;
 		for (i = 0; i < n; i++) {
-			int j;
+			int j, ppid = procs[i].ppid;
 
 			if (procs[i].mark)
 				continue;
 			for (j = 0; j < n; j++) {
-				if (procs[j].mark && procs[j].pid == procs[i].ppid) {
+				if (procs[j].mark && procs[j].pid == ppid) {
 					procs[i].mark = changed = 1;
 					break;
 				}

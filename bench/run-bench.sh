@@ -35,7 +35,8 @@ want() {
 }
 
 if [ ! -x "$NUTBENCH" ] || [ ! -x "$NULLSERVER" ]; then
-	echo "run-bench: build nutbench and nullserver first (make -C bench)" >&2
+	echo "run-bench: build nutbench and nullserver first" \
+	    "(make -C bench)" >&2
 	exit 1
 fi
 
@@ -143,8 +144,9 @@ start_nut_side() {	# side port upsd driver
 	started="$started $server_pid"
 	unset NUT_CONFPATH NUT_STATEPATH NUT_ALTPIDPATH
 	if ! wait_var "$port" "$server_pid"; then
-		note "$side: no VAR reply within ${START_WAIT}s; last log lines:"
-		tail -n 5 "$d/driver.log" "$d/upsd.log" 2>/dev/null | sed 's/^/#   /'
+		note "$side: no VAR reply within ${START_WAIT}s; the logs end:"
+		tail -n 5 "$d/driver.log" "$d/upsd.log" 2>/dev/null |
+		    sed 's/^/#   /'
 		return 1
 	fi
 	return 0
@@ -218,7 +220,8 @@ else
 	if wait_var "$p" "$null_pid"; then
 		bench_side null "$p" "$null_pid" "$@"
 	else
-		note "null: nullserver did not start: $(head -n 1 "$work/null.log")"
+		note "null: nullserver did not start:" \
+		    "$(head -n 1 "$work/null.log")"
 	fi
 	stop_started
 fi
@@ -241,7 +244,8 @@ awk '
 			k = order[i]
 			printf "%-20s %-8s", k, unit[k]
 			for (s = 1; s <= 3; s++)
-				printf " %12s", ((s, k) in val) ? val[s, k] : "-"
+				printf " %12s", \
+				    ((s, k) in val) ? val[s, k] : "-"
 			printf "\n"
 		}
 	}' side=1 "$work/nutsec.out" side=2 "$work/nut.out" \
