@@ -104,6 +104,19 @@ upscli_drop(struct upscli *c)
 }
 
 void
+upscli_adopt_fd(struct upscli *c, int fd)
+{
+	int fl;
+
+	upscli_drop(c);
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	c->fd = fd;
+	c->err = UPSCLI_ERR_NONE;
+}
+
+void
 upscli_disconnect(struct upscli *c)
 {
 	static const char logout[] = "LOGOUT\n";

@@ -48,6 +48,13 @@ int upscli_write_all(struct upscli *c, const char *line, size_t len);
  */
 int upscli_read_tokens(struct upscli *c);
 
+/*
+ * Takes over an already connected stream socket (made non-blocking here)
+ * as if upscli_connect had opened it, without STARTTLS. For tests that
+ * drive the library over a socketpair.
+ */
+void upscli_adopt_fd(struct upscli *c, int fd);
+
 /* Closes the socket and drops buffered input and TLS state, no LOGOUT. */
 void upscli_drop(struct upscli *c);
 

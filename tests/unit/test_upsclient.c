@@ -14,14 +14,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "mutate.h"
 #include "proto.h"
 #include "test.h"
+#include "upscli_int.h"
 #include "upsclient.h"
 
 #define PORT_LO 17600
@@ -561,6 +564,75 @@ test_tls_policy(void)
 	upscli_close(c);
 }
 
+struct mut_state {
+	struct upscli *c;
+	unsigned long mutants, items, bad_echo, hung, exact;
+};
+
+/* Runs LIST VAR ups over a socketpair whose far end holds data and EOF. */
+static void
+mut_one(const char *data, size_t len, void *arg)
+{
+	struct mut_state *m = arg;
+	const char *q[] = { "VAR", "ups" };
+	long long t0 = ms_now();
+	char **a;
+	size_t n, items = 0;
+	int sv[2], r;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return;
+	if (len > 0 && write(sv[1], data, len) != (ssize_t)len) {
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	(void)shutdown(sv[1], SHUT_WR);
+	upscli_adopt_fd(m->c, sv[0]);
+	m->mutants++;
+	if (upscli_list_start(m->c, 2, q) == 0) {
+		while ((r = upscli_list_next(m->c, 2, q, &n, &a)) == 1) {
+			items++;
+			if (n < 2 || strcasecmp(a[0], "VAR") != 0 ||
+			    strcasecmp(a[1], "ups") != 0)
+				m->bad_echo++;
+		}
+		if (r == 0 && items == 2)
+			m->exact++;
+	}
+	m->items += items;
+	if (ms_now() - t0 > 1000)
+		m->hung++;
+	upscli_disconnect(m->c);
+	close(sv[1]);
+}
+
+static void
+test_mutated_replies(void)
+{
+	static const char seed[] =
+	    "BEGIN LIST VAR ups\n"
+	    "VAR ups battery.charge \"100\"\n"
+	    "VAR ups ups.id \"a \\\"q\\\" \\\\ b\"\n"
+	    "END LIST VAR ups\n";
+	struct upscli_opts o;
+	struct mut_state m;
+
+	TEST_CASE("mutated replies: every mutant of a LIST reply ends in a result or an error, never a bad echo");
+	memset(&m, 0, sizeof(m));
+	upscli_opts_init(&o);
+	o.read_timeout_ms = 200;
+	m.c = upscli_new(&o);
+	mut_one(seed, sizeof(seed) - 1, &m);
+	CHECK_INT(m.exact, 1);	/* the seed itself is read exactly */
+	mutate_all(seed, sizeof(seed) - 1, 2000, mut_one, &m);
+	printf("# %lu mutants, %lu items accepted\n", m.mutants, m.items);
+	CHECK(m.mutants > 3000);
+	CHECK_INT(m.bad_echo, 0);
+	CHECK_INT(m.hung, 0);
+	upscli_close(m.c);
+}
+
 int
 main(void)
 {
@@ -571,5 +643,6 @@ main(void)
 	test_requests();
 	test_hostile();
 	test_tls_policy();
+	test_mutated_replies();
 	return test_done();
 }
