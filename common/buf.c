@@ -34,6 +34,7 @@ struct buf {
 	uint32_t cap;	/* allocated bytes */
 	uint32_t dirty;	/* bytes [0, dirty) may hold data: what a clear must wipe */
 	uint32_t max;	/* the most this buffer may hold */
+	uint32_t reserved;	/* bytes handed out by buf_space, not committed */
 };
 
 _Static_assert(BUF_HARD_MAX <= UINT32_MAX / 2, "buf counts are 32-bit");
@@ -44,6 +45,7 @@ buf_check(const struct buf *b)
 	if (b == NULL || b->max == 0 || b->max > BUF_HARD_MAX ||
 	    b->cap > b->max || b->off > b->cap || b->len > b->cap - b->off ||
 	    b->dirty > b->cap || (b->len > 0 && b->off + b->len > b->dirty) ||
+	    b->reserved > b->cap - b->off - b->len ||
 	    (b->data == NULL) != (b->cap == 0)) {
 		fputs("nutsec: buf: internal invariant broken\n", stderr);
 		abort();
@@ -59,7 +61,7 @@ buf_release(struct buf *b)
 		free(b->data);
 	}
 	b->data = NULL;
-	b->off = b->len = b->cap = b->dirty = 0;
+	b->off = b->len = b->cap = b->dirty = b->reserved = 0;
 }
 
 struct buf *
@@ -126,6 +128,7 @@ buf_reserve(struct buf *b, size_t need)
 	char *nd;
 
 	buf_check(b);
+	b->reserved = 0;	/* any change voids an earlier buf_space */
 	if (need > b->max - b->len)
 		return NULL;
 	if (need <= b->cap - b->off - b->len)
@@ -196,6 +199,7 @@ buf_putf(struct buf *b, const char *fmt, ...)
 	int n;
 
 	buf_check(b);
+	b->reserved = 0;
 	room = b->cap - b->off - b->len;
 	p = b->data ? b->data + b->off + b->len : NULL;
 	va_start(ap, fmt);
@@ -241,6 +245,31 @@ buf_putf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
+char *
+buf_space(struct buf *b, size_t n)
+{
+	char *p;
+
+	if ((p = buf_reserve(b, n)) == NULL)
+		return NULL;
+	/* The caller may write anywhere in the space: a clear must cover it. */
+	buf_touch(b, b->off + b->len + n);
+	b->reserved = (uint32_t)n;
+	return p;
+}
+
+void
+buf_commit(struct buf *b, size_t k)
+{
+	buf_check(b);
+	if (k > b->reserved) {
+		fputs("nutsec: buf: commit past the space reserved\n", stderr);
+		abort();
+	}
+	b->len += (uint32_t)k;
+	b->reserved = 0;
+}
+
 void
 buf_consume(struct buf *b, size_t n)
 {
@@ -249,6 +278,7 @@ buf_consume(struct buf *b, size_t n)
 		fputs("nutsec: buf: consume past the end\n", stderr);
 		abort();
 	}
+	b->reserved = 0;
 	if (n == b->len) {
 		buf_release(b);
 		return;

@@ -34,6 +34,14 @@ const char *buf_peek(const struct buf *b);
 int buf_put(struct buf *b, const void *data, size_t len);
 /* Appends a formatted string. Returns 0, or -1 (nothing appended) on overflow. */
 int buf_putf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Zero-copy append, for formatters that know an upper bound: buf_space
+ * returns room for n bytes after the data (valid until the next change to
+ * b), or NULL if len + n would exceed max_size; buf_commit(b, k) then
+ * appends the first k <= n of them. Nothing is appended without a commit.
+ */
+char *buf_space(struct buf *b, size_t n);
+void buf_commit(struct buf *b, size_t k);
 /* Removes n bytes from the front (n <= buf_len). */
 void buf_consume(struct buf *b, size_t n);
 

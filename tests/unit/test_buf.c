@@ -287,6 +287,63 @@ test_abort(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 }
 
+static void
+test_space(void)
+{
+	struct buf *b = buf_new(64);
+	char *p;
+
+	TEST_CASE("space/commit: zero-copy appends within the cap");
+	p = buf_space(b, 10);
+	CHECK(p != NULL);
+	if (p != NULL) {
+		memcpy(p, "VAR x \"1\"\n", 10);
+		CHECK_INT(buf_len(b), 0);	/* nothing until the commit */
+		buf_commit(b, 10);
+	}
+	CHECK_INT(buf_len(b), 10);
+	CHECK(memcmp(buf_peek(b), "VAR x \"1\"\n", 10) == 0);
+	p = buf_space(b, 54);
+	CHECK(p != NULL);
+	if (p != NULL) {
+		memcpy(p, "ab", 2);
+		buf_commit(b, 2);	/* commit less than asked */
+	}
+	CHECK_INT(buf_len(b), 12);
+	CHECK(buf_space(b, 53) == NULL);	/* 12 + 53 > 64 */
+	CHECK(buf_space(b, 52) != NULL);
+	buf_commit(b, 0);
+	CHECK_INT(buf_len(b), 12);
+	buf_consume(b, 12);
+	CHECK(buf_space(b, 64) != NULL);
+	buf_commit(b, 64);
+	CHECK_INT(buf_len(b), 64);
+	buf_free(b);
+}
+
+static void
+test_abort_commit(void)
+{
+	pid_t pid;
+	int status = 0;
+
+	TEST_CASE("commit without (or past) buf_space aborts");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct buf *b = buf_new(16);
+		if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(2);
+		(void)buf_space(b, 4);
+		buf_put(b, "x", 1);	/* voids the space */
+		buf_commit(b, 4);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
 int
 main(void)
 {
@@ -296,5 +353,7 @@ main(void)
 	test_compaction();
 	test_fd_io();
 	test_abort();
+	test_space();
+	test_abort_commit();
 	return test_done();
 }
