@@ -290,6 +290,27 @@ tok_byte(struct tok *t, unsigned char c)
 	return 0;
 }
 
+/*
+ * Length of the run at data[0..len) of bytes that state st would simply
+ * append to the current word (no separator, escape, quote, comment, LF or
+ * dropped byte). Lets tok_feed copy plain text in bulk.
+ */
+static size_t
+tok_plain_run(enum tok_state st, const char *data, size_t len)
+{
+	size_t k;
+
+	for (k = 0; k < len; k++) {
+		unsigned char c = (unsigned char)data[k];
+
+		if (c < 0x20 || c >= 0x80 || c == '\\' || c == '#')
+			break;
+		if (st == ST_WORD ? (c == ' ' || c == '=') : c == '"')
+			break;
+	}
+	return k;
+}
+
 enum tok_status
 tok_feed(struct tok *t, const char *data, size_t len, size_t *used)
 {
@@ -303,6 +324,19 @@ tok_feed(struct tok *t, const char *data, size_t len, size_t *used)
 		unsigned char c = (unsigned char)data[i];
 		int r;
 
+		if (t->st == ST_WORD || t->st == ST_QUOTE) {
+			/* fast path: copy a run of plain bytes at once */
+			size_t k = tok_plain_run(t->st, data + i, len - i);
+
+			if (k > 1 && t->wlen + k <= t->max_word) {
+				tok_reserve(t, k + 1);
+				memcpy(t->store + t->len, data + i, k);
+				t->len += k;
+				t->wlen += k;
+				i += k - 1;
+				continue;
+			}
+		}
 		if (c == '\n')
 			t->lines++;
 		if (t->st == ST_SKIP) {
