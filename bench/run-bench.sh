@@ -9,7 +9,8 @@
 #
 # usage: run-bench.sh [top_builddir [bench_srcdir]] [nutbench options...]
 # Ports (loopback): BENCH_PORT (default 18493), +1 and +2.
-# BENCH_SIDES picks sides (default "nutsec nut null").
+# BENCH_SIDES picks sides (default "nutsec nut null"); BENCH_ROUNDS=n
+# runs every side n times, interleaved, and prints each figure's median.
 
 set -u
 
@@ -28,6 +29,8 @@ UPS=bench
 PORT=${BENCH_PORT:-18493}
 START_WAIT=15		# seconds a server gets to serve its first VAR
 SIDES=${BENCH_SIDES:-nutsec nut null}
+ROUNDS=${BENCH_ROUNDS:-1}
+case $ROUNDS in ''|*[!0-9]*|0) ROUNDS=1 ;; esac
 
 want() {
 	case " $SIDES " in *" $1 "*) return 0 ;; esac
@@ -51,7 +54,7 @@ stop_started() {
 	done
 	for p in $started; do
 		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+		while kill -0 "$p" 2>/dev/null && [ "$i" -lt 50 ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
@@ -84,7 +87,7 @@ port_busy() {
 
 wait_var() {	# port pid
 	i=0
-	while [ $i -lt $((START_WAIT * 5)) ]; do
+	while [ "$i" -lt $((START_WAIT * 5)) ]; do
 		"$NUTBENCH" -Q -p "$1" -u "$UPS" >/dev/null 2>&1 && return 0
 		kill -0 "$2" 2>/dev/null || return 1
 		sleep 0.2
@@ -134,7 +137,7 @@ start_nut_side() {	# side port upsd driver
 	started="$started $!"
 	drv_pid=$!
 	i=0
-	while [ ! -S "$d/state/dummy-ups-$UPS" ] && [ $i -lt 50 ]; do
+	while [ ! -S "$d/state/dummy-ups-$UPS" ] && [ "$i" -lt 50 ]; do
 		kill -0 "$drv_pid" 2>/dev/null || break
 		sleep 0.2
 		i=$((i + 1))
@@ -155,65 +158,64 @@ start_nut_side() {	# side port upsd driver
 bench_side() {	# side port pid [nutbench args]
 	side=$1; port=$2; pid=$3
 	shift 3
-	note "$side: running nutbench on port $port (server pid $pid;" \
+	note "$side: round $round: nutbench on port $port (server pid $pid;" \
 	    "load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null))"
 	"$NUTBENCH" -p "$port" -u "$UPS" -P "$pid" "$@" \
-	    >"$work/$side.out" 2>"$work/$side.err" ||
+	    >"$work/$side.$round.out" 2>"$work/$side.err" ||
 	    note "$side: nutbench failed: $(head -n 1 "$work/$side.err")"
 }
 
-grep -v '^#' "$srcdir/bench.dev" > "$work/bench.dev"
-chmod 0644 "$work/bench.dev"
-ensure_nut_user || note "no user 'nut' and cannot create it"
-
-note "nutbench on $(uname -sr), $(nproc) CPUs; $(date -u '+%Y-%m-%d %H:%M UTC')"
-note "server and generator share the CPUs: nothing is pinned"
+# Skips are told once, not every round.
+skip() {
+	[ "$round" -eq 1 ] && note "$*"
+	return 0
+}
 
 # (a) ours
-p=$PORT
-if ! want nutsec; then
-	:
-elif [ ! -x "$OUR_UPSD" ]; then
-	note "nutsec: skipped: $OUR_UPSD is not built"
-elif port_busy "$p"; then
-	note "nutsec: skipped: port $p is in use"
-else
-	drv=$OUR_DRIVER
-	[ -x "$drv" ] || drv=$NUT_DRIVER
-	if [ -x "$drv" ]; then
-		note "nutsec: $OUR_UPSD with $drv"
-		start_nut_side nutsec "$p" "$OUR_UPSD" "$drv" &&
-		    bench_side nutsec "$p" "$server_pid" "$@"
-		stop_started
+side_nutsec() {
+	p=$PORT
+	if [ ! -x "$OUR_UPSD" ]; then
+		skip "nutsec: skipped: $OUR_UPSD is not built"
+	elif port_busy "$p"; then
+		note "nutsec: skipped: port $p is in use"
 	else
-		note "nutsec: skipped: no dummy-ups driver"
+		drv=$OUR_DRIVER
+		[ -x "$drv" ] || drv=$NUT_DRIVER
+		if [ -x "$drv" ]; then
+			skip "nutsec: $OUR_UPSD with $drv"
+			start_nut_side nutsec "$p" "$OUR_UPSD" "$drv" &&
+			    bench_side nutsec "$p" "$server_pid" "$@"
+			stop_started
+		else
+			skip "nutsec: skipped: no dummy-ups driver"
+		fi
 	fi
-fi
+}
 
 # (b) NUT 2.8
-p=$((PORT + 1))
-if ! want nut; then
-	:
-elif [ ! -x "$NUT_UPSD" ] || [ ! -x "$NUT_DRIVER" ]; then
-	note "NUT: skipped: $NUT_UPSD or $NUT_DRIVER not installed"
-elif ! getent passwd nut >/dev/null 2>&1; then
-	note "NUT: skipped: no user 'nut'"
-elif port_busy "$p"; then
-	note "NUT: skipped: port $p is in use"
-else
-	note "NUT: $NUT_UPSD ($($NUT_UPSD -V 2>&1 | head -n 1))"
-	start_nut_side nut "$p" "$NUT_UPSD" "$NUT_DRIVER" &&
-	    bench_side nut "$p" "$server_pid" "$@"
-	stop_started
-fi
+side_nut() {
+	p=$((PORT + 1))
+	if [ ! -x "$NUT_UPSD" ] || [ ! -x "$NUT_DRIVER" ]; then
+		skip "NUT: skipped: $NUT_UPSD or $NUT_DRIVER not installed"
+	elif ! getent passwd nut >/dev/null 2>&1; then
+		skip "NUT: skipped: no user 'nut'"
+	elif port_busy "$p"; then
+		note "NUT: skipped: port $p is in use"
+	else
+		skip "NUT: $NUT_UPSD ($($NUT_UPSD -V 2>&1 | head -n 1))"
+		start_nut_side nut "$p" "$NUT_UPSD" "$NUT_DRIVER" &&
+		    bench_side nut "$p" "$server_pid" "$@"
+		stop_started
+	fi
+}
 
 # (c) the floor
-p=$((PORT + 2))
-if ! want null; then
-	:
-elif port_busy "$p"; then
-	note "null: skipped: port $p is in use"
-else
+side_null() {
+	p=$((PORT + 2))
+	if port_busy "$p"; then
+		note "null: skipped: port $p is in use"
+		return
+	fi
 	"$NULLSERVER" -l 127.0.0.1 -p "$p" >"$work/null.log" 2>&1 &
 	null_pid=$!
 	started="$started $null_pid"
@@ -224,18 +226,44 @@ else
 		    "$(head -n 1 "$work/null.log")"
 	fi
 	stop_started
-fi
+}
 
-# Side by side: one row per figure, in the order nutbench printed them.
-echo
-for s in nutsec nut null; do
-	[ -f "$work/$s.out" ] || : > "$work/$s.out"
+grep -v '^#' "$srcdir/bench.dev" > "$work/bench.dev"
+chmod 0644 "$work/bench.dev"
+ensure_nut_user || note "no user 'nut' and cannot create it"
+
+note "nutbench on $(uname -sr), $(nproc) CPUs;" \
+    "$(date -u '+%Y-%m-%d %H:%M UTC'); $ROUNDS round(s)"
+note "server and generator share the CPUs: nothing is pinned"
+
+# Rounds interleave the sides, so a burst of outside load hits all alike.
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+	want nutsec && side_nutsec "$@"
+	want nut && side_nut "$@"
+	want null && side_null "$@"
+	round=$((round + 1))
 done
+
+# Side by side: one row per figure, in the order nutbench printed them;
+# over several rounds, the median of each figure.
+echo
+files=""
+for s in nutsec nut null; do
+	case $s in nutsec) n=1 ;; nut) n=2 ;; null) n=3 ;; esac
+	files="$files side=$n"
+	for f in "$work/$s".*.out; do
+		[ -f "$f" ] && files="$files $f"
+	done
+done
+# shellcheck disable=SC2086 # $files is a list of words without spaces
 awk '
+	function key(v) { sub(/^[<~]/, "", v); return v + 0 }
 	/^#/ || NF < 3 { next }
 	{
 		if (!($1 in unit)) { order[++n] = $1; unit[$1] = $3 }
-		val[side, $1] = $2
+		c = ++cnt[side, $1]
+		val[side, $1, c] = $2
 	}
 	END {
 		printf "%-20s %-8s %12s %12s %12s\n", "figure", "unit", \
@@ -244,11 +272,21 @@ awk '
 			k = order[i]
 			printf "%-20s %-8s", k, unit[k]
 			for (s = 1; s <= 3; s++)
-				printf " %12s", \
-				    ((s, k) in val) ? val[s, k] : "-"
+				printf " %12s", median(s, k)
 			printf "\n"
 		}
-	}' side=1 "$work/nutsec.out" side=2 "$work/nut.out" \
-	    side=3 "$work/null.out" |
+	}
+	function median(s, k,    m, a, b, t, v) {
+		m = cnt[s, k]
+		if (m == 0)
+			return "-"
+		for (a = 1; a <= m; a++)
+			v[a] = val[s, k, a]
+		for (a = 2; a <= m; a++)
+			for (b = a; b > 1 && key(v[b - 1]) > key(v[b]); b--) {
+				t = v[b]; v[b] = v[b - 1]; v[b - 1] = t
+			}
+		return v[int((m + 1) / 2)]
+	}' $files </dev/null |
     tee "$top_builddir/bench/bench-results.txt"
 exit 0
