@@ -99,6 +99,9 @@ cat > "$dir/conf/upsd.users" <<EOF
 	instcmds = ALL
 [weak]
 	password = pw
+[mon]
+	password = mpw
+	upsmon primary
 EOF
 cat > "$dir/conf/dummy.dev" <<'EOF'
 battery.charge: 100
@@ -192,6 +195,18 @@ same "upsc: unknown UPS" upsc "nope@$H"
 same "upsc: unknown variable" upsc "$U" nope.var
 same "upsc: old-style variable name" upsc "$U" novar
 same "upsc -c: no clients" upsc -c "$U"
+# One session logged in to the UPS, held open on fd 4.
+exec 4<>"/dev/tcp/127.0.0.1/$port"
+printf 'USERNAME mon\nPASSWORD mpw\nLOGIN dummy\n' >&4
+for _ in 1 2 3; do read -r -t 5 _line <&4; done
+same "upsc -c: a logged-in client" upsc -c "$U"
+if [ "$(cat "$dir/ours.out")" = 127.0.0.1 ]; then
+	ok "upsc -c: lists the client's address"
+else
+	notok "upsc -c: lists the client's address"
+fi
+printf 'LOGOUT\n' >&4
+exec 4<&- 4>&-
 same "upsc: connection refused" upsc "dummy@127.0.0.1:$closed"
 same "upsc: no such host" upsc dummy@host.invalid
 same "upsc: missing ]" upsc "dummy@[::1"
