@@ -210,6 +210,7 @@ exec 4<&- 4>&-
 same "upsc: connection refused" upsc "dummy@127.0.0.1:$closed"
 same "upsc: no such host" upsc dummy@host.invalid
 same "upsc: missing ]" upsc "dummy@[::1"
+same "upsc: [v6]:port (nothing listens on ::1)" upsc "dummy@[::1]:$port"
 same "upsc: empty host" upsc "dummy@"
 same "upsc -l: empty port" upsc -l 127.0.0.1:
 same "upsc: no argument" upsc
