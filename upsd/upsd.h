@@ -46,7 +46,7 @@ struct upsd_conf {
 	long maxage;			/* seconds; default 15 */
 	long maxconn;			/* 0 = derived from the fd limit */
 	long trackingdelay;		/* seconds; default 3600 */
-	long debug_min;			/* -1 = not set */
+	long debug_min;			/* lowest debug level; default 0 */
 	char *statepath;		/* NULL = paths_statepath() */
 	char *datapath;			/* NULL = paths_datapath() */
 	int allow_no_device;

@@ -170,7 +170,7 @@ upsd_conf_new(void)
 
 	cf->maxage = 15;
 	cf->trackingdelay = 3600;
-	cf->debug_min = -1;
+	cf->debug_min = 0;
 	return cf;
 }
 
