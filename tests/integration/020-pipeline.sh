@@ -70,5 +70,34 @@ c2.send("NETVER\n" * 50)
 r2 = [c2.reply() for _ in range(50)]
 r1 = [c.reply() for _ in range(50)]
 t.ok(all(x == ["1.3"] for x in r2) and all(x == a for x in r1), "two pipelining clients, no mixing")
+c.close(); c2.close()
+
+# a big pipeline whose replies (~1 KiB each) exceed any output buffer: the
+# client reads all the time, so every request must be answered, in order
+import socket, threading
+for N in (2000, 20000):
+    s = socket.create_connection(("127.0.0.1", int(P)))
+    s.settimeout(5)
+    res = {"ends": 0}
+    def rd():
+        buf = b""
+        try:
+            while res["ends"] < N:
+                d = s.recv(1 << 20)
+                if not d:
+                    break
+                buf += d
+                k = buf.rfind(b"\n") + 1
+                block, buf = buf[:k], buf[k:]
+                res["ends"] += block.count(b"END LIST VAR dummy\n")
+        except OSError:
+            pass
+    th = threading.Thread(target=rd)
+    th.start()
+    s.sendall(b"LIST VAR dummy\n" * N)
+    th.join(60)
+    t.ok(res["ends"] == N, "%d pipelined LIST VAR (~%d KiB of replies), read concurrently: all answered" % (N, N),
+         "%d answered, then nothing for 5 s" % res["ends"])
+    s.close()
 EOF
 tap_done
