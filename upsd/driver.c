@@ -35,6 +35,7 @@ static struct tok *dtok;
 static struct log_ratelimit bad_rl = LOG_RATELIMIT_INIT(60, 10);
 
 static void driver_cb(int fd, unsigned events, void *arg);
+static void driver_close(struct ups *u);
 
 void
 driver_init(struct ups *u)
@@ -48,7 +49,7 @@ void
 driver_fini(struct ups *u)
 {
 	if (u->drv.fd >= 0)
-		driver_disconnect(u, "UPS removed");
+		driver_close(u);
 	buf_free(u->drv.in);
 	buf_free(u->drv.out);
 	u->drv.in = u->drv.out = NULL;
@@ -80,12 +81,10 @@ driver_stale(const struct ups *u)
 	return u->drv.dumpdone && u->drv.datastale;
 }
 
-void
-driver_disconnect(struct ups *u, const char *why)
+/* Closes the connection and drops the mirror, without a word. */
+static void
+driver_close(struct ups *u)
 {
-	if (u->drv.fd < 0)
-		return;
-	log_warnx("UPS [%s]: driver connection lost (%s)", u->name, why);
 	ev_fd_del(u->drv.fd);
 	close(u->drv.fd);
 	u->drv.fd = -1;
@@ -96,6 +95,15 @@ driver_disconnect(struct ups *u, const char *why)
 	u->drv.dumpdone = u->drv.datastale = 0;
 	u->drv.reported = REP_UNKNOWN;
 	u->drv.last_fail_log = 0;
+}
+
+void
+driver_disconnect(struct ups *u, const char *why)
+{
+	if (u->drv.fd < 0)
+		return;
+	log_warnx("UPS [%s]: driver connection lost (%s)", u->name, why);
+	driver_close(u);
 }
 
 /* Sends what is queued. 0, or -1 after disconnecting. */
