@@ -10,7 +10,7 @@ need_exe dummy-ups "$DUMMY"
 nut_setup
 dev_file second.dev "$DATADIR/second.dev"
 add_ups second "$CONF/second.dev"
-add_ups nodrv "$CONF/nodrv.dev" 'desc = "No driver"'
+add_ups nodrv "$CONF/nodrv.dev" 'desc = "No \\"driver\\" here"'
 start_driver second || tap_bail "driver second did not start"
 start_all
 wait_ups second || tap_bail "ups second not ready"
@@ -31,6 +31,15 @@ def conn(user=None):
 
 def q(c, line, want, desc=None):
     t.eq(c.cmd1(line), want, desc or line)
+
+def replies(c, n):
+    out = []
+    try:
+        for i in range(n):
+            out.append(c.reply()[0])
+    except Exception as e:
+        out.append("<%s>" % e.__class__.__name__)
+    return out
 
 def qlist(c, line, want, desc=None):
     t.eq(c.cmd(line), want, desc or line)
@@ -93,7 +102,7 @@ q(c, "GET CMDDESC dummy no.such.cmd", 'CMDDESC dummy no.such.cmd "Description un
 q(c, "GET CMDDESC nope load.off", "ERR UNKNOWN-UPS")
 q(c, "GET UPSDESC dummy", 'UPSDESC dummy "Test UPS"')
 q(c, "GET UPSDESC second", 'UPSDESC second "Unavailable"')
-q(c, "GET UPSDESC nodrv", 'UPSDESC nodrv "No driver"', "GET UPSDESC has no availability check")
+q(c, "GET UPSDESC nodrv", r'UPSDESC nodrv "No \"driver\" here"', "GET UPSDESC (escaped, no availability check)")
 q(c, "GET UPSDESC nope", "ERR UNKNOWN-UPS")
 q(c, "GET NUMLOGINS dummy", "NUMLOGINS dummy 0")
 q(c, "GET NUMLOGINS nope", "ERR UNKNOWN-UPS")
@@ -107,7 +116,7 @@ for line in ("LIST", "LIST VAR", "LIST RW", "LIST CMD", "LIST CLIENT", "LIST ENU
              "LIST RANGE dummy", "LIST FOO dummy", "LIST CLIENTS dummy"):
     q(c, line, "ERR INVALID-ARGUMENT")
 qlist(c, "LIST UPS", ["BEGIN LIST UPS", 'UPS dummy "Test UPS"', 'UPS second "Description unavailable"',
-                      'UPS nodrv "No driver"', "END LIST UPS"], "LIST UPS (ups.conf order, descriptions)")
+                      r'UPS nodrv "No \"driver\" here"', "END LIST UPS"], "LIST UPS (ups.conf order, descriptions escaped)")
 lv = c.cmd("LIST VAR dummy")
 t.ok(lv[0] == "BEGIN LIST VAR dummy" and lv[-1] == "END LIST VAR dummy", "LIST VAR framing", lv[:1] + lv[-1:])
 names = [l.split()[2] for l in lv[1:-1]]
@@ -174,6 +183,15 @@ q(c2, "LOGIN dummy", "ERR ALREADY-LOGGED-IN")
 q(c2, "LOGIN nope", "ERR ALREADY-LOGGED-IN", "ALREADY-LOGGED-IN is checked before the UPS name")
 q(c, "GET NUMLOGINS dummy", "NUMLOGINS dummy 1", "NUMLOGINS counts the login")
 q(c, "GET NUMLOGINS DUMMY", "NUMLOGINS DUMMY 1", "NUMLOGINS echoes the name as sent")
+d = conn(SEC)
+q(d, "LOGIN DUMMY", "OK", "LOGIN with the UPS name in another case")
+qlist(c, "LIST CLIENT dummy", ["BEGIN LIST CLIENT dummy", "CLIENT dummy 127.0.0.1", "CLIENT dummy 127.0.0.1",
+                               "END LIST CLIENT dummy"], "LIST CLIENT uses the canonical UPS name")
+d.close()
+for i in range(50):
+    if c.cmd1("GET NUMLOGINS dummy") == "NUMLOGINS dummy 1":
+        break
+    time.sleep(0.1)
 qlist(c, "LIST CLIENT dummy", ["BEGIN LIST CLIENT dummy", "CLIENT dummy 127.0.0.1", "END LIST CLIENT dummy"])
 for user, desc in (((SEC[0], "wrong"), "wrong password"), (("nosuchuser", "x"), "unknown user"),
                    (VIEW, "user without LOGIN right"), (ADMIN, "admin has no upsmon LOGIN right")):
@@ -274,6 +292,11 @@ v.close()
 # --- '#' inside quotes (nutsec: answered, connection continues; NUT: silence)
 q(c, 'GET VAR dummy "a#b"', "ERR INVALID-ARGUMENT", "# inside quotes answers INVALID-ARGUMENT [nutsec]")
 q(c, "NETVER", "1.3", "connection continues after the parse error")
+c.send('GET VAR dummy "a#b"\nNETVER\n')
+t.eq(replies(c, 2), ["ERR INVALID-ARGUMENT", "1.3"], "a parse error drops only its line, not the pipeline [nutsec]")
+q(c, "GET VAR dummy " + "x" * 600, "ERR INVALID-ARGUMENT", "a word over 512 bytes is an error, not truncated [nutsec]")
+q(c, "GET VAR dummy ups.status" + " x" * 40, "ERR INVALID-ARGUMENT", "more than 32 words is an error [nutsec]")
+q(c, "GET VAR dummy ups.status" + " x" * 28, 'VAR dummy ups.status "OL"', "32 words are fine")
 
 # --- LOGOUT
 q(a, "LOGOUT x", "ERR INVALID-ARGUMENT")

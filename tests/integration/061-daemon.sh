@@ -32,6 +32,18 @@ if wait_for 100 listed second; then tap_ok "SIGHUP: new UPS listed"; else tap_fa
 if wait_for 100 status_ok second; then tap_ok "SIGHUP: new UPS served"; else tap_fail "SIGHUP: new UPS served"; fi
 tap_is "SIGHUP: old UPS still served" "$(nut_req 'GET VAR dummy ups.status')" 'VAR dummy ups.status "OL"'
 tap_check "upsd survived the reload" kill -0 "$UPSD_PID"
+uid=$(awk '/^Uid:/ {print $3}' /proc/"$UPSD_PID"/status 2>/dev/null)
+tap_is "upsd runs as user nut (effective uid)" "$uid" "$(id -u nut)"
+
+# a reload with a broken upsd.users keeps the old users and the daemon
+cp "$CONF/upsd.users" "$T/users.good"
+printf '[broken\n\tpassword = "unterminated\n' >> "$CONF/upsd.users"
+kill -HUP "$UPSD_PID"
+# the reload has happened once a request after it is answered; poll a few times
+i=0; while [ $i -lt 10 ]; do nut_req NETVER >/dev/null; sleep 0.1; i=$((i + 1)); done
+tap_check "broken upsd.users on reload: upsd still running" kill -0 "$UPSD_PID"
+if login_ok newuser newpass dummy; then tap_ok "broken upsd.users on reload: old users kept"; else tap_fail "broken upsd.users on reload: old users kept"; fi
+cp "$T/users.good" "$CONF/upsd.users"
 
 stop_pid "$UPSD_PID"
 tap_is "SIGTERM: exit status 0" "$STOP_RC" 0
