@@ -201,8 +201,13 @@ nut_dump_logs() {
 	done
 }
 
-trap 'nut_dump_logs; nut_cleanup' EXIT
-trap 'exit 1' INT TERM HUP
+nut_on_exit() {
+	trap '' PIPE	# stdout may be a closed pipe (| head): still clean up
+	nut_dump_logs
+	nut_cleanup
+}
+trap nut_on_exit EXIT
+trap 'exit 1' INT TERM HUP PIPE
 
 # pick_port: a free TCP port on 127.0.0.1 in 20000-29999
 pick_port() {
