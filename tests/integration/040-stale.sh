@@ -74,4 +74,18 @@ else
 fi
 tap_is "after reconnect: full tree back" "$(nut_req 'GET VAR dummy ups.id')" 'VAR dummy ups.id "say \"hi\" \\ ok"'
 tap_is "after reconnect: commands back" "$(nut_req 'LIST CMD dummy' | grep -c 'CMD dummy load.off')" "1"
+
+# the FSD latch survives the driver going away and coming back
+tap_is "FSD set" "$(nut_req "USERNAME $ADMIN_USER" "PASSWORD $ADMIN_PASS" 'FSD dummy' | tail -n 1)" "OK FSD-SET"
+tap_is "FSD latch shown" "$(nut_req 'GET VAR dummy ups.status')" 'VAR dummy ups.status "FSD OL"'
+stop_pid "$DRV_PID"
+rm -f "$STATE/dummy-ups-dummy"
+wait_for 150 status_is '^ERR DRIVER-NOT-CONNECTED$'
+start_driver dummy || tap_fail "driver restarts again"
+if wait_for 200 status_is '^VAR dummy ups.status "FSD OL"$'; then
+	tap_ok "FSD latch survives a driver reconnect"
+else
+	tap_fail "FSD latch survives a driver reconnect"
+	tap_diag "$(nut_req 'GET VAR dummy ups.status')"
+fi
 tap_done
