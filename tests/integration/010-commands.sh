@@ -302,6 +302,10 @@ q(c, "GET VAR dummy ups.status" + " x" * 28, 'VAR dummy ups.status "OL"', "32 wo
 q(a, "LOGOUT x", "ERR INVALID-ARGUMENT")
 q(a, "LOGOUT", "OK Goodbye")
 t.ok(a.closed(), "LOGOUT closes the connection")
+g = conn()
+g.send("LOGOUT\nNETVER\n")
+t.eq(replies(g, 2), ["OK Goodbye", "<Eof>"], "nothing runs after a pipelined LOGOUT [nutsec]")
+g.close()
 q(c, "LOGOUT", "OK Goodbye", "anonymous LOGOUT")
 t.ok(c.closed(), "anonymous LOGOUT closes")
 EOF

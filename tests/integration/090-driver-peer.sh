@@ -32,6 +32,8 @@ dump = [
     r'SETINFO ups.quote "a \"q\" \\ b"',
     'SETFLAGS ups.quote RW STRING', 'SETAUX ups.quote 32',
     'SETINFO battery.charge "99"',
+    r'SETINFO ups.test.enum "a\"b"', r'ADDENUM ups.test.enum "a\"b"', r'ADDENUM ups.test.enum "c\#d"',
+    'SETFLAGS ups.test.enum RW STRING', 'SETAUX ups.test.enum 16',
     'ADDCMD beeper.enable', 'ADDCMD test.fail', 'ADDCMD test.bad', 'ADDCMD test.unknown', 'ADDCMD Alpha.Cmd',
 ]
 peer = DrvPeer(SOCK, dump)
@@ -79,6 +81,11 @@ t.ok(peer.wait_received(lambda l: nut_split(l)[:3] == ["SET", "ups.beeper.status
 for v, want in (("275", "ERR INVALID-VALUE"), ("291", "ERR INVALID-VALUE"), ("249", "ERR INVALID-VALUE"),
                 ("250", "OK"), ("270", "OK"), ("285", "OK")):
     t.eq(a.cmd1("SET VAR dummy input.transfer.high " + v), want, "RANGE check: " + v)
+t.eq(a.cmd1("SET VAR dummy input.transfer.high abc"), "ERR INVALID-VALUE", "RANGE: junk is not 0 [nutsec]")
+t.eq(a.cmd1("SET VAR dummy input.transfer.high 260x"), "ERR INVALID-VALUE", "RANGE: trailing junk [nutsec]")
+t.eq(a.cmd1('SET VAR dummy ups.test.enum "a\\"b"'), "OK", "ENUM compared with the raw value [nutsec]")
+t.eq(a.cmd1('SET VAR dummy ups.test.enum "c\\#d"'), "OK", "ENUM value with # (raw compare) [nutsec]")
+t.eq(a.cmd1('SET VAR dummy ups.test.enum "a\\\\\\"b"'), "ERR INVALID-VALUE", "escaped form is not the value")
 t.eq(a.cmd1('SET VAR dummy ups.quote "x \\"y\\" \\\\"'), "OK", "SET with quote and backslash")
 got = peer.wait_received(lambda l: l.startswith("SET ups.quote"))
 t.ok(got is not None and nut_split(got)[:3] == ["SET", "ups.quote", 'x "y" \\'], "forwarded escaped and quoted", got)
