@@ -174,7 +174,7 @@ client_close(struct client *c, const char *why)
 static int
 client_can_run(const struct client *c)
 {
-	return !c->paused && !c->want_close && !c->overflow &&
+	return !c->paused && !c->want_close && !c->overflow && c->next_io == NULL &&
 	    buf_len(c->out) < UPSD_OUT_HIGH;
 }
 
@@ -224,6 +224,18 @@ client_run(struct client *c)
 		buf_consume(c->in, used);
 }
 
+/* Drops plaintext received behind a transport switch (STARTTLS injection). */
+static void
+client_discard_plain(struct client *c, size_t more)
+{
+	size_t n = buf_len(c->in) + more;
+
+	if (n > 0)
+		log_info("%s: %zu byte(s) sent before the transport switch discarded",
+		    c->peer, n);
+	buf_reset(c->in);
+}
+
 static void
 client_feed(struct client *c, const char *data, size_t len)
 {
@@ -233,6 +245,10 @@ client_feed(struct client *c, const char *data, size_t len)
 		used = client_run_lines(c, data, len);
 		data += used;
 		len -= used;
+	}
+	if (c->next_io != NULL) {
+		client_discard_plain(c, len);
+		return;
 	}
 	if (len > 0 && !c->want_close && buf_put(c->in, data, len) != 0) {
 		/* Cannot happen: reads are sized to the room left. */
@@ -286,21 +302,29 @@ client_after(struct client *c)
 		client_close(c, "output limit");
 		return -1;
 	}
-	if (c->fd < 0)
-		return 0;
-	if (client_flush(c) != 0) {
+	if (c->fd >= 0 && client_flush(c) != 0) {
 		client_close(c, errno == EPIPE || errno == ECONNRESET ?
 		    "connection reset" : "write error");
 		return -1;
 	}
+	/* The switch happens once the old transport has sent its replies. */
+	if (c->next_io != NULL && buf_len(c->in) > 0)
+		client_discard_plain(c, 0);
+	if (c->next_io != NULL && buf_len(c->out) == 0) {
+		c->io = c->next_io;
+		c->next_io = NULL;
+		log_debug("%s: transport is now %s", c->peer, c->io->name);
+	}
+	if (c->fd < 0)
+		return 0;
 	if (c->eof && !c->paused && (!client_has_line(c) || c->want_close))
 		c->want_close = 1;
 	if (c->want_close && buf_len(c->out) == 0) {
 		client_close(c, c->eof ? "peer closed" : "logout");
 		return -1;
 	}
-	if (!c->paused && !c->want_close && !c->eof && buf_len(c->out) < UPSD_OUT_HIGH &&
-	    buf_len(c->in) < UPSD_IN_CAP)
+	if (!c->paused && !c->want_close && !c->eof && c->next_io == NULL &&
+	    buf_len(c->out) < UPSD_OUT_HIGH && buf_len(c->in) < UPSD_IN_CAP)
 		want |= EV_READ;
 	if (buf_len(c->out) > 0)
 		want |= EV_WRITE;
@@ -365,6 +389,12 @@ client_input(struct client *c, const char *data, size_t len)
 		len = UPSD_IN_CAP - buf_len(c->in);
 	client_feed(c, data, len);
 	(void)client_after(c);
+}
+
+void
+client_switch_io(struct client *c, const struct client_io *io)
+{
+	c->next_io = io;
 }
 
 void

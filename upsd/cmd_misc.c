@@ -33,9 +33,10 @@ cmd_help(struct client *c, int argc, char **argv)
 
 /*
  * TLS is not configured in this build of upsd. When it is, this handler
- * replies OK STARTTLS, discards any plaintext already buffered behind the
- * request (c->in: never executed inside the TLS session), and switches
- * c->io to the TLS layer; stock clients continue in plaintext after ERR.
+ * replies OK STARTTLS and calls client_switch_io() with the TLS layer:
+ * plaintext already received behind the request is discarded, never
+ * executed inside the session. Stock clients continue in plaintext after
+ * ERR.
  */
 int
 cmd_starttls(struct client *c, int argc, char **argv)

@@ -178,6 +178,7 @@ struct client {
 	struct buf *in;			/* unprocessed request bytes */
 	struct buf *out;		/* replies not yet sent */
 	const struct client_io *io;
+	const struct client_io *next_io;	/* after the pending output is sent */
 	char *username;			/* secret_strdup; cleared on close */
 	char *password;			/* secret_strdup; cleared on close */
 	struct ups *login_ups;		/* after LOGIN */
@@ -204,6 +205,13 @@ struct client *client_new_detached(const char *peer);
 void client_close(struct client *c, const char *why);
 /* Feeds request bytes as if read from the socket; then flushes. */
 void client_input(struct client *c, const char *data, size_t len);
+/*
+ * Switches c to another transport (the TLS layer after "OK STARTTLS"): no
+ * further plaintext request is executed, whatever was already received is
+ * discarded (and logged), the replies queued so far still go out through
+ * the old transport, and then c->io becomes io.
+ */
+void client_switch_io(struct client *c, const struct client_io *io);
 /* Runs the complete lines in c->in (used after a pause ends). */
 void client_resume(struct client *c);
 /* Delays the error reply (failed-login backoff); pauses the connection. */

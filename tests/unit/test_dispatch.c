@@ -510,6 +510,38 @@ mutant(const char *data, size_t len, void *arg)
 	client_close(c, "test");
 }
 
+static ssize_t
+fake_read(struct client *c, void *p, size_t n)
+{
+	return 0;
+}
+
+static ssize_t
+fake_write(struct client *c, const void *p, size_t n)
+{
+	return (ssize_t)n;
+}
+
+static const struct client_io fake_io = { "fake", fake_read, fake_write };
+
+static void
+test_switch_io(void)
+{
+	struct client *c = client_new_detached("10.4.0.1");
+	const struct client_io *plain = c->io;
+
+	TEST_CASE("a transport switch discards plaintext sent behind it");
+	CHECK_STR(run(c, "NETVER\nNET"), "1.3\n");
+	client_switch_io(c, &fake_io);
+	/* Queued replies leave through the old transport first. */
+	CHECK(c->io == plain);
+	CHECK_STR(run(c, "VER\nGET VAR ups1 ups.status\n"), "");
+	CHECK(c->io == &fake_io);
+	CHECK_INT(buf_len(c->in), 0);
+	CHECK_STR(run(c, "NETVER\n"), "1.3\n");
+	client_close(c, "test");
+}
+
 static void
 test_mutants(void)
 {
@@ -537,6 +569,7 @@ main(void)
 	test_basics();
 	test_auth();
 	test_redaction();
+	test_switch_io();
 	test_mutants();
 	client_close_all();
 	ups_free_all();
