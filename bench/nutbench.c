@@ -413,9 +413,11 @@ main(int argc, char **argv)
 	    lim.duration_ms, (unsigned long long)lim.max_done, o.pid);
 	if (idle < o.idle)
 		printf("# fd limit: idle connections cut to %u\n", idle);
-	if (server_stat(&ps) == 0)
+	if (server_stat(&ps) == 0) {
+		printf("# server pid %d: %d process(es) with children\n",
+		    o.pid, ps.nprocs);
 		fig("rss.start", "kB", "%lu", ps.rss_kb);
-	else
+	} else
 		fig("rss.start", "kB", "-");
 
 	for (i = 0; i < sizeof(conns) / sizeof(conns[0]); i++) {
