@@ -144,6 +144,11 @@ run(struct drv *d)
 		goto fail;
 	}
 	loop_first_update(d);
+	if (d->opts.dump_after == 1) {
+		/* -d 1: the dump is printed; no socket, no loop. */
+		cleanup(d);
+		return d->exit_status;
+	}
 
 	/* 6. The socket, group-owned so upsd (the unprivileged group) connects. */
 	d->ss = sockserv_new(d->sockpath, gid, dispatch_msg, d);

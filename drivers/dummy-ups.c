@@ -36,6 +36,7 @@ static struct {
 	enum dummy_mode mode;
 	char path[4096];
 	struct devfile *df;		/* dummy-loop: where the sequence is */
+	int at_end;			/* dummy-loop: the pass is over */
 	struct timespec mtime;		/* dummy-once: of the last parse */
 	int stat_failed;		/* logged once until it works again */
 	uint64_t resume_at;		/* dummy-loop: end of the current TIMER */
@@ -199,23 +200,30 @@ update_loop(struct drv *d)
 		drv_next_update(d, (unsigned long)(dummy.resume_at - now));
 		return 0;
 	}
-	if (dummy.df == NULL) {
-		dummy.df = devfile_open(dummy.path, err, sizeof(err));
-		if (dummy.df == NULL) {
+	if (dummy.df == NULL || dummy.at_end) {
+		/* Each pass reads the file again (it may have changed); if it cannot
+		 * be read (e.g. outside a chroot), the last copy plays again. */
+		struct devfile *df = devfile_open(dummy.path, err, sizeof(err));
+
+		if (df != NULL) {
+			devfile_free(dummy.df);
+			dummy.df = df;
+		} else if (dummy.df != NULL) {
+			log_debug("%s; playing the copy read before", err);
+			devfile_rewind(dummy.df);
+		} else {
 			log_warnx("%s", err);
 			return -1;
 		}
+		dummy.at_end = 0;
 		dummy.alarms[0] = '\0';
 	}
 	timer = play(d, dummy.df, 1);
 	if (timer >= 0) {
 		dummy.resume_at = now + (uint64_t)timer * 1000;
 		drv_next_update(d, timer > 0 ? (unsigned long)timer * 1000 : 1);
-	} else {
-		/* The end: read the file again for the next pass (it may have changed). */
-		devfile_free(dummy.df);
-		dummy.df = NULL;
-	}
+	} else
+		dummy.at_end = 1;
 	return 0;
 }
 
