@@ -124,7 +124,7 @@ run(struct drv *d)
 	if (bg) {
 		if (daemon_background() < 0)
 			return 1;
-		log_set_dest(LOG_TO_SYSLOG);
+		/* stderr stays until step 9, so start-up errors reach the terminal. */
 	}
 
 	/* 4. The loop and the state, with driver.* published before init. */
@@ -169,8 +169,10 @@ run(struct drv *d)
 
 	/* 9. Serving: let upsdrvctl (our parent's parent) go on. */
 	log_notice("UPS [%s]: %s serving on %s", d->upsname, d->ops->name, d->sockpath);
-	if (bg)
+	if (bg) {
+		log_set_dest(LOG_TO_SYSLOG);
 		daemon_ready();
+	}
 
 	/* 10. The event loop until a signal or driver.exit. */
 	d->exit_status = loop_run(d);
