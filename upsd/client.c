@@ -326,7 +326,11 @@ client_after(struct client *c)
 	if (!c->paused && !c->want_close && !c->eof && c->next_io == NULL &&
 	    buf_len(c->out) < UPSD_OUT_HIGH && buf_len(c->in) < UPSD_IN_CAP)
 		want |= EV_READ;
-	if (buf_len(c->out) > 0)
+	/*
+	 * Output to send, or held-back requests that may run now (the output
+	 * drained): a writable socket wakes us at once in the second case.
+	 */
+	if (buf_len(c->out) > 0 || (client_can_run(c) && client_has_line(c)))
 		want |= EV_WRITE;
 	if (want != c->events) {
 		if (ev_fd_set(c->fd, want) != 0) {
