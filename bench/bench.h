@@ -89,7 +89,9 @@ struct lg_pool;
  * Opens n connections, at most `window` still unproven at any time, and
  * proves each one accepted by sending `probe` and waiting for a reply
  * that is not ERR.
- * Gives up after timeout_ms. *accepted receives the proven count.
+ * Gives up after timeout_ms, or after 5 s in which no connection was
+ * proven (a server at its connection limit). *accepted receives the
+ * proven count.
  * Returns the pool (which keeps only proven connections), or NULL if no
  * memory could be had.
  */

@@ -29,6 +29,7 @@
 #define READ_CHUNK	65536
 #define EV_BATCH	1024
 #define TICK_MS		50	/* longest single epoll wait */
+#define STALL_MS	5000	/* opening gives up after this long idle */
 
 enum cstate { C_DEAD, C_CONNECTING, C_PROBING, C_READY, C_REFUSED };
 
@@ -466,8 +467,8 @@ lg_pool_open(const struct lg_target *t, unsigned n, unsigned window,
 {
 	struct lg_pool *p;
 	struct ctx x;
-	uint64_t end;
-	unsigned next = 0, i;
+	uint64_t end, last;
+	unsigned next = 0, i, last_proven = 0;
 
 	*accepted = 0;
 	if (ep() < 0 || (p = calloc(1, sizeof(*p))) == NULL)
@@ -487,8 +488,15 @@ lg_pool_open(const struct lg_target *t, unsigned n, unsigned window,
 	x.req = probe;
 	x.reqlen = strlen(probe);
 	x.pool = p;
-	end = now_ns() + (uint64_t)timeout_ms * 1000000u;
+	last = now_ns();
+	end = last + (uint64_t)timeout_ms * 1000000u;
 	while ((next < n || x.unproven > 0) && now_ns() < end) {
+		/* A server that stopped accepting will not start again soon. */
+		if (x.proven != last_proven) {
+			last_proven = x.proven;
+			last = now_ns();
+		} else if (now_ns() - last > (uint64_t)STALL_MS * 1000000u)
+			break;
 		while (next < n && x.unproven < window) {
 			if (conn_start(&p->c[next], p, 0) < 0) {
 				/* Out of fds or ports: no more will connect. */
