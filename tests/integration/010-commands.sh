@@ -10,7 +10,7 @@ need_exe dummy-ups "$DUMMY"
 nut_setup
 dev_file second.dev "$DATADIR/second.dev"
 add_ups second "$CONF/second.dev"
-add_ups nodrv "$CONF/nodrv.dev" 'desc = "No \\"driver\\" here"'
+add_ups nodrv "$CONF/nodrv.dev" 'desc = "No \"driver\" here"'
 start_driver second || tap_bail "driver second did not start"
 start_all
 wait_ups second || tap_bail "ups second not ready"
