@@ -98,5 +98,28 @@ for c in cs:
 t.eq(b.request("LOGOUT"), ["OK Goodbye"], "LOGOUT -> OK Goodbye")
 t.ok(b.closed(5), "LOGOUT: the driver closes the connection")
 t.eq(a.request("PING"), ["PONG"], "other connection unaffected")
+
+# driver-core commands over the socket
+r = a.request("INSTCMD driver.reload TRACKING 22222222-3333-4444-8555-666666666666")
+t.eq(r[-1:], ["TRACKING 22222222-3333-4444-8555-666666666666 0"], "INSTCMD driver.reload -> 0")
+t.eq(a.request("PING"), ["PONG"], "driver alive after driver.reload")
+r = a.request("INSTCMD driver.killpower TRACKING 22222222-3333-4444-8555-666666666667")
+t.ok(r[-1:] != ["TRACKING 22222222-3333-4444-8555-666666666667 0"] and r[-1].startswith("TRACKING "),
+     "driver.killpower refused while allow_killpower is 0", r)
+a.send("INSTCMD driver.exit")
+pid = int(os.environ["DRV_PID"])
+gone = False
+for i in range(100):
+    try:
+        os.kill(pid, 0)
+        with open("/proc/%d/stat" % pid) as f:
+            if f.read().split()[2] == "Z":
+                gone = True
+                break
+    except OSError:
+        gone = True
+        break
+    time.sleep(0.05)
+t.ok(gone, "INSTCMD driver.exit over the socket ends the driver")
 EOF
 tap_done

@@ -73,6 +73,15 @@ tap_unlike "status after stop: ups0 not shown running" "$(printf '%s\n' "$OUT" |
 run start ups0
 if [ $RC -eq 0 ] && wait_for 50 alive ups0; then tap_ok "start ups0 again"; else tap_fail "start ups0 again"; fi
 
+run -c reload ups1
+tap_is "-c reload ups1: exit 0" "$RC" 0
+tap_check "-c reload: ups1 still running" alive ups1
+run -c exit upsx
+tap_is "-c exit upsx: exit 0" "$RC" 0
+if wait_for 50 dead upsx; then tap_ok "-c exit: upsx gone"; else tap_fail "-c exit: upsx gone"; fi
+run start upsx
+if [ $RC -eq 0 ] && wait_for 50 alive upsx; then tap_ok "start upsx again"; else tap_fail "start upsx again"; fi
+
 run stop
 tap_is "stop: exit 0" "$RC" 0
 for u in ups1 ups0 upsx; do
