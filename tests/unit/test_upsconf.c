@@ -125,6 +125,21 @@ test_errors(void)
 	expect_errors("a bad boolean is an error", "[a]\nnolock = perhaps\n", -1);
 }
 
+static void
+test_sample(void)
+{
+	struct upsconf *uc;
+	int errors = -1;
+
+	TEST_CASE("the shipped ups.conf.sample loads without errors");
+	uc = upsconf_load(TOP_SRCDIR "/conf/ups.conf.sample", &errors);
+	if (CHECK(uc != NULL)) {
+		CHECK_INT(errors, 0);
+		CHECK(upsconf_find(uc, "demo") != NULL);
+	}
+	upsconf_free(uc);
+}
+
 struct mstat {
 	unsigned long n;
 };
@@ -249,6 +264,7 @@ main(void)
 	log_init("test_upsconf", 0, LOG_TO_STDERR);
 	test_basic();
 	test_errors();
+	test_sample();
 	test_mutants();
 	test_driver();
 	return test_done();
