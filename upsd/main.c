@@ -232,8 +232,11 @@ main(int argc, char **argv)
 	if (getuid() == 0 || geteuid() == 0) {
 		if (privs_resolve(&privs, cli.user ? cli.user : RUN_AS_USER) != 0)
 			return EXIT_FAILURE;
-	} else if (privs_resolve(&privs, NULL) != 0)
-		return EXIT_FAILURE;
+	} else {
+		if (cli.user != NULL)
+			log_warnx("not started as root: -u %s ignored", cli.user);
+		(void)privs_resolve(&privs, NULL);
+	}
 
 	/* 4. Resource limits while still privileged: room for MAXCONN clients. */
 	if (state_apply_limits(1) != 0)
