@@ -17,6 +17,7 @@
 #include "log.h"
 #include "net.h"
 #include "paths.h"
+#include "perm.h"
 #include "upsconf.h"
 #include "xmalloc.h"
 
@@ -151,6 +152,8 @@ run(struct drv *d)
 	}
 
 	/* 6. The socket, group-owned so upsd (the unprivileged group) connects. */
+	if (perm_check_statepath(d->statepath) < 0)
+		goto fail;
 	d->ss = sockserv_new(d->sockpath, gid, dispatch_msg, d);
 	if (d->ss == NULL)
 		goto fail;
