@@ -129,7 +129,7 @@ state_load(const struct upsd_opts *o, int check)
 	    uc->statepath != NULL ? uc->statepath : paths_statepath());
 	cur_conf = cf;
 	cur_users = us;
-	(void)ups_apply(uc);
+	(void)ups_apply(uc, 1);
 	upsconf_free(uc);
 	if (!check)
 		apply_debug();
@@ -163,7 +163,7 @@ state_reload(void)
 		if (uc->n == 0 && !cf->allow_no_device)
 			log_warnx("ups.conf defines no UPS; the old UPS list is kept");
 		else
-			(void)ups_apply(uc);
+			(void)ups_apply(uc, 0);
 		upsconf_free(uc);
 	} else
 		log_warnx("ups.conf not reloaded; the old UPS list is kept");

@@ -98,7 +98,7 @@ ups_update(struct ups *u, const struct upsconf_ent *e)
 }
 
 int
-ups_apply(const struct upsconf *uc)
+ups_apply(const struct upsconf *uc, int initial)
 {
 	const struct upsconf_ent *e;
 	struct ups *u, **pu, *list = NULL, **tail = &list;
@@ -120,7 +120,11 @@ ups_apply(const struct upsconf *uc)
 		} else {
 			u = ups_new(e);
 			(void)ups_update(u, e);
-			log_info("UPS [%s] added (driver socket %s)", u->name, u->sockname);
+			if (initial)
+				log_debug("UPS [%s] (driver socket %s)", u->name, u->sockname);
+			else
+				log_info("UPS [%s] added (driver socket %s)", u->name,
+				    u->sockname);
 		}
 		u->seen = 1;
 		u->next = NULL;

@@ -326,8 +326,8 @@ struct ups {
 struct ups *ups_find(const char *name);
 struct ups *ups_first(void);
 size_t ups_count(void);
-/* Adds, changes and removes UPSes to match ups.conf. 0 or -1. */
-int ups_apply(const struct upsconf *uc);
+/* Adds, changes and removes UPSes to match ups.conf (quietly when initial). 0 or -1. */
+int ups_apply(const struct upsconf *uc, int initial);
 void ups_free_all(void);
 /*
  * The availability check: replies ERR DRIVER-NOT-CONNECTED or
