@@ -72,6 +72,17 @@ list_vars(const struct driver_ops *ops)
 }
 
 static int
+name_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++, n++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f || *s == '/')
+			return 0;
+	return n > 0 && n <= 64;
+}
+
+static int
 parse_num(const char *opt, const char *s, long min, long max, long *out)
 {
 	char *end;
@@ -175,6 +186,12 @@ cli_parse(int argc, char **argv, const struct driver_ops *ops, struct drv_opts *
 		fprintf(stderr, "%s: give -a <ups> (or -s <ups>); see -h\n", ops->name);
 		return -1;
 	}
+	if (!name_ok(o->upsname)) {
+		/* The name becomes part of the socket and PID file paths. */
+		fprintf(stderr, "%s: \"%s\" is not a usable UPS name (printable, no '/', "
+		    "at most 64 characters)\n", ops->name, o->upsname);
+		return -1;
+	}
 	if (nb > 0 && nf > 0) {
 		fprintf(stderr, "%s: -B and -F contradict each other\n", ops->name);
 		return -1;
@@ -185,6 +202,10 @@ cli_parse(int argc, char **argv, const struct driver_ops *ops, struct drv_opts *
 		o->foreground = 0;
 	else if (o->debug > 0 || o->dump_after > 0)
 		o->foreground = 1;
+	/* The environment's debug level does not keep the driver in the foreground. */
+	if (o->debug == 0 && getenv("NUT_DEBUG_LEVEL") != NULL &&
+	    parse_num("NUT_DEBUG_LEVEL", getenv("NUT_DEBUG_LEVEL"), 0, 10, &n) == 0)
+		o->debug = (int)n;
 	return 0;
 }
 

@@ -26,6 +26,7 @@
 #include "xmalloc.h"
 
 #define DUMMY_VERSION "0.20"
+#define DUMMY_MAX_ALARMS 16
 
 enum dummy_mode { MODE_ONCE, MODE_LOOP, MODE_REPEATER };
 
@@ -40,7 +41,8 @@ static struct {
 	struct timespec mtime;		/* dummy-once: of the last parse */
 	int stat_failed;		/* logged once until it works again */
 	uint64_t resume_at;		/* dummy-loop: end of the current TIMER */
-	char alarms[VT_VALUE_MAX + 1];	/* from ALARM lines, space-separated */
+	char alarm[DUMMY_MAX_ALARMS][VT_VALUE_MAX + 1];	/* from ALARM lines */
+	size_t nalarms;
 } dummy;
 
 static const struct drv_vardef dummy_vars[] = {
@@ -86,25 +88,26 @@ dummy_apply(struct drv *d, const char *name, const char *value)
 static void
 alarm_add(const char *text)
 {
-	size_t len = strlen(dummy.alarms), n = strlen(text);
+	size_t i;
 
-	if (strstr(dummy.alarms, text) != NULL)
-		return;
-	if (len + n + 2 > sizeof(dummy.alarms)) {
-		log_warnx("too many alarms; \"%s\" dropped", text);
+	for (i = 0; i < dummy.nalarms; i++)
+		if (strcmp(dummy.alarm[i], text) == 0)
+			return;
+	if (dummy.nalarms >= DUMMY_MAX_ALARMS) {
+		log_warnx("more than %d alarms; \"%s\" dropped", DUMMY_MAX_ALARMS, text);
 		return;
 	}
-	if (len > 0)
-		dummy.alarms[len++] = ' ';
-	memcpy(dummy.alarms + len, text, n + 1);
+	(void)str_copy(dummy.alarm[dummy.nalarms++], text, sizeof(dummy.alarm[0]));
 }
 
 static void
 alarm_publish(struct drv *d)
 {
+	size_t i;
+
 	drv_alarm_init(d);
-	if (dummy.alarms[0] != '\0')
-		drv_alarm_set(d, dummy.alarms);
+	for (i = 0; i < dummy.nalarms; i++)
+		drv_alarm_set(d, dummy.alarm[i]);
 	drv_alarm_commit(d);
 	if (drv_getinfo(d, "ups.alarm") != NULL)
 		set_meta(d, "ups.alarm");
@@ -137,7 +140,7 @@ play(struct drv *d, struct devfile *df, int stop_at_timer)
 		}
 		if (k == DEV_ALARM) {
 			if (e.value[0] == '\0')
-				dummy.alarms[0] = '\0';
+				dummy.nalarms = 0;
 			else
 				alarm_add(e.value);
 			continue;
@@ -164,7 +167,7 @@ parse_once(struct drv *d)
 		log_warnx("%s", err);
 		return -1;
 	}
-	dummy.alarms[0] = '\0';
+	dummy.nalarms = 0;
 	(void)play(d, df, 0);
 	devfile_free(df);
 	return 0;
@@ -216,7 +219,7 @@ update_loop(struct drv *d)
 			return -1;
 		}
 		dummy.at_end = 0;
-		dummy.alarms[0] = '\0';
+		dummy.nalarms = 0;
 	}
 	timer = play(d, dummy.df, 1);
 	if (timer >= 0) {
