@@ -64,7 +64,9 @@ take_line(struct tok *t, const char *line, size_t len, struct answer *a)
 static void
 ask(const char *path, struct answer *a)
 {
-	static const char q[] = "PING\nGETPID\nDUMPSTATUS\n";
+	/* DUMPALL after DUMPSTATUS: drivers before NUT 2.8.1 ignore DUMPSTATUS
+	 * (and GETPID); their status then comes from the full dump. */
+	static const char q[] = "PING\nGETPID\nDUMPSTATUS\nDUMPALL\n";
 	struct buf *in = buf_new(STATUS_LINE_MAX * 2);
 	struct tok *t = tok_new(0, 0);
 	uint64_t deadline = ev_clock() + STATUS_WAIT_MS;
