@@ -30,6 +30,7 @@ static size_t nclients;
 static char rbuf[UPSD_IN_CAP];			/* shared read area */
 static struct log_ratelimit maxconn_rl = LOG_RATELIMIT_INIT(60, 3);
 static struct log_ratelimit overflow_rl = LOG_RATELIMIT_INIT(60, 5);
+static struct log_ratelimit longline_rl = LOG_RATELIMIT_INIT(60, 5);
 
 static ssize_t
 plain_read(struct client *c, void *p, size_t n)
@@ -195,8 +196,9 @@ client_run_lines(struct client *c, const char *p, size_t len)
 		if (lf == NULL) {
 			if (rest < UPSD_LINE_MAX)
 				break;
-			log_info("%s: request line over %u bytes; closing", c->peer,
-			    UPSD_LINE_MAX);
+			if (log_ratelimit(&longline_rl))
+				log_info("%s: request line over %u bytes; closing", c->peer,
+				    UPSD_LINE_MAX);
 			reply_err(c, PERR_LINE_TOO_LONG);
 			c->want_close = 1;
 			return len;
