@@ -37,6 +37,8 @@ int ctl_driver_path(const struct ctl *c, const struct upsconf_ups *u, char *out,
 
 /* upsdrvctl_status.c */
 void ctl_status_header(void);
+/* 1 if the UPS's driver answers PING on its socket. */
+int ctl_alive(struct ctl *c, struct upsconf_ups *u);
 /* Prints one row; returns 0 if the driver answered, else 1. */
 int ctl_status(struct ctl *c, struct upsconf_ups *u);
 

@@ -168,6 +168,11 @@ ctl_start(struct ctl *c, struct upsconf_ups *u)
 		print_argv(argv);
 		return 0;
 	}
+	/* A driver already serving this UPS is left alone (it would refuse). */
+	if (ctl_alive(c, u)) {
+		log_notice("[%s]: %s is already running", u->name, u->driver);
+		return 0;
+	}
 	for (i = 1; i <= tries; i++) {
 		if ((pid = spawn(argv)) < 0)
 			return 1;

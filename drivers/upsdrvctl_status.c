@@ -106,6 +106,32 @@ out:
 	buf_free(in);
 }
 
+static int
+sock_path(const struct ctl *c, const struct upsconf_ups *u, char *out, size_t len)
+{
+	char name[512];
+
+	if (str_printf(name, sizeof(name), "%s-%s", u->driver != NULL ? u->driver : "",
+	    u->name) < 0 || paths_join(out, len, c->statepath, name) < 0) {
+		log_warnx("[%s]: socket path too long", u->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_alive(struct ctl *c, struct upsconf_ups *u)
+{
+	struct answer a;
+	char sock[4096];
+
+	memset(&a, 0, sizeof(a));
+	if (sock_path(c, u, sock, sizeof(sock)) < 0)
+		return 0;
+	ask(sock, &a);
+	return a.pong;
+}
+
 int
 ctl_status(struct ctl *c, struct upsconf_ups *u)
 {
@@ -117,8 +143,7 @@ ctl_status(struct ctl *c, struct upsconf_ups *u)
 
 	memset(&a, 0, sizeof(a));
 	a.pid = -1;
-	if (str_printf(name, sizeof(name), "%s-%s", drv, u->name) < 0 ||
-	    paths_join(sock, sizeof(sock), c->statepath, name) < 0 ||
+	if (sock_path(c, u, sock, sizeof(sock)) < 0 ||
 	    str_printf(name, sizeof(name), "%s-%s.pid", drv, u->name) < 0 ||
 	    paths_join(pidf, sizeof(pidf), paths_altpidpath(), name) < 0) {
 		log_warnx("[%s]: paths too long", u->name);
