@@ -144,6 +144,19 @@ client_new_detached(const char *peer)
 	return client_alloc(-1, peer, 0);
 }
 
+/*
+ * Replies that will never be sent: reset the connection rather than leave
+ * them, and the kernel's copy, queued behind a peer that does not read (a
+ * FIN would wait behind them). common/net has no helper for this yet.
+ */
+static void
+client_abort_socket(int fd)
+{
+	struct linger lg = { 1, 0 };
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}
+
 void
 client_close(struct client *c, const char *why)
 {
@@ -159,6 +172,8 @@ client_close(struct client *c, const char *why)
 		ev_timer_del(c->delay_timer);
 	tracking_drop_client(c);
 	if (c->fd >= 0) {
+		if (buf_len(c->out) > 0)
+			client_abort_socket(c->fd);
 		ev_fd_del(c->fd);
 		close(c->fd);
 	}
