@@ -1,13 +1,15 @@
 /*
  * nutsec - backoff.c: the delay before answering a failed authentication,
  * per peer address: 250 ms after the first failure, doubling with each
- * further one up to 4 s, forgotten after 5 minutes without failures. The
+ * further one up to 4 s, forgotten after 5 minutes without failures. IPv6
+ * peers count per /64 (one host usually holds a whole /64). The
  * table is a fixed array (a newcomer takes the oldest slot), so a flood
  * of addresses costs no memory. The delay is served by an event-loop
  * timer on that connection alone; nothing else waits.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "ev.h"
@@ -39,13 +41,30 @@ backoff_hash(const char *s)
 	return h;
 }
 
-unsigned
-backoff_fail(const char *peer)
+/* The key a peer is counted under: its address, or its /64 for IPv6. */
+static void
+backoff_key(const char *peer, char key[NET_ADDRSTRLEN])
 {
+	unsigned char a[16];
+
+	if (strchr(peer, ':') != NULL && inet_pton(AF_INET6, peer, a) == 1) {
+		memset(a + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a, key, NET_ADDRSTRLEN) != NULL)
+			return;
+	}
+	(void)str_copy(key, peer, NET_ADDRSTRLEN);
+}
+
+unsigned
+backoff_fail(const char *addr)
+{
+	char peer[NET_ADDRSTRLEN];
 	uint64_t now = ev_now();
-	unsigned h = backoff_hash(peer), i, ms;
+	unsigned h, i, ms;
 	struct backoff *b = NULL, *empty = NULL, *oldest = NULL;
 
+	backoff_key(addr, peer);
+	h = backoff_hash(peer);
 	for (i = 0; i < BACKOFF_WAYS; i++) {
 		struct backoff *s = &slots[(h + i) % BACKOFF_SLOTS];
 

@@ -510,6 +510,22 @@ mutant(const char *data, size_t len, void *arg)
 	client_close(c, "test");
 }
 
+static void
+test_backoff(void)
+{
+	TEST_CASE("failed-login delay: grows per address, capped, IPv6 per /64");
+	CHECK_INT(backoff_fail("198.51.100.1"), 250);
+	CHECK_INT(backoff_fail("198.51.100.1"), 500);
+	CHECK_INT(backoff_fail("198.51.100.1"), 1000);
+	CHECK_INT(backoff_fail("198.51.100.1"), 2000);
+	CHECK_INT(backoff_fail("198.51.100.1"), 4000);
+	CHECK_INT(backoff_fail("198.51.100.1"), 4000);
+	CHECK_INT(backoff_fail("198.51.100.2"), 250);
+	CHECK_INT(backoff_fail("2001:db8:0:1::1"), 250);
+	CHECK_INT(backoff_fail("2001:db8:0:1:ffff::2"), 500);
+	CHECK_INT(backoff_fail("2001:db8:0:2::1"), 250);
+}
+
 static ssize_t
 fake_read(struct client *c, void *p, size_t n)
 {
@@ -570,6 +586,7 @@ main(void)
 	test_auth();
 	test_redaction();
 	test_switch_io();
+	test_backoff();
 	test_mutants();
 	client_close_all();
 	ups_free_all();
