@@ -12,7 +12,9 @@
 # Binaries: ours from the build tree by default, overridable to develop against
 # Debian's NUT:  UPSD=/lib/nut/upsd DUMMY=/lib/nut/dummy-ups sh 010-....sh
 # Environment: top_builddir, top_srcdir (absolute; set by the Makefile),
-# KEEP=1 keeps the temp dir, VERBOSE=1 echoes daemon logs on failure.
+# KEEP=1 keeps the temp dir, VERBOSE=1 echoes daemon logs even on success,
+# UPSD_ARGS / DRIVER_ARGS add words to every upsd / dummy-ups started by
+# start_upsd / start_driver (e.g. a sandbox mode once it exists).
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -353,7 +355,8 @@ add_ups() {
 # start_upsd [ARGS...]: start $UPSD -F in the background (pid in UPSD_PID,
 # log in $T/upsd.log) and wait until it answers on $PORT.
 start_upsd() {
-	"$UPSD" -F "$@" > "$T/upsd.log" 2>&1 &
+	# shellcheck disable=SC2086 # UPSD_ARGS: extra words, e.g. a sandbox mode
+	"$UPSD" -F $UPSD_ARGS "$@" > "$T/upsd.log" 2>&1 &
 	UPSD_PID=$!
 	PIDS="$PIDS $UPSD_PID"
 	wait_listen || return 1
@@ -377,7 +380,8 @@ wait_listen() {
 # $T/driver-UPS.log), wait for its socket $STATE/dummy-ups-UPS.
 start_driver() {
 	_u=$1; shift
-	"$DUMMY" -a "$_u" -F "$@" > "$T/driver-$_u.log" 2>&1 &
+	# shellcheck disable=SC2086
+	"$DUMMY" -a "$_u" -F $DRIVER_ARGS "$@" > "$T/driver-$_u.log" 2>&1 &
 	DRV_PID=$!
 	PIDS="$PIDS $DRV_PID"
 	wait_socket "$STATE/dummy-ups-$_u" "$DRV_PID"
