@@ -28,6 +28,7 @@
 #define DRV_IN_CAP	(256u * 1024)
 #define DRV_OUT_CAP	(64u * 1024)
 #define DRV_FAIL_LOG_MS	300000u		/* connect failures: one log per 5 min */
+#define DRV_RESYNC_MS	5000u		/* lost live updates: one DUMPALL per 5 s */
 
 enum { REP_UNKNOWN, REP_OK, REP_STALE };
 
@@ -36,6 +37,7 @@ static struct log_ratelimit bad_rl = LOG_RATELIMIT_INIT(60, 10);
 
 static void driver_cb(int fd, unsigned events, void *arg);
 static void driver_close(struct ups *u);
+static void driver_resync_now(struct ups *u);
 
 void
 driver_init(struct ups *u)
@@ -95,6 +97,7 @@ driver_close(struct ups *u)
 	u->drv.dumpdone = u->drv.datastale = 0;
 	u->drv.reported = REP_UNKNOWN;
 	u->drv.last_fail_log = 0;
+	u->drv.resync = 0;
 }
 
 void
@@ -190,7 +193,9 @@ driver_tick(struct ups *u)
 		if (driver_flush(u) != 0)
 			return;
 	}
-	driver_report(u);
+	driver_resync_now(u);
+	if (u->drv.fd >= 0)
+		driver_report(u);
 }
 
 /* Applies one message; returns 1 if it counts as hearing from the driver. */
@@ -263,6 +268,48 @@ driver_apply(struct ups *u, const struct sp_msg *m)
 	return 1;
 }
 
+/*
+ * NUT's drivers send live SETINFO/ADDENUM/DELENUM values unescaped inside
+ * quotes (NUT bug 5), so a value holding a quote or a backslash arrives as
+ * a line that does not parse. The driver is then asked for a full dump,
+ * which it escapes properly (NUT 2.8.0 drivers know no DUMPVALUE), at most
+ * once per DRV_RESYNC_MS. Returns 0 if the line was such an update.
+ */
+static int
+driver_resync(struct ups *u, const char *line, size_t len)
+{
+	static const char *const verbs[] = { "SETINFO ", "ADDENUM ", "DELENUM " };
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (len > strlen(verbs[i]) && strncmp(line, verbs[i], strlen(verbs[i])) == 0)
+			break;
+	if (i == sizeof(verbs) / sizeof(verbs[0]))
+		return -1;
+	if (!u->drv.resync)
+		log_debug("UPS [%s]: unparsable live update; the driver will dump again",
+		    u->name);
+	u->drv.resync = 1;
+	return 0;
+}
+
+/* Sends the DUMPALL a lost update asked for, when the interval allows. */
+static void
+driver_resync_now(struct ups *u)
+{
+	uint64_t now = ev_now();
+
+	if (!u->drv.resync || (u->drv.last_resync != 0 &&
+	    now - u->drv.last_resync < DRV_RESYNC_MS))
+		return;
+	u->drv.resync = 0;
+	u->drv.last_resync = now;
+	if (sp_put_verb(u->drv.out, SP_DUMPALL) != 0)
+		driver_disconnect(u, "output buffer full");
+	else
+		(void)driver_flush(u);
+}
+
 static void
 driver_line(struct ups *u, const char *line, size_t len)
 {
@@ -270,7 +317,7 @@ driver_line(struct ups *u, const char *line, size_t len)
 	const char *err = NULL;
 
 	if (tok_split(dtok, line, len) != TOK_LINE) {
-		if (log_ratelimit(&bad_rl))
+		if (driver_resync(u, line, len) != 0 && log_ratelimit(&bad_rl))
 			log_warnx("UPS [%s]: bad line from driver: %s", u->name,
 			    tok_error(dtok));
 		return;
@@ -278,7 +325,7 @@ driver_line(struct ups *u, const char *line, size_t len)
 	if (tok_argc(dtok) == 0)
 		return;
 	if (sp_parse((int)tok_argc(dtok), tok_argv(dtok), &m, &err) != 0) {
-		if (log_ratelimit(&bad_rl))
+		if (driver_resync(u, line, len) != 0 && log_ratelimit(&bad_rl))
 			log_warnx("UPS [%s]: driver sent '%s': %s", u->name,
 			    tok_argv(dtok)[0], err);
 		return;
@@ -309,10 +356,15 @@ driver_read(struct ups *u)
 		dtok = tok_new(TOK_DEFAULT_MAX_ARGS, TOK_DEFAULT_MAX_WORD);
 	while ((r = buf_line(u->drv.in, DRV_LINE_MAX, &len)) == 1) {
 		driver_line(u, buf_peek(u->drv.in), len);
+		if (u->drv.fd < 0)
+			return;		/* a write to the driver failed: all dropped */
 		buf_consume(u->drv.in, len);
 	}
-	if (r < 0)
+	if (r < 0) {
 		driver_disconnect(u, "line too long");
+		return;
+	}
+	driver_resync_now(u);
 }
 
 static void

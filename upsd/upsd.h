@@ -309,6 +309,8 @@ struct drvconn {
 	int datastale;			/* last of DATAOK/DATASTALE was DATASTALE */
 	int reported;			/* 0 unknown, 1 ok, 2 stale, 3 down (logged) */
 	int failing;			/* connect attempts are failing */
+	int resync;			/* a live update was lost: dump again */
+	uint64_t last_resync;		/* ev_now() of the last such DUMPALL */
 };
 
 struct ups {
