@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "paths.h"
@@ -46,7 +47,8 @@ load_upsd_conf(void)
 
 	if (conf_file(path, sizeof(path), "upsd.conf") != 0)
 		return NULL;
-	(void)perm_check_secret_file(path, 0);
+	if (access(path, F_OK) == 0)
+		(void)perm_check_secret_file(path, 0);
 	cf = upsd_conf_new();
 	if ((n = upsd_conf_load(cf, path)) != 0) {
 		if (n > 0)
@@ -81,8 +83,9 @@ load_users(void)
 
 	if (conf_file(path, sizeof(path), "upsd.users") != 0)
 		return NULL;
-	(void)perm_check_secret_file(path, 0);
-	if ((us = users_load(path, &n)) == NULL)
+	if (access(path, F_OK) == 0)
+		(void)perm_check_secret_file(path, 0);
+	if ((us = users_load(path, &n)) == NULL && n > 0)
 		log_warnx("%s: %d error(s)", path, n);
 	return us;
 }

@@ -175,7 +175,7 @@ upsconf_load(const char *path, int *nerr)
 	n = conf_load(path, &upsconf_spec, uc);
 	if (n < 0) {
 		log_warn("cannot read %s", path);
-		*nerr = 1;
+		*nerr = -1;
 		upsconf_free(uc);
 		return NULL;
 	}

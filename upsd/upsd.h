@@ -80,7 +80,8 @@ void upsd_conf_dump(FILE *fp, const struct upsd_conf *cf);
 
 struct users;
 
-/* Parses path. Returns the set, or NULL after logging why (*nerr = errors). */
+/* Parses path. Returns the set, or NULL after logging why (*nerr = errors,
+ * or -1 if unreadable). */
 struct users *users_load(const char *path, int *nerr);
 void users_free(struct users *us);
 size_t users_count(const struct users *us);
@@ -112,7 +113,8 @@ struct upsconf {
 	size_t n;
 };
 
-/* Parses path. Returns the object, or NULL (*nerr = errors, logged). */
+/* Parses path. Returns the object, or NULL (*nerr = errors, or -1 if
+ * unreadable; logged). */
 struct upsconf *upsconf_load(const char *path, int *nerr);
 void upsconf_free(struct upsconf *uc);
 

@@ -224,7 +224,7 @@ users_load(const char *path, int *nerr)
 	n = conf_load(path, &users_spec, us);
 	if (n < 0) {
 		log_warn("cannot read %s", path);
-		*nerr = 1;
+		*nerr = -1;
 		users_free(us);
 		return NULL;
 	}
