@@ -31,6 +31,16 @@ static char rbuf[UPSD_IN_CAP];			/* shared read area */
 static struct log_ratelimit maxconn_rl = LOG_RATELIMIT_INIT(60, 3);
 static struct log_ratelimit overflow_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit longline_rl = LOG_RATELIMIT_INIT(60, 5);
+static struct log_ratelimit budget_rl = LOG_RATELIMIT_INIT(60, 5);
+static size_t buffered;				/* bytes in all clients' buffers */
+
+/* Updates c's share of the bytes buffered for all clients. */
+static void
+client_account(struct client *c, size_t now)
+{
+	buffered = buffered - c->accounted + now;
+	c->accounted = now;
+}
 
 static ssize_t
 plain_read(struct client *c, void *p, size_t n)
@@ -112,6 +122,20 @@ client_alloc(int fd, const char *peer, unsigned port)
 
 static void client_cb(int fd, unsigned events, void *arg);
 
+/*
+ * A fixed kernel send buffer instead of autotuning (which grows to MBs):
+ * a peer that does not read then holds at most this plus UPSD_OUT_CAP, and
+ * the replies it can make us compute before backpressure are bounded.
+ * common/net has no helper for this yet.
+ */
+static void
+client_limit_sndbuf(int fd)
+{
+	int size = UPSD_SNDBUF;
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 void
 client_accept(int fd, const char *peer, unsigned port)
 {
@@ -128,6 +152,7 @@ client_accept(int fd, const char *peer, unsigned port)
 		return;
 	}
 	net_set_nodelay(fd);
+	client_limit_sndbuf(fd);
 	c = client_alloc(fd, peer, port);
 	if (ev_fd_add(fd, EV_READ, client_cb, c) != 0) {
 		log_warn("cannot watch the connection from %s", peer);
@@ -177,6 +202,7 @@ client_close(struct client *c, const char *why)
 		ev_fd_del(c->fd);
 		close(c->fd);
 	}
+	client_account(c, 0);
 	secret_strfree(c->username);
 	secret_strfree(c->password);
 	buf_free(c->in);
@@ -334,6 +360,18 @@ client_after(struct client *c)
 	}
 	if (c->fd < 0)
 		return 0;
+	/*
+	 * Many clients that never read could each hold their caps; past the
+	 * global budget, a client holding a large share is dropped.
+	 */
+	client_account(c, buf_len(c->in) + buf_len(c->out));
+	if (buffered > UPSD_BUDGET && c->accounted >= UPSD_OUT_HIGH / 2) {
+		if (log_ratelimit(&budget_rl))
+			log_warnx("%s: buffers of all clients over %u bytes; dropping this "
+			    "client (%zu bytes pending)", c->peer, UPSD_BUDGET, c->accounted);
+		client_close(c, "buffer budget");
+		return -1;
+	}
 	if (c->eof && !c->paused && (!client_has_line(c) || c->want_close))
 		c->want_close = 1;
 	if (c->want_close && buf_len(c->out) == 0) {

@@ -24,6 +24,8 @@
 #define UPSD_OUT_HIGH	(64u * 1024)	/* stop executing requests above this */
 #define UPSD_OUT_CAP	(1024u * 1024)	/* unsent output: drop the client past it */
 #define UPSD_IDLE_MS	60000u		/* no completed line for this long: close */
+#define UPSD_BUDGET	(64u * 1024 * 1024)	/* bytes buffered for all clients */
+#define UPSD_SNDBUF	(64 * 1024)	/* kernel send buffer per client */
 #define UPSD_TICK_MS	1000u		/* housekeeping period */
 #define UPSD_FD_RESERVE	32		/* fds kept for listeners, drivers, logs */
 
@@ -196,6 +198,7 @@ struct client {
 	unsigned events;		/* events currently watched */
 	struct tracking *tracks;	/* this connection's tracking entries */
 	unsigned ntracks;
+	size_t accounted;		/* its share of the global buffer budget */
 	struct client *prev, *next;	/* least recently active first */
 };
 
