@@ -1,0 +1,112 @@
+/*
+ * nutsec - tls.h: TLS for upsd and the clients, small and non-blocking,
+ * implemented with Mozilla NSS in tls_nss.c (process set-up, server side,
+ * I/O) and tls_nss_client.c (client side). No other file includes NSS
+ * headers.
+ *
+ * Policy that holds for every connection: TLS 1.2 minimum, 1.3 preferred,
+ * never SSL 3 or weak suites; a failed verification is an error, never a
+ * silent downgrade. Each struct tls_conn wraps one already-connected TCP
+ * fd and owns it from tls_*_new on: tls_free closes it.
+ *
+ * Non-blocking use: tls_handshake/tls_read/tls_write return TLS_WANT_READ or
+ * TLS_WANT_WRITE when they need the fd to become readable or writable; the
+ * caller waits for that (event loop or poll) and calls again. A server
+ * drives the handshake from its event loop with a deadline.
+ */
+#ifndef NUTSEC_TLS_H
+#define NUTSEC_TLS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct tls_conn;
+
+enum tls_status {
+	TLS_OK = 0,
+	TLS_WANT_READ = 1,
+	TLS_WANT_WRITE = 2,
+	TLS_CLOSED = 3,		/* the peer closed the TLS session cleanly */
+	TLS_FAILED = -1		/* see tls_error(); the connection is unusable */
+};
+
+/* Client-certificate policy of a server (upsd.conf CERTREQUEST). */
+enum tls_certrequest {
+	TLS_CERT_NO = 0,	/* no client certificate asked for */
+	TLS_CERT_REQUEST = 1,	/* one must be presented (validity not checked) */
+	TLS_CERT_REQUIRE = 2	/* it must chain to a trusted CA, be valid now,
+				   and allow clientAuth */
+};
+
+/*
+ * Process set-up, once, after the last fork and before chroot: opens the NSS
+ * database in directory certpath read-only ("sql:" is prepended unless a
+ * "sql:"/"dbm:" prefix is given), or initialises NSS without a database when
+ * certpath is NULL (a client that verifies nothing). password, if not NULL,
+ * unlocks the key database (CERTIDENT's second word); it is copied and
+ * cleared on tls_fini. Returns 0, or -1 with a message naming the problem
+ * (missing directory, bad database, ...) in err.
+ */
+int tls_init(const char *certpath, const char *password, char *err, size_t errlen);
+/* Releases everything NSS holds; safe to call when tls_init failed or never ran. */
+void tls_fini(void);
+/* 1 after a successful tls_init. */
+int tls_ready(void);
+
+/*
+ * Server set-up after tls_init: finds the certificate `nickname` (a currently
+ * valid one usable for serverAuth) and its private key, and prepares the
+ * model socket with the version range and the certrequest policy. Fails (-1
+ * with a message: no such nickname, wrong password, expired, no key, ...)
+ * so that upsd refuses to start with a broken TLS configuration.
+ */
+int tls_server_setup(const char *nickname, enum tls_certrequest req, char *err, size_t errlen);
+
+/*
+ * Wraps an accepted, connected, non-blocking fd for the server side of a
+ * handshake (call after "OK STARTTLS" has been written). Returns NULL with a
+ * message in err; the fd is then still the caller's.
+ */
+struct tls_conn *tls_server_new(int fd, char *err, size_t errlen);
+
+/* What a client checks and presents. */
+struct tls_client_opts {
+	int certverify;		/* verify the chain against the database and the name */
+	const char *expect_name;	/* host name or CERTHOST certificate name to match */
+	const char *certident;	/* nickname of our client certificate, or NULL */
+};
+
+/* Wraps a connected fd (blocking or not) for the client side. NULL + err. */
+struct tls_conn *tls_client_new(int fd, const struct tls_client_opts *o, char *err,
+    size_t errlen);
+
+/* Advances the handshake. TLS_OK when done. */
+enum tls_status tls_handshake(struct tls_conn *c);
+
+/*
+ * Reads up to len bytes of application data. Returns the count (> 0), or 0
+ * with *st set to TLS_WANT_READ/TLS_WANT_WRITE/TLS_CLOSED/TLS_FAILED.
+ */
+size_t tls_read(struct tls_conn *c, void *buf, size_t len, enum tls_status *st);
+/* Writes up to len bytes. Returns the count written (maybe 0) and *st as above. */
+size_t tls_write(struct tls_conn *c, const void *buf, size_t len, enum tls_status *st);
+/* Bytes already decrypted and waiting inside the TLS layer (read them before polling). */
+size_t tls_pending(const struct tls_conn *c);
+
+/*
+ * Why the last operation failed, in words an operator can act on: "the
+ * server's certificate is not trusted (unknown CA)", "certificate name does
+ * not match 'host'", "certificate has expired", "the server requires a client
+ * certificate", "peer does not support TLS 1.2 or later", ...
+ */
+const char *tls_error(const struct tls_conn *c);
+/* After the handshake: "TLSv1.3", the cipher suite name, the peer's subject (or NULL). */
+const char *tls_version(const struct tls_conn *c);
+const char *tls_cipher(const struct tls_conn *c);
+const char *tls_peer_subject(const struct tls_conn *c);
+/* The fd underneath (for the event loop). */
+int tls_fd(const struct tls_conn *c);
+/* Sends close_notify if possible, closes the fd, frees. c may be NULL. */
+void tls_free(struct tls_conn *c);
+
+#endif
