@@ -1,0 +1,88 @@
+/*
+ * nutsec - sandbox.h: the one entry point to confine a process after it has
+ * opened what it needs. sandbox_enter() runs, in this order: chroot (and
+ * chdir "/"), drop supplementary groups and switch gid/uid (with libcap-ng,
+ * clearing the bounding set and every capability), PR_SET_NO_NEW_PRIVS, and
+ * load the seccomp filter of the process's role (native architecture only;
+ * anything not allowed kills the whole process unless the action says
+ * otherwise). Every role's syscall list lives side by side in policy.c with a
+ * reason per entry. Only sandbox/ includes libseccomp and libcap-ng.
+ */
+#ifndef NUTSEC_SANDBOX_H
+#define NUTSEC_SANDBOX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+enum sandbox_role {
+	SB_ROLE_UPSD,		/* network server: accept, read/write, driver sockets */
+	SB_ROLE_DRIVER,		/* a driver without device I/O beyond files (dummy-ups) */
+	SB_ROLE_DRIVER_NET,	/* dummy-ups repeater: also outgoing TCP to another upsd */
+	SB_ROLE_DRIVER_USB,	/* usbhid-ups: libusb ioctls on an already open device */
+	SB_ROLE__COUNT
+};
+
+/* What to do with a syscall the role does not allow. */
+enum sandbox_action {
+	SB_ACTION_KILL = 0,	/* kill the process (default) */
+	SB_ACTION_TRAP,		/* SIGSYS: log the syscall by name, then exit */
+	SB_ACTION_LOG,		/* allow, but have the kernel log it */
+	SB_ACTION_OFF		/* no filter at all (debugging only) */
+};
+
+/* Role features that widen a policy, each with a reason in policy.c. */
+#define SB_F_TLS     0x01	/* NSS runs handshakes in this process */
+#define SB_F_RELOAD  0x02	/* re-reads its configuration (openat, read-only) */
+#define SB_F_SYSLOG  0x04	/* logs to syslog (connect/sendto on /dev/log) */
+
+struct sandbox_opts {
+	const char *chroot_dir;	/* NULL or "" = no chroot */
+	const char *user;	/* NULL = keep the current ids (must not be root then) */
+	const char *group;	/* NULL = the user's primary group */
+	enum sandbox_action action;
+	unsigned flags;		/* SB_F_* */
+};
+
+/* "kill"/"trap"/"log"/"off" <-> enum. parse returns 0 or -1. */
+int sandbox_parse_action(const char *word, enum sandbox_action *out);
+const char *sandbox_action_name(enum sandbox_action a);
+/* "upsd", "driver", "driver-net", "driver-usb" <-> enum. lookup returns -1 if unknown. */
+const char *sandbox_role_name(enum sandbox_role r);
+int sandbox_role_lookup(const char *name);
+
+/*
+ * Resolves user and group to ids while the password database is still
+ * reachable (before chroot). Returns 0, or -1 with a message in err.
+ */
+int sandbox_resolve(const struct sandbox_opts *o, uid_t *uid, gid_t *gid, char *err,
+    size_t errlen);
+
+/*
+ * Confines the calling process for good: chroot, ids, capabilities,
+ * no_new_privs, filter (see the file comment). Must be called from the
+ * process's last thread-free point, after listeners, devices, sockets and
+ * NSS are set up. Returns 0, or -1 with a message in err (the caller exits:
+ * a half-confined process must not serve).
+ */
+int sandbox_enter(enum sandbox_role role, const struct sandbox_opts *o, char *err,
+    size_t errlen);
+
+/*
+ * One line stating what the process holds now, read back from the kernel
+ * (/proc/self/status and the root directory), e.g.
+ * "user nut (uid 103, gid 110), root /run/nut, CapEff 0, CapBnd 0,
+ *  NoNewPrivs 1, seccomp filter upsd (kill)". Returns 0 or -1.
+ */
+int sandbox_describe(enum sandbox_role role, const struct sandbox_opts *o, char *out,
+    size_t outlen);
+
+/* Writes the role's compiled policy (libseccomp PFC text) to fd, for review. */
+int sandbox_dump_filter(enum sandbox_role role, unsigned flags, int fd);
+
+/*
+ * Loads only the seccomp filter (no chroot, no id change), with
+ * PR_SET_NO_NEW_PRIVS. For tests and for sandbox_enter. Returns 0 or -1.
+ */
+int sandbox_load_filter(enum sandbox_role role, unsigned flags, enum sandbox_action action);
+
+#endif
