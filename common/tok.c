@@ -445,6 +445,55 @@ tok_line_no(const struct tok *t)
 	return t->line_no;
 }
 
+/*
+ * Most request lines on the wire are a few plain words. Such a line is split
+ * here in one pass, giving exactly what the state machine gives; a line with
+ * anything the grammar treats specially (quotes, backslash, '#', '=',
+ * control, DEL or non-ASCII bytes, an inner LF) or at a limit is left to the
+ * state machine. Returns 1 if it handled the line, 0 (nothing kept) if not.
+ */
+static int
+tok_split_plain(struct tok *t, const char *line, size_t len)
+{
+	int lf = len > 0 && line[len - 1] == '\n', in_word = 0;
+	size_t i;
+
+	if (lf)
+		len--;
+	tok_reserve(t, len + 1);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (tok_isspace(c)) {
+			if (in_word)
+				tok_word_end(t);
+			in_word = 0;
+			continue;
+		}
+		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '#' || c == '=')
+			goto slow;
+		if (!in_word) {
+			if (t->argc >= t->max_args || tok_word_begin(t) != 0)
+				goto slow;
+			in_word = 1;
+		}
+		if (t->wlen >= t->max_word)
+			goto slow;
+		t->store[t->len++] = (char)c;
+		t->wlen++;
+	}
+	if (in_word)
+		tok_word_end(t);
+	if (lf)
+		t->lines++;
+	tok_build_argv(t);
+	t->done = 1;
+	return 1;
+slow:
+	tok_reset(t);
+	return 0;
+}
+
 enum tok_status
 tok_split(struct tok *t, const char *line, size_t len)
 {
@@ -452,6 +501,8 @@ tok_split(struct tok *t, const char *line, size_t len)
 	size_t used = 0;
 
 	tok_reset(t);
+	if (tok_split_plain(t, line, len))
+		return TOK_LINE;
 	st = tok_feed(t, line, len, &used);
 	if (st == TOK_MORE) {
 		st = tok_finish(t);

@@ -56,9 +56,6 @@ static const struct cmd cmd_table[] = {
 #define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
 
 static struct tok *tk;	/* one tokenizer for every request: lines are complete */
-/* The in-place splitter's line copy and words (see dispatch_split_plain). */
-static char plain_line[UPSD_LINE_MAX + 1];
-static char *plain_argv[TOK_DEFAULT_MAX_ARGS + 1];
 static struct log_ratelimit parse_rl = LOG_RATELIMIT_INIT(60, 10);
 static struct log_ratelimit wrap_rl = LOG_RATELIMIT_INIT(60, 10);
 
@@ -176,56 +173,11 @@ dispatch_user_checks(struct client *c)
 	return 0;
 }
 
-/*
- * The common request is a few plain words. Such a line is split in place
- * here, giving exactly what tok would; a line with anything tok treats
- * specially (quotes, backslash, '#', '=', control or non-ASCII bytes) or
- * near a limit returns -1 and goes through tok.
- */
-static int
-dispatch_split_plain(const char *line, size_t len, int *argc, char ***argv)
-{
-	size_t i, wlen = 0;
-	int n = 0, in_word = 0;
-
-	if (len >= sizeof(plain_line))
-		return -1;
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)line[i];
-
-		if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' ||
-		    ch == '\f') {
-			plain_line[i] = '\0';
-			in_word = 0;
-			continue;
-		}
-		if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\' || ch == '#' ||
-		    ch == '=')
-			return -1;
-		if (!in_word) {
-			if (n >= TOK_DEFAULT_MAX_ARGS)
-				return -1;
-			plain_argv[n++] = plain_line + i;
-			in_word = 1;
-			wlen = 0;
-		}
-		if (++wlen >= TOK_DEFAULT_MAX_WORD)
-			return -1;
-		plain_line[i] = (char)ch;
-	}
-	plain_line[len] = '\0';
-	plain_argv[n] = NULL;
-	*argc = n;
-	*argv = plain_argv;
-	return 0;
-}
-
 /* Tokenizes a request. 0, or -1 after replying to a parse error. */
 static int
 dispatch_split(struct client *c, const char *line, size_t len, int *argc, char ***argv)
 {
-	if (dispatch_split_plain(line, len, argc, argv) == 0)
-		return 0;
+	/* tok_split splits plain lines in one pass: no second tokenizer here */
 	if (tok_split(tk, line, len) != TOK_LINE) {
 		/* NUT stays silent and drops the rest of the read; we answer. */
 		if (log_ratelimit(&parse_rl))
@@ -238,12 +190,11 @@ dispatch_split(struct client *c, const char *line, size_t len, int *argc, char *
 	return 0;
 }
 
-/* Forgets a request that held a secret (both splitters' copies). */
+/* Forgets a request that held a secret: tok clears its copy of the line. */
 static void
-dispatch_forget(size_t len)
+dispatch_forget(void)
 {
 	tok_reset(tk);
-	memset(plain_line, 0, len < sizeof(plain_line) ? len : sizeof(plain_line));
 }
 
 void
@@ -305,9 +256,9 @@ dispatch_line(struct client *c, const char *line, size_t len)
 			c->once |= bit;
 	} else
 		(void)row->fn(c, nargs, argv);
-	/* The splitters' copies of a secret do not outlive the request. */
+	/* The tokenizer's copy of a secret does not outlive the request. */
 	if (row->flags & CMD_SECRET)
-		dispatch_forget(len);
+		dispatch_forget();
 }
 
 void

@@ -480,6 +480,82 @@ test_mutants(void)
 	free(ms.b);
 }
 
+/*
+ * tok_split takes a one-pass path for plain lines; it must agree with the
+ * byte-at-a-time state machine (tok_feed + tok_finish) on every line,
+ * plain or not, at and around the limits, and on mutants of both.
+ */
+struct split_cmp { struct tok *a, *b; unsigned long bad, n; };
+
+static int
+split_same(struct tok *a, struct tok *b, const char *line, size_t len)
+{
+	enum tok_status sa, sb;
+	size_t used = 0, i;
+
+	sa = tok_split(a, line, len);
+	tok_reset(b);
+	sb = tok_feed(b, line, len, &used);
+	if (sb == TOK_MORE) {
+		sb = tok_finish(b);
+		if (sb == TOK_MORE)
+			sb = TOK_LINE;	/* blank line: tok_split calls it an empty line */
+	} else if (sb == TOK_LINE && used < len) {
+		sb = TOK_ERROR;		/* more than one line */
+	}
+	if (sa != sb)
+		return 0;
+	if (sa != TOK_LINE)
+		return 1;
+	if (tok_argc(a) != (sb == TOK_LINE ? tok_argc(b) : 0))
+		return 0;
+	for (i = 0; i < tok_argc(a); i++)
+		if (strcmp(tok_argv(a)[i], tok_argv(b)[i]) != 0)
+			return 0;
+	return tok_argv(a)[tok_argc(a)] == NULL;
+}
+
+static void
+split_cmp_cb(const char *data, size_t len, void *arg)
+{
+	struct split_cmp *sc = arg;
+
+	sc->n++;
+	if (!split_same(sc->a, sc->b, data, len))
+		sc->bad++;
+}
+
+static void
+test_split_fast_path(void)
+{
+	static const char *lines[] = {
+		"GET VAR ups ups.status\n", "LIST VAR ups", "  GET   VAR\tups\r\n",
+		"", "\n", "   \r\n", "USERNAME admin\n", "a b=c\n", "SET VAR u v \"x y\"\n",
+		"x#y z\n", "p\\ q\n", "caf\xc3\xa9 x\n", "del\x7f x\n", "a\nb\n", "a\x01b\n",
+	};
+	struct split_cmp sc = { tok_new(4, 8), tok_new(4, 8), 0, 0 };
+	char buf[64];
+	size_t i;
+
+	TEST_CASE("tok_split's plain-line path agrees with the state machine");
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		CHECK(split_same(sc.a, sc.b, lines[i], strlen(lines[i])));
+	/* at and past the limits of 4 words of 8 bytes */
+	CHECK(split_same(sc.a, sc.b, "a b c d\n", 8));
+	CHECK(split_same(sc.a, sc.b, "a b c d e\n", 10));
+	CHECK(split_same(sc.a, sc.b, "12345678 x\n", 11));
+	CHECK(split_same(sc.a, sc.b, "123456789 x\n", 12));
+	CHECK(tok_split(sc.a, "a b c d e\n", 10) == TOK_ERROR);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		(void)snprintf(buf, sizeof(buf), "%s", lines[i]);
+		mutate_all(buf, strlen(buf), 200, split_cmp_cb, &sc);
+	}
+	CHECK(sc.n > 1000);
+	CHECK_INT(sc.bad, 0);
+	tok_free(sc.a);
+	tok_free(sc.b);
+}
+
 int
 main(void)
 {
@@ -493,6 +569,7 @@ main(void)
 	test_errors_and_lines();
 	test_split();
 	test_split_anywhere();
+	test_split_fast_path();
 	test_mutants();
 	return test_done();
 }
