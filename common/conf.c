@@ -18,7 +18,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 #include "conf.h"
 #include "log.h"
@@ -529,30 +533,150 @@ conf_ctx_done(struct conf_ctx *cx)
 	return cx->errors;
 }
 
+/*
+ * Directories kept open before a chroot (conf_keep_dir), so that reload can
+ * still reach the files in them from inside the jail.
+ */
+#define CONF_MAXDIRS 8
+static struct {
+	int fd;
+	char *path;
+	size_t len;
+} kept[CONF_MAXDIRS];
+static size_t nkept;
+
 int
-conf_load(const char *path, const struct conf_spec *spec, void *global_obj)
+conf_keep_dir(const char *dir)
+{
+	size_t i, len = strlen(dir);
+	int fd;
+
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (dir[0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < nkept; i++)
+		if (kept[i].len == len && strncmp(kept[i].path, dir, len) == 0)
+			return 0;
+	if (nkept == CONF_MAXDIRS) {
+		errno = ENFILE;
+		return -1;
+	}
+	if ((fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	kept[nkept].fd = fd;
+	kept[nkept].path = xstrndup(dir, len);
+	kept[nkept].len = len;
+	nkept++;
+	return 0;
+}
+
+void
+conf_forget_dirs(void)
+{
+	size_t i;
+
+	for (i = 0; i < nkept; i++) {
+		(void)close(kept[i].fd);
+		free(kept[i].path);
+	}
+	nkept = 0;
+}
+
+/* The kept directory holding path (longest match), and path's rest in *rel. */
+static int
+kept_dir_of(const char *path, const char **rel)
+{
+	size_t i, best = 0;
+	int fd = -1;
+
+	for (i = 0; i < nkept; i++) {
+		size_t l = kept[i].len;
+
+		if (l == 1)
+			l = 0;	/* "/" kept: every absolute path is beneath it */
+		if (strncmp(path, kept[i].path, l) != 0 || path[l] != '/' ||
+		    path[l + 1] == '\0' || (fd >= 0 && l < best))
+			continue;
+		fd = kept[i].fd;
+		best = l;
+		*rel = path + l + 1;
+	}
+	return fd;
+}
+
+/* A name with a ".." component could climb out of the directory. */
+static int
+has_dotdot(const char *rel)
+{
+	const char *p = rel;
+
+	while ((p = strstr(p, "..")) != NULL) {
+		if ((p == rel || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return 1;
+		p += 2;
+	}
+	return 0;
+}
+
+int
+conf_open(const char *path)
+{
+	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	const char *rel = NULL;
+	int dfd = kept_dir_of(path, &rel);
+#ifdef SYS_openat2
+	struct open_how how;
+	long fd;
+#endif
+
+	if (dfd < 0)
+		return open(path, flags);
+#ifdef SYS_openat2
+	memset(&how, 0, sizeof(how));
+	how.flags = (unsigned long long)(flags | O_NOFOLLOW);
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	fd = syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+	if (fd >= 0 || errno != ENOSYS)
+		return (int)fd;
+#endif
+	/* Without openat2: direct children only, never through a symlink. */
+	if (strchr(rel, '/') != NULL || has_dotdot(rel)) {
+		errno = EXDEV;
+		return -1;
+	}
+	return openat(dfd, rel, flags | O_NOFOLLOW);
+}
+
+int
+conf_stat(const char *path, struct stat *st)
+{
+	int fd = conf_open(path), rc = -1;
+
+	if (fd < 0)
+		return -1;
+	rc = fstat(fd, st);
+	(void)close(fd);
+	return rc;
+}
+
+int
+conf_load_fd(int fd, const char *name, const struct conf_spec *spec, void *global_obj)
 {
 	struct conf_ctx cx;
 	struct stat st;
 	char chunk[4096];
-	int fd;
 
 	memset(&st, 0, sizeof(st));
 	errno = 0;
-	/* O_NONBLOCK: a FIFO planted as a config file must not hang us */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		int err = errno;
-
-		if (err == 0 || S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode))
-			err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		(void)close(fd);
-		errno = err;
+		if (errno == 0)
+			errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		return -1;
 	}
-	conf_ctx_init(&cx, path, spec, global_obj);
+	conf_ctx_init(&cx, name, spec, global_obj);
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 
@@ -567,10 +691,24 @@ conf_load(const char *path, const struct conf_spec *spec, void *global_obj)
 			break;
 		conf_feed(&cx, chunk, (size_t)n);
 	}
-	(void)close(fd);
 	/* chunks may hold secrets from upsd.users */
 	memset(chunk, 0, sizeof(chunk));
 	return conf_ctx_done(&cx);
+}
+
+int
+conf_load(const char *path, const struct conf_spec *spec, void *global_obj)
+{
+	int fd, rc, err;
+
+	/* O_NONBLOCK: a FIFO planted as a config file must not hang us */
+	if ((fd = conf_open(path)) < 0)
+		return -1;
+	rc = conf_load_fd(fd, path, spec, global_obj);
+	err = errno;
+	(void)close(fd);
+	errno = err;
+	return rc;
 }
 
 int

@@ -100,6 +100,26 @@ void conf_warn(struct conf_ctx *cx, const char *fmt, ...) __attribute__((format(
  * or socket -1 with EINVAL.
  */
 int conf_load(const char *path, const struct conf_spec *spec, void *global_obj);
+/*
+ * The same on an open file (not closed; read from its current offset), with
+ * `name` used in messages. -1 with errno if fd is not a regular file.
+ */
+int conf_load_fd(int fd, const char *name, const struct conf_spec *spec, void *global_obj);
+
+/*
+ * Reload inside a jail. conf_keep_dir(dir) opens an absolute directory
+ * (O_PATH) before chroot and keeps the fd; from then on conf_open() (used by
+ * conf_load) reaches a path under a kept directory through that fd, with
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, O_NOFOLLOW) so nothing
+ * resolves outside it (without openat2: direct children only, O_NOFOLLOW).
+ * Other paths are opened as they are. Files are opened read-only,
+ * close-on-exec, non-blocking. All return 0 / an fd, or -1 with errno.
+ */
+int conf_keep_dir(const char *dir);
+int conf_open(const char *path);
+struct stat;
+int conf_stat(const char *path, struct stat *st);	/* via conf_open + fstat */
+void conf_forget_dirs(void);
 /* The same on a string, with `name` used as the file name in messages. */
 int conf_load_string(const char *name, const char *text, const struct conf_spec *spec,
     void *global_obj);

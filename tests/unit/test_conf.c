@@ -852,6 +852,71 @@ test_perm(void)
 	unlink(path);
 }
 
+/* Reload inside a jail: files reached through a directory fd kept open. */
+static void
+test_kept_dirs(void)
+{
+	struct cfg c = { 0 };
+	char dir[128], moved[128], path[192], link[192];
+	struct stat st;
+	int fd;
+
+	TEST_CASE("conf_load_fd parses an open file; a directory fd is EISDIR");
+	snprintf(dir, sizeof(dir), "%s/kept", tmpdir);
+	snprintf(moved, sizeof(moved), "%s/moved", tmpdir);
+	CHECK(mkdir(dir, 0750) == 0);
+	snprintf(path, sizeof(path), "%s/a.conf", dir);
+	write_file(path, "maxage 9\n", 9, 0640);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_INT(conf_load_fd(fd, "named.conf", &spec, &c), 0);
+	CHECK_INT(c.maxage, 9);
+	close(fd);
+	fd = open(dir, O_RDONLY | O_CLOEXEC);
+	errno = 0;
+	CHECK_INT(conf_load_fd(fd, "dir", &spec, &c), -1);
+	CHECK_INT(errno, EISDIR);
+	close(fd);
+	cfg_free(&c);
+
+	TEST_CASE("a kept directory still serves its files once its path is gone");
+	CHECK_INT(conf_keep_dir("relative/dir"), -1);
+	CHECK_INT(conf_keep_dir(dir), 0);
+	CHECK_INT(conf_keep_dir(dir), 0);	/* idempotent */
+	CHECK(rename(dir, moved) == 0);
+	CHECK_INT(conf_load(path, &spec, &c), 0);
+	CHECK_INT(c.maxage, 9);
+	CHECK_INT(conf_stat(path, &st), 0);
+	CHECK_INT((int)st.st_size, 9);
+	cfg_free(&c);
+
+	TEST_CASE("nothing resolves outside a kept directory: symlinks, ..");
+	snprintf(link, sizeof(link), "%s/link.conf", moved);
+	CHECK(symlink("/etc/passwd", link) == 0);
+	snprintf(link, sizeof(link), "%s/link.conf", dir);
+	errno = 0;
+	CHECK_INT(conf_open(link), -1);
+	CHECK(errno == ELOOP || errno == EXDEV);
+	snprintf(link, sizeof(link), "%s/../test.conf", dir);
+	errno = 0;
+	CHECK_INT(conf_open(link), -1);
+	CHECK(errno == EXDEV || errno == ENOENT);
+	snprintf(link, sizeof(link), "%s/missing.conf", dir);
+	errno = 0;
+	CHECK_INT(conf_open(link), -1);
+	CHECK_INT(errno, ENOENT);
+	conf_forget_dirs();
+	/* forgotten: the old path is an ordinary (now missing) path again */
+	errno = 0;
+	CHECK_INT(conf_load(path, &spec, &c), -1);
+	CHECK_INT(errno, ENOENT);
+	snprintf(link, sizeof(link), "%s/link.conf", moved);
+	unlink(link);
+	snprintf(link, sizeof(link), "%s/a.conf", moved);
+	unlink(link);
+	rmdir(moved);
+}
+
 int
 main(void)
 {
@@ -869,6 +934,7 @@ main(void)
 	test_types();
 	test_repeats_unknown_obsolete();
 	test_files();
+	test_kept_dirs();
 	test_dump();
 	test_mutants();
 	test_paths();
