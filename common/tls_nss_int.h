@@ -16,6 +16,7 @@
 #ifndef NUTSEC_TLS_NSS_INT_H
 #define NUTSEC_TLS_NSS_INT_H
 
+#include <certt.h>
 #include <prio.h>
 
 #include "tls.h"
@@ -32,6 +33,11 @@ struct tls_conn {
 	char version[16];	/* "TLSv1.3" once done */
 	char cipher[96];	/* cipher suite name once done */
 	char subject[512];	/* peer certificate subject, "" if none */
+	int wblocked;		/* a send in the last call was short or would
+				   block: NSS holds output (tls_nss.c's watch layer) */
+
+	/* Server side only (tls_nss.c). */
+	enum tls_certrequest req;	/* CERTREQUEST in force */
 
 	/* Client side only (tls_nss_client.c); zero on server connections. */
 	int certverify;		/* chain and name are checked */
@@ -43,9 +49,40 @@ struct tls_conn {
 
 /*
  * Sets c->err to the formatted text unless it already holds one (the first
- * explanation wins). Defined in tls_nss_client.c; usable from both files.
+ * explanation wins). Defined in tls_nss.c; usable from both files.
  */
 void tls_conn_seterr(struct tls_conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* ---- tls_nss.c helpers for both sides ---- */
+
+/* The key database password given to tls_init, or NULL. */
+const char *tls_nss_password(void);
+
+/*
+ * The policy every socket shares, applied to fd (an SSL socket or a model):
+ * TLS 1.2..1.3 only, no renegotiation, and only forward-secret suites of 128
+ * bits or more (no RC4, 3DES, DES, NULL, MD5, static RSA or finite-field
+ * DHE). 0, or -1 with the NSS error set. tls_init also makes it the default.
+ */
+int tls_nss_harden(PRFileDesc *fd);
+
+/*
+ * Wraps a connected fd: imports it into NSPR (non-blocking in NSPR's eyes
+ * if the fd is O_NONBLOCK), pushes the watch layer that sets c->wblocked,
+ * then SSL_ImportFD(model) on top (model NULL: NSS defaults, hardened).
+ * Returns a zeroed connection with ssl and fd set, or NULL with a message
+ * in err; the fd is then left open and still the caller's.
+ */
+struct tls_conn *tls_nss_wrap(int fd, PRFileDesc *model, char *err, size_t errlen);
+
+/* Marks c failed and explains NSS error code e (first explanation wins). */
+void tls_nss_fail(struct tls_conn *c, PRErrorCode e);
+
+/* The operator's words for NSS error code e, seen from the client or server side. */
+void tls_nss_errtext(PRErrorCode e, int is_client, char *buf, size_t len);
+
+/* cert's end (or start, not_before = 1) of validity as "YYYY-MM-DD HH:MM UTC". */
+void tls_nss_certtime(const CERTCertificate *cert, int not_before, char *buf, size_t len);
 
 #endif
