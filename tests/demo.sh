@@ -12,10 +12,15 @@ keep=no
 [ "${1:-}" = "--keep" ] && keep=yes
 
 if [ ! -x "$build/upsd/upsd" ]; then
-	echo "== building nutsec in $build"
-	[ -x "$top/configure" ] || (cd "$top" && ./autogen.sh >/dev/null)
+	echo "== building nutsec in $build (log: $build/build.log)"
+	[ -x "$top/configure" ] || (cd "$top" && ./autogen.sh >/dev/null 2>&1)
 	mkdir -p "$build"
-	(cd "$build" && { [ -f Makefile ] || ../configure -q; } && make -s -j"$(nproc)")
+	if ! (cd "$build" && { [ -f Makefile ] || ../configure -q; } && make -s -j"$(nproc)") \
+	    >"$build/build.log" 2>&1; then
+		tail -30 "$build/build.log"
+		echo "build failed"
+		exit 1
+	fi
 fi
 
 port=3493
@@ -49,7 +54,9 @@ if id nut >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	chmod 0770 "$dir/state"
 fi
 
+# NUT_DATAPATH: upsd reads the descriptions (cmdvartab) from the source tree.
 export NUT_CONFPATH="$dir" NUT_STATEPATH="$dir/state" NUT_ALTPIDPATH="$dir/state"
+export NUT_DATAPATH="$top/data"
 stop() {
 	[ -f "$dir/state/upsd.pid" ] && kill "$(cat "$dir/state/upsd.pid")" 2>/dev/null || true
 	[ -f "$dir/state/dummy-ups-dummy.pid" ] && kill "$(cat "$dir/state/dummy-ups-dummy.pid")" 2>/dev/null || true
