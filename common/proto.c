@@ -13,7 +13,6 @@
 
 #include "buf.h"
 #include "proto.h"
-#include "xmalloc.h"
 
 static int
 proto_needs_escape(char c)
@@ -66,22 +65,20 @@ static int
 proto_put(struct buf *b, const char *in, int quoted)
 {
 	size_t need = proto_escaped_len(in) + (quoted ? 2 : 0), o = 0;
-	char *tmp;
-	int ret;
+	char *dst;
 
 	if (need == 0)
 		return 0;
-	if (need > buf_max(b))
+	/* Written straight into the buffer: all of it, or nothing. */
+	if ((dst = buf_space(b, need)) == NULL)
 		return -1;
-	tmp = xmalloc(need);
 	if (quoted)
-		tmp[o++] = '"';
-	o += proto_escape_into(in, tmp + o);
+		dst[o++] = '"';
+	o += proto_escape_into(in, dst + o);
 	if (quoted)
-		tmp[o++] = '"';
-	ret = buf_put(b, tmp, o);
-	free(tmp);
-	return ret == 0 ? 0 : -1;
+		dst[o++] = '"';
+	buf_commit(b, o);
+	return 0;
 }
 
 int
