@@ -1,0 +1,286 @@
+/*
+ * nutsec - policy.c: every role's seccomp allow-list, side by side, one
+ * { syscall, roles, flag, argument constraints, reason } entry per line and
+ * grouped by what the process is doing (event loop, memory, time, logging,
+ * sockets, files for reload, TLS/NSS, driver I/O, exit). The role columns
+ * are U (upsd), D (driver), N (driver-net), B (driver-usb, libusB); a flag
+ * column other than 0 means the entry only exists when the process asked
+ * for that feature (SB_F_TLS, SB_F_RELOAD, SB_F_SYSLOG). Argument
+ * allow-lists are the named arrays at the top. The lists were taken from
+ * strace of upsd and dummy-ups through the integration suite, keeping only
+ * what happens after the sandbox point (the event loop, reload, exit); each
+ * entry says which code makes the call. Anything not listed is refused with
+ * the role's action (kill by default); the deny list at the end names what
+ * must never be allowed and stays fatal even in log mode. seccomp.c turns
+ * these tables into a filter; nothing else here knows about libseccomp.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <linux/usbdevice_fs.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include "policy.h"
+
+#define U SB_R_UPSD
+#define D SB_R_DRV
+#define N SB_R_NET
+#define B SB_R_USB
+#define DRV SB_R_DRIVERS
+#define ALL SB_R_ALL
+
+#define TLS SB_F_TLS
+#define RELOAD SB_F_RELOAD
+#define SYSLOG SB_F_SYSLOG
+
+#define NV(x) { (uint64_t)(x), #x }
+#define VALSET(var, ...) \
+	static const struct sb_value var##_v[] = { __VA_ARGS__ }; \
+	static const struct sb_valset var = { #var, var##_v, \
+	    sizeof(var##_v) / sizeof(var##_v[0]) }
+
+#define INT32 0xffffffffu
+/* Constraints: an int argument in a named set, or some bits clear. */
+#define IN(arg, set) { SB_C_IN, (arg), INT32, &(set) }
+#define IN_MASKED(arg, mask, set) { SB_C_IN, (arg), (mask), &(set) }
+#define CLEAR(arg, bits) { SB_C_CLEAR, (arg), (uint64_t)(bits), NULL }
+#define ANY { SB_C_NONE, 0, 0, NULL }
+
+/* ---- named argument allow-lists ---- */
+
+/* socket(): domains, and the type without SOCK_NONBLOCK/SOCK_CLOEXEC. */
+VALSET(socket_unix, NV(AF_UNIX));
+VALSET(socket_inet, NV(AF_INET), NV(AF_INET6));
+VALSET(socket_stream, NV(SOCK_STREAM));
+VALSET(socket_dgram, NV(SOCK_DGRAM));
+#define SOCK_TYPE_MASK (INT32 & ~(uint64_t)(SOCK_NONBLOCK | SOCK_CLOEXEC))
+
+/* fcntl(): flag and close-on-exec handling; record locks for NSS's sqlite DB. */
+VALSET(fcntl_flags, NV(F_GETFL), NV(F_SETFL), NV(F_GETFD), NV(F_SETFD));
+VALSET(fcntl_locks, NV(F_GETLK), NV(F_SETLK), NV(F_SETLKW));
+
+/* setsockopt(): levels and the options each may set. */
+VALSET(sol_socket, NV(SOL_SOCKET));
+VALSET(sol_tcp, NV(IPPROTO_TCP));
+VALSET(upsd_socket_opts, NV(SO_SNDBUF), NV(SO_LINGER));
+VALSET(tcp_opts, NV(TCP_NODELAY));
+VALSET(getsockopt_opts, NV(SO_ERROR));
+
+/* madvise(): giving memory back, nothing else. */
+VALSET(madvise_advice, NV(MADV_DONTNEED), NV(MADV_FREE));
+
+/* prctl(): reading back the process's own state (sandbox_describe). */
+VALSET(prctl_get, NV(PR_GET_NO_NEW_PRIVS), NV(PR_GET_SECCOMP), NV(PR_CAPBSET_READ));
+
+/*
+ * ioctl() on an open usbdevfs fd: the transfers libusb makes once the device
+ * is claimed. Opening, claiming, detaching the kernel driver and resets
+ * happen before the sandbox point.
+ */
+VALSET(usbdevfs_ioctls,
+    NV(USBDEVFS_SUBMITURB),		/* every control/interrupt transfer */
+    NV(USBDEVFS_REAPURBNDELAY),		/* collecting a finished transfer */
+    NV(USBDEVFS_DISCARDURB),		/* cancelling a timed-out transfer */
+    NV(USBDEVFS_CLEAR_HALT),		/* recovering a stalled interrupt endpoint */
+    NV(USBDEVFS_RELEASEINTERFACE));	/* libusb_release_interface at exit */
+
+/* open()/openat() flags that would write or create: all must be clear. */
+#define OPEN_WRITE_BITS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
+	(O_TMPFILE & ~O_DIRECTORY))
+
+/* ---- the allow-lists ---- */
+
+const struct sb_rule sb_rules[] = {
+/*	syscall		roles	flag	constraints		reason */
+
+/* event loop (common/ev.c on epoll, signals through a self-pipe) */
+{ "epoll_wait",	ALL, 0, { ANY, ANY },		"ev_run waits for events and timers" },
+{ "epoll_pwait", ALL, 0, { ANY, ANY },		"epoll_wait on arches without it (aarch64)" },
+{ "epoll_ctl",	ALL, 0, { ANY, ANY },		"ev_fd_add/mod/del as clients come and go" },
+{ "read",	ALL, 0, { ANY, ANY },		"sockets, the signal self-pipe, files" },
+{ "write",	ALL, 0, { ANY, ANY },		"the signal self-pipe, stderr log" },
+{ "readv",	ALL, 0, { ANY, ANY },		"stdio reads (fread) and NSPR" },
+{ "writev",	ALL, 0, { ANY, ANY },		"stdio and glibc's own error messages" },
+{ "close",	ALL, 0, { ANY, ANY },		"dropping clients and finished files" },
+{ "rt_sigreturn", ALL, 0, { ANY, ANY },		"returning from the ev.c signal handler" },
+{ "rt_sigprocmask", ALL, 0, { ANY, ANY },	"glibc masks signals around some calls" },
+{ "restart_syscall", ALL, 0, { ANY, ANY },	"a syscall interrupted by SIGHUP resumes" },
+{ "getpid",	ALL, 0, { ANY, ANY },		"log lines and syslog's LOG_PID" },
+{ "gettid",	ALL, 0, { ANY, ANY },		"glibc internals (abort, locks)" },
+{ "futex",	ALL, 0, { ANY, ANY },		"glibc/NSPR locks when contended; own memory only" },
+{ "getrandom",	ALL, 0, { ANY, ANY },		"rand.c (upsd tracking ids), glibc malloc/arc4random" },
+
+/* memory: the heap, never executable */
+{ "brk",	ALL, 0, { ANY, ANY },		"malloc grows and shrinks the heap" },
+{ "mmap",	ALL, 0, { CLEAR(2, PROT_EXEC), ANY },	"malloc of large blocks; no executable mappings" },
+{ "mprotect",	ALL, 0, { CLEAR(2, PROT_EXEC), ANY },	"malloc arena setup; never PROT_EXEC" },
+{ "munmap",	ALL, 0, { ANY, ANY },		"free of large blocks" },
+{ "mremap",	ALL, 0, { ANY, ANY },		"realloc of large blocks (buffers, var tree)" },
+{ "madvise",	ALL, 0, { IN(2, madvise_advice), ANY },	"malloc gives pages back" },
+
+/* time (vDSO normally, real syscalls as fallback) */
+{ "clock_gettime", ALL, 0, { ANY, ANY },	"ev.c timers, log.c, client deadlines" },
+{ "clock_gettime64", ALL, 0, { ANY, ANY },	"the same on 32-bit arches (glibc >= 2.31)" },
+{ "clock_getres", ALL, 0, { ANY, ANY },		"glibc clock probing" },
+{ "gettimeofday", ALL, 0, { ANY, ANY },		"time stamps when the vDSO is unavailable" },
+{ "time",	ALL, 0, { ANY, ANY },		"time(2) fallback without vDSO" },
+{ "nanosleep",	ALL, 0, { ANY, ANY },		"short back-off sleeps (upscli)" },
+{ "clock_nanosleep", ALL, 0, { ANY, ANY },	"glibc's nanosleep/usleep" },
+{ "clock_nanosleep_time64", ALL, 0, { ANY, ANY }, "the same on 32-bit arches" },
+
+/* introspection: sandbox_describe reads back what the process holds */
+{ "capget",	ALL, 0, { ANY, ANY },		"CapEff for the start-up log line" },
+{ "prctl",	ALL, 0, { IN(0, prctl_get), ANY },	"NoNewPrivs, Seccomp, CapBnd for that line" },
+{ "getuid",	ALL, 0, { ANY, ANY },		"the ids for that line" },
+{ "getgid",	ALL, 0, { ANY, ANY },		"the ids for that line" },
+{ "geteuid",	ALL, 0, { ANY, ANY },		"the ids for that line" },
+{ "getegid",	ALL, 0, { ANY, ANY },		"the ids for that line" },
+
+/* logging */
+{ "socket",	ALL, SYSLOG, { IN(0, socket_unix), IN_MASKED(1, SOCK_TYPE_MASK, socket_dgram) },
+						"glibc syslog() reconnects /dev/log" },
+{ "connect",	ALL, SYSLOG, { ANY, ANY },	"glibc syslog() reconnects /dev/log" },
+{ "sendto",	ALL, SYSLOG, { ANY, ANY },	"glibc syslog() sends a datagram" },
+
+/* sockets: servers on listeners opened before the sandbox point */
+{ "accept4",	ALL, 0, { ANY, ANY },		"upsd clients (TCP), driver socket clients (Unix)" },
+{ "accept",	ALL, 0, { ANY, ANY },		"accept4 on old arches/libcs" },
+{ "recvfrom",	ALL, 0, { ANY, ANY },		"recv() on client sockets" },
+{ "sendto",	ALL, 0, { ANY, ANY },		"send(MSG_NOSIGNAL) to clients" },
+{ "recvmsg",	ALL, 0, { ANY, ANY },		"NSPR and libc receive paths" },
+{ "sendmsg",	ALL, 0, { ANY, ANY },		"NSPR and libc send paths" },
+{ "shutdown",	ALL, 0, { ANY, ANY },		"closing a connection cleanly (upscli_drop)" },
+{ "getsockopt",	ALL, 0, { IN(1, sol_socket), IN(2, getsockopt_opts) },
+						"SO_ERROR after a non-blocking connect" },
+{ "setsockopt",	U, 0, { IN(1, sol_socket), IN(2, upsd_socket_opts) },
+						"upsd: 64 KiB SO_SNDBUF per client, SO_LINGER 0 reset" },
+{ "setsockopt",	U|N, 0, { IN(1, sol_tcp), IN(2, tcp_opts) },
+						"TCP_NODELAY on a new connection" },
+{ "fcntl",	ALL, 0, { IN(1, fcntl_flags), ANY },	"net_set_nonblock, close-on-exec" },
+{ "getsockname", U|N, 0, { ANY, ANY },		"local address of a connection (logs, NSS)" },
+
+/* sockets: upsd, a client of the drivers' Unix sockets (reconnects) */
+{ "socket",	U, 0, { IN(0, socket_unix), IN_MASKED(1, SOCK_TYPE_MASK, socket_stream) },
+						"upsd reconnects to a driver socket" },
+{ "connect",	U, 0, { ANY, ANY },		"upsd reconnects to a driver socket (chroot bounds the path)" },
+
+/* sockets: the dummy-ups repeater, a TCP client of another upsd */
+{ "socket",	N, 0, { IN(0, socket_inet), IN_MASKED(1, SOCK_TYPE_MASK, socket_stream) },
+						"repeater reconnects to its upstream upsd" },
+{ "connect",	N, 0, { ANY, ANY },		"repeater reconnects to its upstream upsd" },
+{ "poll",	N|B, 0, { ANY, ANY },		"upscli waits for a blocking call; libusb events" },
+{ "ppoll",	N|B, 0, { ANY, ANY },		"poll on arches without it (aarch64)" },
+{ "getpeername", N, 0, { ANY, ANY },		"upscli names its peer in messages" },
+
+/* files: read-only re-reads (data file, configuration, hosts.allow) */
+#ifdef HAVE_LIBWRAP
+{ "openat",	U, 0, { CLEAR(2, OPEN_WRITE_BITS), ANY },	"libwrap reads hosts.allow/deny per accept" },
+{ "open",	U, 0, { CLEAR(1, OPEN_WRITE_BITS), ANY },	"the same on arches with open(2)" },
+{ "newfstatat",	U, 0, { ANY, ANY },		"stdio (fopen in libwrap) fstat()s the file" },
+{ "fstat",	U, 0, { ANY, ANY },		"the same with an older glibc" },
+{ "lseek",	U, 0, { ANY, ANY },		"stdio rewinds/positions" },
+#endif
+{ "openat",	DRV, 0, { CLEAR(2, OPEN_WRITE_BITS), ANY },	"dummy-ups re-reads its data file" },
+{ "open",	DRV, 0, { CLEAR(1, OPEN_WRITE_BITS), ANY },	"the same on arches with open(2)" },
+{ "newfstatat",	DRV, 0, { ANY, ANY },		"dummy-ups checks the data file's mtime" },
+{ "fstat",	DRV, 0, { ANY, ANY },		"the same with an older glibc" },
+{ "statx",	DRV, 0, { ANY, ANY },		"stat() on arches where glibc uses statx" },
+{ "lseek",	DRV, 0, { ANY, ANY },		"stdio and the sequence reader reposition" },
+{ "openat",	ALL, RELOAD, { CLEAR(2, OPEN_WRITE_BITS), ANY },	"SIGHUP re-reads the configuration" },
+{ "open",	ALL, RELOAD, { CLEAR(1, OPEN_WRITE_BITS), ANY },	"the same on arches with open(2)" },
+{ "newfstatat",	ALL, RELOAD, { ANY, ANY },	"conf.c checks files (permissions, type)" },
+{ "fstat",	ALL, RELOAD, { ANY, ANY },	"the same with an older glibc" },
+{ "statx",	ALL, RELOAD, { ANY, ANY },	"stat() on arches where glibc uses statx" },
+{ "lseek",	ALL, RELOAD, { ANY, ANY },	"stdio positions in a configuration file" },
+
+/* TLS/NSS: handshakes after NSS_Initialize (read-only cert DB) */
+{ "getpeername", ALL, TLS, { ANY, ANY },	"NSPR asks for the peer of an imported socket" },
+{ "getsockname", ALL, TLS, { ANY, ANY },	"NSPR asks for the local address" },
+{ "pread64",	ALL, TLS, { ANY, ANY },		"sqlite reads the cert/key DB (client certs)" },
+{ "fcntl",	ALL, TLS, { IN(1, fcntl_locks), ANY },	"sqlite takes read locks on the DB" },
+{ "newfstatat",	ALL, TLS, { ANY, ANY },		"sqlite checks the DB file" },
+{ "fstat",	ALL, TLS, { ANY, ANY },		"the same with an older glibc" },
+{ "access",	ALL, TLS, { ANY, ANY },		"sqlite probes for a -journal file" },
+{ "faccessat",	ALL, TLS, { ANY, ANY },		"the same via faccessat" },
+{ "faccessat2",	ALL, TLS, { ANY, ANY },		"the same with a newer glibc" },
+{ "sched_yield", ALL, TLS, { ANY, ANY },	"NSPR spin locks yield" },
+
+/* driver I/O: libusb on a device opened and claimed before the sandbox */
+{ "ioctl",	B, 0, { IN_MASKED(1, INT32, usbdevfs_ioctls), ANY }, "USB transfers (list above)" },
+{ "timerfd_settime", B, 0, { ANY, ANY },	"libusb arms its transfer timeout timer" },
+
+/* exit */
+{ "exit_group",	ALL, 0, { ANY, ANY },		"exit() and _exit()" },
+{ "exit",	ALL, 0, { ANY, ANY },		"the last thread ends" },
+};
+const size_t sb_nrules = sizeof(sb_rules) / sizeof(sb_rules[0]);
+
+/*
+ * Refused softly with an errno instead of the role's action: calls that
+ * clean-up code makes at exit and whose failure is harmless. The sandboxed
+ * process may not delete files (the next start removes stale pid files and
+ * sockets while it is still privileged).
+ */
+const struct sb_soft sb_soft[] = {
+{ "unlink",	ALL, EACCES,	"pid file and socket removal at exit" },
+{ "unlinkat",	ALL, EACCES,	"the same via unlinkat" },
+};
+const size_t sb_nsoft = sizeof(sb_soft) / sizeof(sb_soft[0]);
+
+/*
+ * Never allowed to any role; these kill the process even in log mode
+ * (trap mode reports them like any other refusal).
+ */
+const struct sb_deny sb_denied[] = {
+{ "execve",	"running a program: the first step of most exploits" },
+{ "execveat",	"the same via a directory fd" },
+{ "fork",	"no role creates processes after the sandbox point" },
+{ "vfork",	"the same" },
+{ "clone",	"no threads or processes after the sandbox point" },
+{ "clone3",	"the same (glibc >= 2.34 pthread_create)" },
+{ "ptrace",	"inspecting or steering another process" },
+{ "process_vm_readv", "reading another process's memory" },
+{ "process_vm_writev", "writing another process's memory" },
+{ "bind",	"listeners are all opened before the sandbox point" },
+{ "listen",	"the same" },
+{ "chroot",	"the jail is set once, before the filter" },
+{ "pivot_root",	"leaving the jail" },
+{ "mount",	"changing the file system view" },
+{ "umount2",	"the same" },
+{ "unshare",	"new namespaces" },
+{ "setns",	"joining namespaces" },
+{ "setuid",	"ids are dropped for good" },
+{ "setgid",	"the same" },
+{ "setreuid",	"the same" },
+{ "setregid",	"the same" },
+{ "setresuid",	"the same" },
+{ "setresgid",	"the same" },
+{ "setgroups",	"the same" },
+{ "setfsuid",	"the same" },
+{ "setfsgid",	"the same" },
+{ "capset",	"capabilities are dropped for good" },
+{ "personality", "changing the execution domain (READ_IMPLIES_EXEC)" },
+{ "kexec_load",	"replacing the kernel" },
+{ "kexec_file_load", "the same" },
+{ "init_module", "loading kernel code" },
+{ "finit_module", "the same" },
+{ "delete_module", "unloading kernel code" },
+{ "bpf",	"a large kernel attack surface" },
+{ "perf_event_open", "profiling other processes, kernel attack surface" },
+{ "keyctl",	"the kernel keyring" },
+{ "add_key",	"the same" },
+{ "request_key", "the same" },
+{ "userfaultfd", "a favourite of kernel exploits" },
+{ "io_uring_setup", "bypasses seccomp for the operations it queues" },
+{ "io_uring_enter", "the same" },
+{ "io_uring_register", "the same" },
+{ "pkey_mprotect", "mprotect with protection keys, could map executable" },
+{ "memfd_create", "anonymous files that could be mapped executable" },
+};
+const size_t sb_ndenied = sizeof(sb_denied) / sizeof(sb_denied[0]);
