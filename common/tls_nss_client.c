@@ -31,6 +31,7 @@
 #include <ssl.h>
 #include <sslerr.h>
 
+#include "log.h"
 #include "tls_nss_int.h"
 #include "xmalloc.h"
 
@@ -159,10 +160,17 @@ out:
 	return rv;
 }
 
-/* Finds our certificate and its key; 0, or -1 with the reason in err. */
+/*
+ * Finds our certificate and its key; 0, or -1 with the reason in err.
+ * A currently valid clientAuth certificate under the nickname is preferred
+ * (a renewal may leave the old one beside it); failing that, the one the
+ * nickname names is still presented, with a warning, since whether an
+ * expired or wrongly marked certificate is good enough is the server's
+ * call (CERTREQUEST REQUEST accepts it, REQUIRE does not).
+ */
 static int
 find_ident(const char *nick, CERTCertificate **pcert, SECKEYPrivateKey **pkey,
-    char *err, size_t errlen)
+    int warn, char *err, size_t errlen)
 {
 	CERTCertificate *cert;
 	SECKEYPrivateKey *key;
@@ -171,13 +179,15 @@ find_ident(const char *nick, CERTCertificate **pcert, SECKEYPrivateKey **pkey,
 	    certUsageSSLClient, PR_TRUE, NULL);
 	if (cert == NULL) {
 		cert = PK11_FindCertFromNickname(nick, NULL);
-		(void)str_printf(err, errlen, cert == NULL ?
-		    "client certificate '%s' (CERTIDENT) not found in CERTPATH" :
-		    "client certificate '%s' (CERTIDENT) is expired, not yet "
-		    "valid or not meant for TLS clients", nick);
-		if (cert != NULL)
-			CERT_DestroyCertificate(cert);
-		return -1;
+		if (cert == NULL) {
+			(void)str_printf(err, errlen, "client certificate '%s' "
+			    "(CERTIDENT) not found in CERTPATH", nick);
+			return -1;
+		}
+		if (warn)
+			log_warnx("client certificate '%s' (CERTIDENT) is expired, "
+			    "not yet valid or not meant for TLS clients: a server "
+			    "with CERTREQUEST REQUIRE will refuse it", nick);
 	}
 	key = PK11_FindKeyByAnyCert(cert, NULL);
 	if (key == NULL) {
@@ -204,7 +214,7 @@ client_auth(void *arg, PRFileDesc *fd, CERTDistNames *cas,
 	c->cert_asked = 1;
 	if (c->certident[0] == '\0')
 		return SECFailure;	/* NSS then sends no certificate */
-	if (find_ident(c->certident, pcert, pkey, err, sizeof(err)) < 0) {
+	if (find_ident(c->certident, pcert, pkey, 0, err, sizeof(err)) < 0) {
 		tls_conn_seterr(c, "%s", err);
 		return SECFailure;
 	}
@@ -350,7 +360,7 @@ tls_client_new(int fd, const struct tls_client_opts *o, char *err, size_t errlen
 	/* A wrong nickname or password is a set-up error: say so now rather
 	 * than after a server that asks for the certificate hangs up. */
 	if (o->certident != NULL && o->certident[0] != '\0') {
-		if (find_ident(o->certident, &cert, &key, err, errlen) < 0)
+		if (find_ident(o->certident, &cert, &key, 1, err, errlen) < 0)
 			goto out;
 		CERT_DestroyCertificate(cert);
 		SECKEY_DestroyPrivateKey(key);
