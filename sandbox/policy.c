@@ -61,9 +61,9 @@ VALSET(socket_stream, NV(SOCK_STREAM));
 VALSET(socket_dgram, NV(SOCK_DGRAM));
 #define SOCK_TYPE_MASK (INT32 & ~(uint64_t)(SOCK_NONBLOCK | SOCK_CLOEXEC))
 
-/* fcntl(): flag and close-on-exec handling; record locks for NSS's sqlite DB. */
+/* fcntl(): flag and close-on-exec handling; sqlite's non-blocking record locks. */
 VALSET(fcntl_flags, NV(F_GETFL), NV(F_SETFL), NV(F_GETFD), NV(F_SETFD));
-VALSET(fcntl_locks, NV(F_GETLK), NV(F_SETLK), NV(F_SETLKW));
+VALSET(fcntl_locks, NV(F_GETLK), NV(F_SETLK));
 
 /* setsockopt(): levels and the options each may set. */
 VALSET(sol_socket, NV(SOL_SOCKET));
@@ -199,17 +199,14 @@ const struct sb_rule sb_rules[] = {
 { "statx",	ALL, RELOAD, { ANY, ANY },	"stat() on arches where glibc uses statx" },
 { "lseek",	ALL, RELOAD, { ANY, ANY },	"stdio positions in a configuration file" },
 
-/* TLS/NSS: handshakes after NSS_Initialize (read-only cert DB) */
+/* TLS/NSS: handshakes after NSS_Initialize (read-only sql: cert DB, fds
+ * opened before the sandbox point); from strace of selfserv/tstclnt */
 { "getpeername", ALL, TLS, { ANY, ANY },	"NSPR asks for the peer of an imported socket" },
 { "getsockname", ALL, TLS, { ANY, ANY },	"NSPR asks for the local address" },
-{ "pread64",	ALL, TLS, { ANY, ANY },		"sqlite reads the cert/key DB (client certs)" },
-{ "fcntl",	ALL, TLS, { IN(1, fcntl_locks), ANY },	"sqlite takes read locks on the DB" },
-{ "newfstatat",	ALL, TLS, { ANY, ANY },		"sqlite checks the DB file" },
+{ "pread64",	ALL, TLS, { ANY, ANY },		"sqlite reads cert9.db/key4.db (chain, client certs)" },
+{ "fcntl",	ALL, TLS, { IN(1, fcntl_locks), ANY },	"sqlite read-locks the DB around each query" },
+{ "newfstatat",	ALL, TLS, { ANY, ANY },		"sqlite fstat()s the DB, probes -journal/-wal" },
 { "fstat",	ALL, TLS, { ANY, ANY },		"the same with an older glibc" },
-{ "access",	ALL, TLS, { ANY, ANY },		"sqlite probes for a -journal file" },
-{ "faccessat",	ALL, TLS, { ANY, ANY },		"the same via faccessat" },
-{ "faccessat2",	ALL, TLS, { ANY, ANY },		"the same with a newer glibc" },
-{ "sched_yield", ALL, TLS, { ANY, ANY },	"NSPR spin locks yield" },
 
 /* driver I/O: libusb on a device opened and claimed before the sandbox */
 { "ioctl",	B, 0, { IN_MASKED(1, INT32, usbdevfs_ioctls), ANY }, "USB transfers (list above)" },
