@@ -1,0 +1,247 @@
+# nutsec tests - tlslib.sh: certificates and TLS helpers for the TLS tests.
+#
+# Sourced after lib.sh. POSIX sh. Needs certutil/pk12util (libnss3-tools)
+# and openssl (PEM copies of the client identities for tlsprobe.py).
+#
+#   tls_require              skip-all (TAP) when certutil/pk12util/openssl are missing
+#   tls_pki                  makes the whole certificate set once per script run
+#                            in $PKI (= $T/pki), see below; bails out on failure
+#   tls_upsd_conf [REQ] [NICK] [EXTRA...]
+#                            upsd.conf with CERTPATH $PKI/srv, CERTIDENT NICK
+#                            (default "server") and CERTREQUEST REQ (if given)
+#   tls_probe ARGS...        tlsprobe.py (STARTTLS + handshake with Python's ssl,
+#                            i.e. OpenSSL: an independent peer for our upsd)
+#   tls_client_conf NAME [CERTVERIFY] [FORCESSL] [EXTRA...]
+#                            a client config file for our upsc/upscmd/upsrw
+#                            using the client DB $PKI/cl-NAME (see tls_client_env)
+#
+# The set ($PKI, all DB passwords = $PKI_PW, the same text in $PKI/pw):
+#   ca/, ca.crt      "nutsec test CA": BC critical CA:TRUE, KU critical
+#                    certSign+crlSign, SKID, AKID (self)
+#   ca2/, ca2.crt    "nutsec other CA": a CA nobody trusts
+#   srv/             upsd's DB: CA trusted "CT,,"; certificates + keys:
+#      server           CN=localhost, SAN DNS:localhost IP:127.0.0.1 IP:::1, serverAuth
+#      server-expired   same names, expired a month ago
+#      server-future    same names, valid from next month on
+#      server-wrongname CN=otherhost.invalid, SAN DNS:otherhost.invalid only
+#      server-clientonly same names as "server" but clientAuth EKU only
+#   srv2/            a DB for a server whose certificate ("server") comes from ca2
+#                    (ca2 trusted there, so upsd itself accepts it)
+#   cl-NAME/         one client DB per identity, CA trusted "CT,,", the client
+#                    certificate (if any) under the nickname NAME:
+#      nocert    (only the CA)
+#      mon       CN=mon, clientAuth            admin   CN=admin, clientAuth
+#      expired   CN=mon-expired, expired       future  CN=mon-future, not yet valid
+#      otherca   CN=mon-otherca, issued by ca2 srvonly CN=mon-srvonly, serverAuth only
+#      untrusting: only ca2 trusted (a client that cannot verify our server)
+#   pem/ca.crt, pem/ca2.crt; pem/NAME.pem (key + certificate, see tls_pem)
+#
+# Serial numbers are unique per issuer. Keys are EC P-256, SHA-256 signatures.
+
+: "${CERTUTIL:=certutil}"
+: "${PK12UTIL:=pk12util}"
+: "${OPENSSL:=openssl}"
+NSS_DEFAULT_DB_TYPE=sql
+NSS_SDB_USE_CACHE=no
+export NSS_DEFAULT_DB_TYPE NSS_SDB_USE_CACHE
+
+tls_require() {
+	for _x in "$CERTUTIL" "$PK12UTIL" "$OPENSSL"; do
+		if ! command -v "$_x" >/dev/null 2>&1; then
+			echo "1..0 # SKIP $_x not installed (libnss3-tools / openssl)"
+			exit 0
+		fi
+	done
+}
+
+# _pki_run CMD...: run quietly, log to $PKI/gen.log, fail loudly
+_pki_run() {
+	echo "+ $*" >> "$PKI/gen.log"
+	"$@" >> "$PKI/gen.log" 2>&1
+}
+
+# _pki_keyid CSR: SHA-1 over the subjectPublicKey of a P-256 CSR (RFC 5280
+# 4.2.1.2 method 1), as 0x-hex for certutil's prompts
+_pki_keyid() {
+	"$OPENSSL" req -in "$1" -noout -pubkey 2>/dev/null |
+		"$OPENSSL" pkey -pubin -outform DER 2>/dev/null | tail -c 65 |
+		"$OPENSSL" dgst -sha1 -binary | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/'
+}
+
+# _pki_newdb DIR: an empty sql: DB with password $PKI/pw
+_pki_newdb() {
+	mkdir -p "$1"
+	_pki_run "$CERTUTIL" -N -d "sql:$1" -f "$PKI/pw"
+}
+
+# _pki_ca NAME SUBJECT: a self-signed CA in $PKI/NAME/ (nickname NAME), NAME.crt
+_pki_ca() {
+	_pki_newdb "$PKI/$1" || return 1
+	_pki_run "$CERTUTIL" -R -d "sql:$PKI/$1" -f "$PKI/pw" -z "$PKI/noise" \
+		-k ec -q nistp256 -Z SHA256 -s "$2" -a -o "$PKI/$1.csr" || return 1
+	_kid=$(_pki_keyid "$PKI/$1.csr")
+	[ -n "$_kid" ] || return 1
+	eval "PKI_KID_$1=\$_kid"
+	# prompts: BC (CA? pathlen, critical), AKID (y, keyid, names: 0,
+	# serial, critical), SKID (keyid, critical)
+	printf 'y\n0\ny\ny\n%s\n0\n\nn\n%s\nn\n' "$_kid" "$_kid" |
+		_pki_run "$CERTUTIL" -C -x -d "sql:$PKI/$1" -f "$PKI/pw" -a \
+		-i "$PKI/$1.csr" -o "$PKI/$1.crt" -m 1 -v 60 -w -14 -Z SHA256 \
+		--keyUsage certSigning,crlSigning,critical -2 -3 --extSKID || return 1
+	_pki_run "$CERTUTIL" -A -d "sql:$PKI/$1" -f "$PKI/pw" -n "$1" -t "CT,," -a -i "$PKI/$1.crt"
+}
+
+# _pki_leaf DB NICK ISSUER SERIAL SUBJECT EKU WARP VALID [SAN]: key + CSR in
+# DB (a directory under $PKI), signed by CA ISSUER, imported into DB as NICK.
+_pki_leaf() {
+	_db=$PKI/$1; _nick=$2; _iss=$3; _ser=$4; _subj=$5; _eku=$6; _warp=$7; _val=$8; _san=$9
+	_csr=$PKI/$1-$_nick.csr; _crt=$PKI/$1-$_nick.crt
+	_pki_run "$CERTUTIL" -R -d "sql:$_db" -f "$PKI/pw" -z "$PKI/noise" \
+		-k ec -q nistp256 -Z SHA256 -s "$_subj" -a -o "$_csr" || return 1
+	_kid=$(_pki_keyid "$_csr")
+	eval "_akid=\$PKI_KID_$_iss"
+	[ -n "$_kid" ] && [ -n "$_akid" ] || return 1
+	if [ -n "$_san" ]; then set -- --extSAN "$_san"; else set --; fi
+	# prompts: BC (not a CA, critical), AKID, SKID
+	printf 'n\n\ny\ny\n%s\n0\n\nn\n%s\nn\n' "$_akid" "$_kid" |
+		_pki_run "$CERTUTIL" -C -d "sql:$PKI/$_iss" -f "$PKI/pw" -c "$_iss" -a \
+		-i "$_csr" -o "$_crt" -m "$_ser" -w "$_warp" -v "$_val" -Z SHA256 \
+		--keyUsage digitalSignature,critical --extKeyUsage "$_eku" \
+		-2 -3 --extSKID "$@" || return 1
+	_pki_run "$CERTUTIL" -A -d "sql:$_db" -f "$PKI/pw" -n "$_nick" -t ",," -a -i "$_crt"
+}
+
+# _pki_trust DB CA [TRUST]: import CA's certificate into DB
+_pki_trust() {
+	_pki_run "$CERTUTIL" -A -d "sql:$PKI/$1" -f "$PKI/pw" -n "$2" -t "${3:-CT,,}" -a -i "$PKI/$2.crt"
+}
+
+# tls_pem NAME: $PKI/pem/NAME.pem, the PEM key + certificate of cl-NAME's
+# identity (made on first use: a PKCS#12 export costs ~1 s of PBKDF2)
+tls_pem() {
+	[ -s "$PKI/pem/$1.pem" ] && return 0
+	_pki_run "$PK12UTIL" -o "$PKI/pem/$1.p12" -n "$1" -d "sql:$PKI/cl-$1" \
+		-k "$PKI/pw" -W "$PKI_PW" &&
+	_pki_run "$OPENSSL" pkcs12 -in "$PKI/pem/$1.p12" -passin "pass:$PKI_PW" \
+		-nodes -clcerts -out "$PKI/pem/$1.pem" || return 1
+	chmod 0640 "$PKI/pem/$1.pem"
+}
+
+_pki_make() {
+	_SAN="dns:localhost,ip:127.0.0.1,ip:::1"
+	_pki_ca ca "CN=nutsec test CA,O=nutsec tests" || return 1
+	_pki_ca ca2 "CN=nutsec other CA,O=nutsec tests" || return 1
+	# upsd's database
+	_pki_newdb "$PKI/srv" && _pki_trust srv ca || return 1
+	_pki_leaf srv server ca 100 "CN=localhost,O=nutsec tests" serverAuth 0 12 "$_SAN" || return 1
+	_pki_leaf srv server-expired ca 101 "CN=localhost,OU=expired,O=nutsec tests" serverAuth -13 12 "$_SAN" || return 1
+	_pki_leaf srv server-future ca 102 "CN=localhost,OU=future,O=nutsec tests" serverAuth 1 12 "$_SAN" || return 1
+	_pki_leaf srv server-wrongname ca 103 "CN=otherhost.invalid,O=nutsec tests" serverAuth 0 12 "dns:otherhost.invalid" || return 1
+	_pki_leaf srv server-clientonly ca 104 "CN=localhost,OU=clientonly,O=nutsec tests" clientAuth 0 12 "$_SAN" || return 1
+	# a server whose certificate comes from the CA nobody else trusts
+	_pki_newdb "$PKI/srv2" && _pki_trust srv2 ca2 || return 1
+	_pki_leaf srv2 server ca2 200 "CN=localhost,O=nutsec other" serverAuth 0 12 "$_SAN" || return 1
+	# clients
+	_pki_newdb "$PKI/cl-nocert" && _pki_trust cl-nocert ca || return 1
+	_pki_newdb "$PKI/cl-untrusting" && _pki_trust cl-untrusting ca2 || return 1
+	_s=110
+	for _c in "mon CN=mon ca clientAuth 0 12" \
+		"admin CN=admin ca clientAuth 0 12" \
+		"expired CN=mon-expired ca clientAuth -13 12" \
+		"future CN=mon-future ca clientAuth 1 12" \
+		"otherca CN=mon-otherca ca2 clientAuth 0 12" \
+		"srvonly CN=mon-srvonly ca serverAuth 0 12"; do
+		# shellcheck disable=SC2086
+		set -- $_c
+		_pki_newdb "$PKI/cl-$1" && _pki_trust "cl-$1" ca || return 1
+		_pki_leaf "cl-$1" "$1" "$3" "$_s" "$2,O=nutsec tests" "$4" "$5" "$6" || return 1
+		_s=$((_s + 1))
+	done
+	cp "$PKI/ca.crt" "$PKI/pem/ca.crt"
+	cp "$PKI/ca2.crt" "$PKI/pem/ca2.crt"
+	# sanity: certutil itself agrees with the intent
+	_pki_run "$CERTUTIL" -V -d "sql:$PKI/srv" -n server -u V || return 1
+	_pki_run "$CERTUTIL" -V -d "sql:$PKI/cl-mon" -n mon -u C || return 1
+	! _pki_run "$CERTUTIL" -V -d "sql:$PKI/srv" -n server-expired -u V || return 1
+	! _pki_run "$CERTUTIL" -V -d "sql:$PKI/cl-srvonly" -n srvonly -u C || return 1
+	return 0
+}
+
+# tls_pki: the certificate set in $PKI (once per script run)
+tls_pki() {
+	PKI=$T/pki
+	[ -f "$PKI/done" ] && return 0
+	mkdir -p "$PKI/pem"
+	PKI_PW=nutsec-db-$$-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+	printf '%s\n' "$PKI_PW" > "$PKI/pw"
+	head -c 2048 /dev/urandom > "$PKI/noise"
+	if ! _pki_make; then
+		echo "# certificate generation failed; last lines of $PKI/gen.log:"
+		tail -n 15 "$PKI/gen.log" | sed 's/^/#   /'
+		tap_bail "cannot make the test certificates"
+	fi
+	# upsd runs as nut: it must read its DB; clients run as root
+	chown -R root:nut "$PKI"
+	chmod -R g+rX,o-rwx "$PKI"
+	chmod 0750 "$PKI"
+	: > "$PKI/done"
+	export PKI PKI_PW
+}
+
+# tls_subject NAME: the subject of a client identity as NSS prints it
+tls_subject() {
+	"$CERTUTIL" -L -d "sql:$PKI/cl-$1" -n "$1" 2>/dev/null |
+		sed -n 's/^ *Subject: "\(.*\)"$/\1/p' | head -n 1
+}
+
+# tls_probe ARGS...: tlsprobe.py against our upsd on $PORT (see its --help)
+tls_probe() {
+	"$PY" -W ignore "$LIBDIR/tlsprobe.py" -p "$PORT" "$@" 2>&1
+}
+
+# tls_upsd_conf [CERTREQUEST] [NICK] [EXTRA-LINE...]: upsd.conf for TLS with
+# the DB $PKI/srv (TLS_SRVDB overrides), CERTIDENT NICK (default "server")
+# and its password, CERTREQUEST if not empty
+tls_upsd_conf() {
+	_req=$1; _nick=${2:-server}
+	shift 2 2>/dev/null || shift $#
+	write_upsd_conf "CERTPATH ${TLS_SRVDB:-$PKI/srv}" \
+		"CERTIDENT \"$_nick\" \"$PKI_PW\"" \
+		${_req:+"CERTREQUEST $_req"} "$@"
+}
+
+# tls_restart_upsd: stop our upsd if running, start it on the current
+# upsd.conf (returns 1 when it does not come up; log in $T/upsd.log)
+tls_restart_upsd() {
+	[ -n "$UPSD_PID" ] && stop_pid "$UPSD_PID"
+	UPSD_PID=""
+	start_upsd
+}
+
+# tls_upsd_fails ARGS...: run upsd in the foreground on the current config;
+# succeeds when it exits non-zero by itself within 20 s (output in
+# $T/upsd-fail.log; a upsd still running after that is killed: a failure)
+tls_upsd_fails() {
+	"$UPSD" -F $UPSD_ARGS "$@" > "$T/upsd-fail.log" 2>&1 &
+	_fp=$!
+	PIDS="$PIDS $_fp"
+	_i=0
+	while kill -0 "$_fp" 2>/dev/null && [ $_i -lt 200 ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+	if kill -0 "$_fp" 2>/dev/null; then
+		stop_pid "$_fp"
+		echo "(still running after 20 s: killed)" >> "$T/upsd-fail.log"
+		return 1
+	fi
+	wait "$_fp"
+	_rc=$?
+	stop_pid "$_fp"
+	[ "$_rc" -ne 0 ]
+}
+
+# tls_probe_port PORT ARGS...: tlsprobe.py against PORT, output only
+tls_probe_port() {
+	_pp=$1; shift
+	"$PY" -W ignore "$LIBDIR/tlsprobe.py" -p "$_pp" "$@" 2>&1
+}
