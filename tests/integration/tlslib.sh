@@ -245,3 +245,26 @@ tls_probe_port() {
 	_pp=$1; shift
 	"$PY" -W ignore "$LIBDIR/tlsprobe.py" -p "$_pp" "$@" 2>&1
 }
+
+# tls_upsc_conf DB [CERTVERIFY] [FORCESSL] [EXTRA-LINE...]: the client TLS
+# file (nutauth.conf shape, given to our clients with -A) $TLS_AUTHFILE for
+# the client DB $PKI/cl-DB: CERTPATH, CERTIDENT "DB" "password" when that DB
+# holds a certificate, CERTVERIFY and FORCESSL when given (not empty)
+tls_upsc_conf() {
+	_db=$1; _cv=$2; _fs=$3
+	shift 3 2>/dev/null || shift $#
+	TLS_AUTHFILE=$T/nutauth-$_db.conf
+	{
+		echo "CERTPATH $PKI/cl-$_db"
+		case $_db in nocert|untrusting) ;; *) echo "CERTIDENT \"$_db\" \"$PKI_PW\"" ;; esac
+		[ -n "$_cv" ] && echo "CERTVERIFY $_cv"
+		[ -n "$_fs" ] && echo "FORCESSL $_fs"
+		for _l in "$@"; do echo "$_l"; done
+	} > "$TLS_AUTHFILE"
+	chmod 0600 "$TLS_AUTHFILE"
+}
+
+# tls_upsc ARGS...: our upsc with -A $TLS_AUTHFILE, stdout and stderr
+tls_upsc() {
+	"$UPSC" -A "$TLS_AUTHFILE" "$@" 2>&1
+}

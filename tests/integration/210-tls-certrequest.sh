@@ -1,0 +1,181 @@
+#!/bin/sh
+# nutsec tests - 210-tls-certrequest: upsd's CERTREQUEST NO / REQUEST / REQUIRE
+# against clients presenting no certificate / a valid one / an expired one /
+# one from an untrusted CA / a serverAuth-only one (and a not yet valid one),
+# each cell asserted twice: with an independent OpenSSL peer (tlsprobe.py)
+# and with our upsc using the client's own NSS database. Then the login log
+# line ("(SSL)" and the certificate subject), the binding of a certificate
+# to a upsd.users user, and the option refusing USERNAME/PASSWORD outside TLS.
+#
+#          none    valid   expired untrusted srvonly future
+# NO       ok      ok      ok      ok        ok      ok
+# REQUEST  refused ok      ok      ok        ok      ok
+# REQUIRE  refused ok      refused refused   refused refused
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+. "$LIBDIR/tlslib.sh"
+
+need_exe upsd "$UPSD"
+need_exe dummy-ups "$DUMMY"
+need_exe upsc "$UPSC"
+tls_require
+nut_setup
+tls_pki
+start_driver dummy || tap_bail "driver did not start"
+for c in mon admin expired otherca srvonly future; do
+	tls_pem "$c" || tap_bail "PEM export of $c failed"
+done
+
+# cell LEVEL CLIENT WANT(ok|refused)
+cell() {
+	_lv=$1; _cl=$2; _want=$3
+	if [ "$_cl" = none ]; then _cert=""; else _cert="--cert $PKI/pem/$_cl.pem"; fi
+	# shellcheck disable=SC2086
+	_r=$(tls_probe --ca "$PKI/pem/ca.crt" --name localhost $_cert PROTVER "GET VAR dummy ups.status")
+	if [ "$_want" = ok ]; then
+		tap_like "CERTREQUEST $_lv, OpenSSL client, certificate $_cl: session works" "$_r" '^REPLY VAR dummy ups.status "OL"$'
+	else
+		if printf '%s\n' "$_r" | grep -q '^REPLY'; then
+			tap_fail "CERTREQUEST $_lv, OpenSSL client, certificate $_cl: refused"
+			tap_diag "$_r"
+		else
+			tap_like "CERTREQUEST $_lv, OpenSSL client, certificate $_cl: refused" "$_r" "HANDSHAKE FAILED|ALERT|EOF"
+		fi
+	fi
+	# our upsc with the client's NSS database (cl-none: only the CA)
+	_db=$_cl; [ "$_cl" = none ] && _db=nocert
+	tls_upsc_conf "$_db" 1 1
+	_r=$(tls_upsc dummy@localhost:"$PORT" ups.status)
+	_rc=$?
+	if [ "$_want" = ok ]; then
+		if [ $_rc -eq 0 ] && printf '%s\n' "$_r" | grep -q '^OL$'; then
+			tap_ok "CERTREQUEST $_lv, our upsc, certificate $_cl: works"
+		else
+			tap_fail "CERTREQUEST $_lv, our upsc, certificate $_cl: works"
+			tap_diag "exit $_rc: $_r"
+		fi
+	else
+		if [ $_rc -ne 0 ] && ! printf '%s\n' "$_r" | grep -q '^OL$'; then
+			tap_ok "CERTREQUEST $_lv, our upsc, certificate $_cl: refused"
+			case $_cl in
+			none) tap_like "  ... upsc says the server wants a client certificate" "$_r" "[Cc]ertificate" ;;
+			esac
+		else
+			tap_fail "CERTREQUEST $_lv, our upsc, certificate $_cl: refused"
+			tap_diag "exit $_rc: $_r"
+		fi
+	fi
+}
+
+for lv in NO REQUEST REQUIRE; do
+	tls_upsd_conf "$lv"
+	if ! tls_restart_upsd; then
+		tap_fail "upsd starts with CERTREQUEST $lv"
+		tap_diag "$(tail -n 5 "$T/upsd.log")"
+		continue
+	fi
+	wait_ups dummy
+	for cl in none mon expired otherca srvonly future; do
+		case $lv/$cl in
+		NO/*|REQUEST/mon|REQUEST/expired|REQUEST/otherca|REQUEST/srvonly|REQUEST/future|REQUIRE/mon) w=ok ;;
+		*) w=refused ;;
+		esac
+		cell "$lv" "$cl" "$w"
+	done
+	tap_like "CERTREQUEST $lv: upsd still serves plaintext clients" "$(nut_req 'GET VAR dummy ups.status')" '^VAR dummy ups.status "OL"$'
+done
+# the numeric forms
+for n in 0 1 2; do
+	tls_upsd_conf "$n"
+	if "$UPSD" -t > "$T/upsd-t.log" 2>&1; then tap_ok "CERTREQUEST $n accepted"; else tap_fail "CERTREQUEST $n accepted"; tap_diag "$(cat "$T/upsd-t.log")"; fi
+done
+
+# ---------------------------------------------------------------- login log line
+tls_upsd_conf REQUIRE
+tls_restart_upsd || tap_bail "upsd with CERTREQUEST REQUIRE did not start"
+wait_ups dummy
+r=$(tls_probe --ca "$PKI/pem/ca.crt" --name localhost --cert "$PKI/pem/mon.pem" \
+	"USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" "LOGOUT")
+tap_like "REQUIRE: LOGIN over TLS with a client certificate" "$r" "^REPLY OK$"
+logged() { grep -q "$1" "$T/upsd.log"; }
+if wait_for 30 logged "logged in to UPS \[dummy\]"; then :; fi
+l=$(grep "logged in to UPS \[dummy\]" "$T/upsd.log" | tail -n 1)
+tap_like "login log line says (SSL)" "$l" "Client $PRI_USER@127\.0\.0\.1 logged in to UPS \[dummy\] \(SSL\)"
+tap_like "login log line names the client certificate subject" "$l" "CN=mon"
+tls_upsd_conf NO
+tls_restart_upsd || tap_bail "upsd with CERTREQUEST NO did not start"
+wait_ups dummy
+r=$(nut_req "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" LOGOUT)
+wait_for 30 logged "logged in to UPS \[dummy\]"
+l=$(grep "logged in to UPS \[dummy\]" "$T/upsd.log" | tail -n 1)
+tap_like "plaintext login logged" "$l" "Client $PRI_USER@127\.0\.0\.1 logged in to UPS \[dummy\]"
+tap_unlike "plaintext login: no (SSL)" "$l" "SSL"
+r=$(tls_probe "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" "LOGOUT")
+sleep 0.5
+l=$(grep "logged in to UPS \[dummy\]" "$T/upsd.log" | tail -n 1)
+tap_like "TLS login without a client certificate: (SSL)" "$l" "logged in to UPS \[dummy\] \(SSL\)"
+tap_unlike "... and no certificate subject" "$l" "CN="
+
+# ---------------------------------------------------------------- cert-to-user binding
+# upsd.users: monpri may only act with the certificate CN=mon, admin only
+# with CN=admin (field name: docs/tls.md)
+: "${TLS_USER_CERT_FIELD:=certsubject}"
+SUBJ_MON=$(tls_subject mon); SUBJ_ADMIN=$(tls_subject admin)
+[ -n "$SUBJ_MON" ] && [ -n "$SUBJ_ADMIN" ] || tap_bail "cannot read the client certificate subjects"
+cat > "$CONF/upsd.users" <<EOF
+[$ADMIN_USER]
+	password = $ADMIN_PASS
+	actions = SET FSD
+	instcmds = ALL
+	$TLS_USER_CERT_FIELD = "$SUBJ_ADMIN"
+
+[$PRI_USER]
+	password = $PRI_PASS
+	upsmon primary
+	$TLS_USER_CERT_FIELD = "$SUBJ_MON"
+
+[$VIEW_USER]
+	password = $VIEW_PASS
+EOF
+conf_file upsd.users
+tls_upsd_conf REQUIRE
+if ! tls_restart_upsd; then
+	tap_fail "upsd starts with $TLS_USER_CERT_FIELD in upsd.users"
+	tap_diag "$(tail -n 5 "$T/upsd.log")"
+else
+	wait_ups dummy
+	r=$(tls_probe --cert "$PKI/pem/mon.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" LOGOUT)
+	tap_like "binding: $PRI_USER with its own certificate (CN=mon) logs in" "$r" "^REPLY OK$"
+	tap_unlike "binding: ... no error" "$r" "^REPLY ERR"
+	r=$(tls_probe --cert "$PKI/pem/admin.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy")
+	tap_like "binding: $PRI_USER with another user's certificate (CN=admin) refused" "$r" "^REPLY ERR ACCESS-DENIED"
+	r=$(tls_probe --cert "$PKI/pem/mon.pem" "USERNAME $ADMIN_USER" "PASSWORD $ADMIN_PASS" "SET VAR dummy ups.status OB")
+	tap_like "binding: $ADMIN_USER with CN=mon cannot SET" "$r" "^REPLY ERR ACCESS-DENIED"
+	tap_is "binding: ups.status unchanged" "$(nut_get dummy ups.status)" "OL"
+	r=$(tls_probe --cert "$PKI/pem/admin.pem" "USERNAME $ADMIN_USER" "PASSWORD $ADMIN_PASS" "SET VAR dummy ups.status OB")
+	tap_like "binding: $ADMIN_USER with CN=admin can SET" "$r" "^REPLY OK"
+	wait_for 50 sh -c "[ \"\$(\"$PY\" \"$LIBDIR/nutclient.py\" -p $PORT 'GET VAR dummy ups.status')\" = 'VAR dummy ups.status \"OB\"' ]"
+	tap_is "binding: the SET reached the UPS" "$(nut_get dummy ups.status)" "OB"
+	r=$(nut_req "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy")
+	tap_like "binding: a bound user in plaintext (no certificate) refused" "$r" "ERR ACCESS-DENIED"
+	r=$(tls_probe --cert "$PKI/pem/mon.pem" "USERNAME $VIEW_USER" "PASSWORD $VIEW_PASS" "GET VAR dummy ups.status")
+	tap_like "binding: an unbound user still works with any trusted certificate" "$r" '^REPLY VAR dummy ups.status'
+fi
+write_upsd_users
+
+# ---------------------------------------------------------------- refuse plaintext credentials
+# (option name: docs/tls.md)
+: "${TLS_REFUSE_PLAIN_OPT:=REQUIRE_TLS_FOR_LOGIN yes}"
+tls_upsd_conf NO "" "$TLS_REFUSE_PLAIN_OPT"
+if ! tls_restart_upsd; then
+	tap_fail "upsd starts with '$TLS_REFUSE_PLAIN_OPT'"
+	tap_diag "$(tail -n 5 "$T/upsd.log")"
+else
+	wait_ups dummy
+	r=$(nut_req "USERNAME $ADMIN_USER" "PASSWORD $ADMIN_PASS" "SET VAR dummy ups.status OL")
+	tap_unlike "refuse-plaintext: USERNAME in plaintext not accepted" "$(printf '%s\n' "$r" | head -n 1)" "^OK$"
+	tap_unlike "refuse-plaintext: no SET done in plaintext" "$(printf '%s\n' "$r" | tail -n 1)" "^OK"
+	tap_like "refuse-plaintext: plaintext reads still work" "$(nut_req 'GET VAR dummy ups.status')" '^VAR dummy ups.status'
+	r=$(tls_probe "USERNAME $ADMIN_USER" "PASSWORD $ADMIN_PASS" "SET VAR dummy ups.status OL")
+	tap_is "refuse-plaintext: the same inside TLS works" "$(printf '%s\n' "$r" | grep '^REPLY' | tr '\n' '|')" "REPLY OK|REPLY OK|REPLY OK|"
+fi
+tap_done
