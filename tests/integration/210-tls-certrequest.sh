@@ -153,7 +153,8 @@ else
 	tap_is "binding: ups.status unchanged" "$(nut_get dummy ups.status)" "OL"
 	r=$(tls_probe --cert "$PKI/pem/admin.pem" "USERNAME $ADMIN_USER" "PASSWORD $ADMIN_PASS" "SET VAR dummy ups.status OB")
 	tap_like "binding: $ADMIN_USER with CN=admin can SET" "$r" "^REPLY OK"
-	wait_for 50 sh -c "[ \"\$(\"$PY\" \"$LIBDIR/nutclient.py\" -p $PORT 'GET VAR dummy ups.status')\" = 'VAR dummy ups.status \"OB\"' ]"
+	st_is() { [ "$(nut_get dummy ups.status)" = "$1" ]; }
+	wait_for 50 st_is OB
 	tap_is "binding: the SET reached the UPS" "$(nut_get dummy ups.status)" "OB"
 	r=$(nut_req "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy")
 	tap_like "binding: a bound user in plaintext (no certificate) refused" "$r" "ERR ACCESS-DENIED"

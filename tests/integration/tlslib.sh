@@ -222,7 +222,8 @@ tls_restart_upsd() {
 # succeeds when it exits non-zero by itself within 20 s (output in
 # $T/upsd-fail.log; a upsd still running after that is killed: a failure)
 tls_upsd_fails() {
-	"$UPSD" -F $UPSD_ARGS "$@" > "$T/upsd-fail.log" 2>&1 &
+	# shellcheck disable=SC2086 # UPSD_ARGS: extra words (as start_upsd)
+	"$UPSD" -F $UPSD_ARGS ${SANDBOX_ACTION:+--sandbox=$SANDBOX_ACTION} "$@" > "$T/upsd-fail.log" 2>&1 &
 	_fp=$!
 	PIDS="$PIDS $_fp"
 	_i=0
