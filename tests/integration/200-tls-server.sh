@@ -53,7 +53,7 @@ bad_conf "CERTIDENT with the wrong key password" "[Pp]assword" \
 	"CERTPATH $PKI/srv" "CERTIDENT \"server\" \"wrong-password\""
 bad_conf "expired server certificate" "[Ee]xpired" \
 	"CERTPATH $PKI/srv" "CERTIDENT \"server-expired\" $PW"
-bad_conf "server certificate not yet valid" "[Nn]ot yet valid|[Ff]uture|validity" \
+bad_conf "server certificate not yet valid" "[Nn]ot yet valid|not valid before|[Ff]uture|validity" \
 	"CERTPATH $PKI/srv" "CERTIDENT \"server-future\" $PW"
 bad_conf "server certificate without serverAuth" "serverAuth|[Uu]sage" \
 	"CERTPATH $PKI/srv" "CERTIDENT \"server-clientonly\" $PW"
