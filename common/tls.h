@@ -88,7 +88,13 @@ enum tls_status tls_handshake(struct tls_conn *c);
  * with *st set to TLS_WANT_READ/TLS_WANT_WRITE/TLS_CLOSED/TLS_FAILED.
  */
 size_t tls_read(struct tls_conn *c, void *buf, size_t len, enum tls_status *st);
-/* Writes up to len bytes. Returns the count written (maybe 0) and *st as above. */
+/*
+ * Writes up to len bytes. Returns the count accepted (maybe 0) and *st as
+ * above. TLS_WANT_WRITE with a count > 0 means the bytes were taken but part
+ * of them still waits inside the TLS layer for the socket: wait until the
+ * fd is writable and call tls_write(c, NULL, 0, &st) to push them on
+ * (TLS_OK once nothing is left).
+ */
 size_t tls_write(struct tls_conn *c, const void *buf, size_t len, enum tls_status *st);
 /* Bytes already decrypted and waiting inside the TLS layer (read them before polling). */
 size_t tls_pending(const struct tls_conn *c);

@@ -1,0 +1,932 @@
+/*
+ * nutsec - tls_nss.c: TLS with Mozilla NSS for the whole process (database,
+ * key password, policy), the server side of a connection (CERTIDENT and
+ * CERTREQUEST), and the non-blocking I/O calls both sides share. NSS does
+ * not tell a non-blocking caller whether it waits to read or to write, so
+ * a thin NSPR layer under SSL watches the sends: a short or blocked send
+ * means "wait until writable", anything else "wait until readable".
+ * Client certificates are checked by our own hook: REQUEST only insists
+ * that one is presented (proof of its key is TLS's job), REQUIRE also
+ * wants it valid now, chained to a CA trusted in the database, and marked
+ * for clientAuth. Error texts name the problem in an operator's words.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cert.h>
+#include <certdb.h>
+#include <keyhi.h>
+#include <nspr.h>
+#include <nss.h>
+#include <pk11pub.h>
+#include <prerror.h>
+#include <private/pprio.h>
+#include <secerr.h>
+#include <secmod.h>
+#include <ssl.h>
+#include <sslerr.h>
+#include <sslproto.h>
+
+#include "secret.h"
+#include "xmalloc.h"
+
+#include "tls.h"
+#include "tls_nss_int.h"
+
+static int nss_up;			/* tls_init succeeded */
+static char *db_password;		/* CERTIDENT's second word (secret) */
+static char db_dir[PATH_MAX];		/* for messages */
+static CERTCertificate *srv_cert;
+static SECKEYPrivateKey *srv_key;
+static PRFileDesc *srv_model;		/* options every server socket copies */
+static enum tls_certrequest model_req;	/* CERTREQUEST of srv_model */
+static int sid_cache;			/* server session cache configured */
+static PRDescIdentity watch_id = PR_INVALID_IO_LAYER;
+static PRIOMethods watch_methods;
+
+/* ---- errors ---------------------------------------------------------- */
+
+void
+tls_conn_seterr(struct tls_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (c->err[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		(void)str_copy(c->err, "TLS error", sizeof(c->err));
+}
+
+/* NSS's own words for e, for the cases we have nothing better to say. */
+static void
+nss_words(PRErrorCode e, char *buf, size_t len)
+{
+	const char *name = PR_ErrorToName(e), *text = PR_ErrorToString(e, PR_LANGUAGE_I_DEFAULT);
+
+	if (snprintf(buf, len, "%s (%s)", text ? text : "unknown NSS error",
+	    name ? name : "?") < 0 && len > 0)
+		buf[0] = '\0';
+}
+
+void
+tls_nss_errtext(PRErrorCode e, int is_client, char *buf, size_t len)
+{
+	const char *peer = is_client ? "server" : "client";
+	const char *t = NULL;
+	char tmp[TLS_ERR_MAX];
+
+	switch (e) {
+	case SSL_ERROR_NO_CERTIFICATE:
+		t = is_client ? "no client certificate to present (CERTIDENT)" :
+		    "the client presented no certificate (CERTREQUEST asks for one)";
+		break;
+	case SEC_ERROR_UNKNOWN_ISSUER:
+	case SEC_ERROR_UNTRUSTED_ISSUER:
+	case SEC_ERROR_UNTRUSTED_CERT:
+	case SEC_ERROR_CA_CERT_INVALID:
+	case SEC_ERROR_BAD_SIGNATURE:
+		t = is_client ? "the server's certificate is not trusted (unknown CA)" :
+		    "the client's certificate is not trusted (unknown CA)";
+		break;
+	case SEC_ERROR_EXPIRED_CERTIFICATE:
+		t = is_client ? "the server's certificate has expired or is not yet valid" :
+		    "the client's certificate has expired or is not yet valid";
+		break;
+	case SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE:
+		t = "the certificate's CA has expired";
+		break;
+	case SEC_ERROR_INADEQUATE_KEY_USAGE:
+	case SEC_ERROR_INADEQUATE_CERT_TYPE:
+		t = is_client ? "the server's certificate is not for TLS servers (no serverAuth usage)" :
+		    "the client's certificate is not for TLS clients (no clientAuth usage)";
+		break;
+	case SEC_ERROR_REVOKED_CERTIFICATE:
+		t = "the certificate has been revoked";
+		break;
+	case SSL_ERROR_BAD_CERT_DOMAIN:
+		t = "the server's certificate name does not match";
+		break;
+	case SSL_ERROR_UNSUPPORTED_VERSION:
+	case SSL_ERROR_PROTOCOL_VERSION_ALERT:
+		t = "the peer does not support TLS 1.2 or later";
+		break;
+	case SSL_ERROR_NO_CYPHER_OVERLAP:
+		t = "no cipher suite in common with the peer (weak suites are refused)";
+		break;
+	case PR_END_OF_FILE_ERROR:
+	case PR_CONNECT_RESET_ERROR:
+	case SSL_ERROR_CLOSE_NOTIFY_ALERT:
+		t = "the connection was closed during the TLS handshake";
+		break;
+	case SSL_ERROR_RX_RECORD_TOO_LONG:
+	case SSL_ERROR_RX_UNKNOWN_RECORD_TYPE:
+	case SSL_ERROR_RX_MALFORMED_CLIENT_HELLO:
+	case SSL_ERROR_RX_MALFORMED_HANDSHAKE:
+	case SSL_ERROR_RX_MALFORMED_SERVER_HELLO:
+	case SSL_ERROR_RX_UNEXPECTED_APPLICATION_DATA:
+	case SSL_ERROR_RX_UNEXPECTED_CLIENT_HELLO:
+	case SSL_ERROR_BAD_CLIENT:
+	case SSL_ERROR_BAD_SERVER:
+		if (snprintf(tmp, sizeof(tmp), "the %s did not speak TLS (not a TLS handshake)",
+		    peer) >= 0)
+			t = tmp;
+		break;
+	case SSL_ERROR_UNKNOWN_CA_ALERT:
+		if (snprintf(tmp, sizeof(tmp), "the %s does not trust our certificate (unknown CA)",
+		    peer) >= 0)
+			t = tmp;
+		break;
+	case SSL_ERROR_EXPIRED_CERT_ALERT:
+		if (snprintf(tmp, sizeof(tmp), "the %s says our certificate has expired", peer) >= 0)
+			t = tmp;
+		break;
+	case SSL_ERROR_BAD_CERT_ALERT:
+	case SSL_ERROR_UNSUPPORTED_CERT_ALERT:
+	case SSL_ERROR_CERTIFICATE_UNKNOWN_ALERT:
+	case SSL_ERROR_REVOKED_CERT_ALERT:
+		t = is_client ? "the server refused our client certificate" :
+		    "the client refused our certificate";
+		break;
+	case SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT:
+		t = "the server requires a client certificate";
+		break;
+	case SSL_ERROR_HANDSHAKE_FAILURE_ALERT:
+		t = is_client ? "the server refused the handshake (it may require a client "
+		    "certificate, or a TLS version or cipher we do not offer)" :
+		    "the client refused the handshake (TLS version or cipher suite)";
+		break;
+	case SEC_ERROR_BAD_PASSWORD:
+		t = "wrong password for the key database";
+		break;
+	default:
+		break;
+	}
+	if (t != NULL) {
+		if (snprintf(buf, len, "%s", t) < 0 && len > 0)
+			buf[0] = '\0';
+	} else
+		nss_words(e, buf, len);
+}
+
+void
+tls_nss_fail(struct tls_conn *c, PRErrorCode e)
+{
+	char text[TLS_ERR_MAX];
+
+	c->failed = 1;
+	if (c->err[0] != '\0')
+		return;
+	tls_nss_errtext(e, c->is_client, text, sizeof(text));
+	tls_conn_seterr(c, "%s", text);
+}
+
+void
+tls_nss_certtime(const CERTCertificate *cert, int not_before, char *buf, size_t len)
+{
+	PRTime nb, na;
+	time_t t;
+	struct tm tm;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (CERT_GetCertTimes((CERTCertificate *)cert, &nb, &na) != SECSuccess)
+		return;
+	t = (time_t)((not_before ? nb : na) / PR_USEC_PER_SEC);
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0) {
+		if (len > 0)
+			buf[0] = '\0';
+	}
+}
+
+/* ---- process set-up -------------------------------------------------- */
+
+/* The key database asks: give CERTIDENT's password once, never on a retry. */
+static char *
+password_cb(PK11SlotInfo *slot, PRBool retry, void *arg)
+{
+	if (retry || db_password == NULL)
+		return NULL;
+	return PORT_Strdup(db_password);
+}
+
+const char *
+tls_nss_password(void)
+{
+	return db_password;
+}
+
+static int
+set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Writes the message; always returns -1 so callers can `return set_err(...)`. */
+static int
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errlen == 0)
+		return -1;
+	va_start(ap, fmt);
+	if (vsnprintf(err, errlen, fmt, ap) < 0)
+		err[0] = '\0';
+	va_end(ap);
+	return -1;
+}
+
+/* Is suite weak? (no forward secrecy, < 128 bits, or an old cipher or MAC) */
+static int
+suite_weak(PRUint16 suite)
+{
+	SSLCipherSuiteInfo ci;
+
+	if (SSL_GetCipherSuiteInfo(suite, &ci, sizeof(ci)) != SECSuccess)
+		return 1;
+	if (ci.effectiveKeyBits < 128 || ci.isExportable)
+		return 1;
+	switch (ci.symCipher) {
+	case ssl_calg_aes:
+	case ssl_calg_aes_gcm:
+	case ssl_calg_chacha20:
+	case ssl_calg_camellia:
+		break;
+	default:
+		return 1;	/* NULL, RC4, RC2, DES, 3DES, IDEA, SEED, ... */
+	}
+	if (ci.macAlgorithm == ssl_mac_md5 || ci.macAlgorithm == ssl_hmac_md5)
+		return 1;
+	/* TLS 1.3 suites carry no key exchange of their own (ssl_kea_null... or tls13). */
+	if (ci.keaType != ssl_kea_ecdh && ci.keaType != ssl_kea_tls13_any)
+		return 1;	/* static RSA, finite-field DHE, ... */
+	return 0;
+}
+
+int
+tls_nss_harden(PRFileDesc *fd)
+{
+	SSLVersionRange vr = { SSL_LIBRARY_VERSION_TLS_1_2, SSL_LIBRARY_VERSION_TLS_1_3 };
+	PRUint16 i;
+
+	if (fd != NULL) {
+		if (SSL_VersionRangeSet(fd, &vr) != SECSuccess ||
+		    SSL_OptionSet(fd, SSL_ENABLE_RENEGOTIATION, SSL_RENEGOTIATE_NEVER) != SECSuccess ||
+		    SSL_OptionSet(fd, SSL_REQUIRE_SAFE_NEGOTIATION, PR_TRUE) != SECSuccess ||
+		    SSL_OptionSet(fd, SSL_ENABLE_SSL2, PR_FALSE) != SECSuccess ||
+		    SSL_OptionSet(fd, SSL_V2_COMPATIBLE_HELLO, PR_FALSE) != SECSuccess)
+			return -1;
+	} else {
+		if (SSL_VersionRangeSetDefault(ssl_variant_stream, &vr) != SECSuccess ||
+		    SSL_OptionSetDefault(SSL_ENABLE_RENEGOTIATION, SSL_RENEGOTIATE_NEVER) !=
+		    SECSuccess ||
+		    SSL_OptionSetDefault(SSL_REQUIRE_SAFE_NEGOTIATION, PR_TRUE) != SECSuccess)
+			return -1;
+	}
+	for (i = 0; i < SSL_NumImplementedCiphers; i++) {
+		PRUint16 s = SSL_ImplementedCiphers[i];
+
+		if (!suite_weak(s))
+			continue;
+		if ((fd != NULL ? SSL_CipherPrefSet(fd, s, PR_FALSE) :
+		    SSL_CipherPrefSetDefault(s, PR_FALSE)) != SECSuccess)
+			return -1;
+	}
+	return 0;
+}
+
+/* Checks certpath before NSS does, so the message can say what is wrong. */
+static int
+check_dbdir(const char *dir, int sql, char *err, size_t errlen)
+{
+	char file[PATH_MAX];
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		return set_err(err, errlen, "CERTPATH %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return set_err(err, errlen, "CERTPATH %s is not a directory", dir);
+	if (str_printf(file, sizeof(file), "%s/%s", dir, sql ? "cert9.db" : "cert8.db") != 0)
+		return set_err(err, errlen, "CERTPATH %s: path too long", dir);
+	if (access(file, R_OK) != 0)
+		return set_err(err, errlen, "CERTPATH %s: no readable certificate database "
+		    "(%s: %s); create one with: certutil -N -d sql:%s", dir, file,
+		    strerror(errno), dir);
+	return 0;
+}
+
+int
+tls_init(const char *certpath, const char *password, char *err, size_t errlen)
+{
+	char spec[PATH_MAX + 8];
+	const char *dir = certpath;
+	int sql = 1, rc = -1;
+	SECStatus s;
+
+	if (nss_up)
+		return set_err(err, errlen, "TLS is already initialised");
+	/* No file-system probing by the sqlite backend (seccomp, chroot). */
+	if (setenv("NSS_SDB_USE_CACHE", "no", 1) != 0)
+		return set_err(err, errlen, "setenv: %s", strerror(errno));
+	if (certpath != NULL) {
+		if (strncmp(certpath, "sql:", 4) == 0)
+			dir = certpath + 4;
+		else if (strncmp(certpath, "dbm:", 4) == 0) {
+			dir = certpath + 4;
+			sql = 0;
+		}
+		if (check_dbdir(dir, sql, err, errlen) != 0)
+			goto out;
+		if (str_printf(spec, sizeof(spec), "%s%s", sql ? "sql:" : "dbm:", dir) != 0 ||
+		    str_copy(db_dir, dir, sizeof(db_dir)) != 0) {
+			set_err(err, errlen, "CERTPATH %s: path too long", dir);
+			goto out;
+		}
+		s = NSS_Initialize(spec, "", "", SECMOD_DB, NSS_INIT_READONLY);
+	} else {
+		(void)str_copy(db_dir, "(no database)", sizeof(db_dir));
+		s = NSS_NoDB_Init(NULL);
+	}
+	if (s != SECSuccess) {
+		char words[TLS_ERR_MAX];
+
+		nss_words(PR_GetError(), words, sizeof(words));
+		set_err(err, errlen, "cannot open the NSS database %s: %s", db_dir, words);
+		goto out;
+	}
+	nss_up = 1;
+	if (NSS_SetDomesticPolicy() != SECSuccess || tls_nss_harden(NULL) != 0) {
+		char words[TLS_ERR_MAX];
+
+		nss_words(PR_GetError(), words, sizeof(words));
+		set_err(err, errlen, "cannot set the TLS policy: %s", words);
+		goto out;
+	}
+	if (password != NULL)
+		db_password = secret_strdup(password);
+	PK11_SetPasswordFunc(password_cb);
+	rc = 0;
+out:
+	if (rc != 0)
+		tls_fini();
+	return rc;
+}
+
+void
+tls_fini(void)
+{
+	if (srv_model != NULL) {
+		PR_Close(srv_model);
+		srv_model = NULL;
+	}
+	if (srv_key != NULL) {
+		SECKEY_DestroyPrivateKey(srv_key);
+		srv_key = NULL;
+	}
+	if (srv_cert != NULL) {
+		CERT_DestroyCertificate(srv_cert);
+		srv_cert = NULL;
+	}
+	if (sid_cache) {
+		(void)SSL_ShutdownServerSessionIDCache();
+		sid_cache = 0;
+	}
+	if (nss_up) {
+		SSL_ClearSessionCache();
+		(void)NSS_Shutdown();
+		nss_up = 0;
+	}
+	secret_strfree(db_password);
+	db_password = NULL;
+}
+
+int
+tls_ready(void)
+{
+	return nss_up;
+}
+
+/* ---- the server's certificate ---------------------------------------- */
+
+/* Logs in to the key database if it has a password. 0 or -1 + err. */
+static int
+unlock_keys(char *err, size_t errlen)
+{
+	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
+	int rc = -1;
+
+	if (slot == NULL)
+		return set_err(err, errlen, "NSS has no key database slot");
+	if (!PK11_NeedLogin(slot) || PK11_IsLoggedIn(slot, NULL))
+		rc = 0;
+	else if (db_password == NULL)
+		set_err(err, errlen, "the key database in %s has a password: give it as "
+		    "CERTIDENT's second word", db_dir);
+	else if (PK11_Authenticate(slot, PR_TRUE, NULL) != SECSuccess)
+		set_err(err, errlen, "wrong password for the key database in %s "
+		    "(CERTIDENT's second word)", db_dir);
+	else
+		rc = 0;
+	PK11_FreeSlot(slot);
+	return rc;
+}
+
+/* The certificate under nickname could not be used: say why. */
+static int
+explain_cert(const char *nickname, char *err, size_t errlen)
+{
+	CERTCertificate *any = PK11_FindCertFromNickname(nickname, NULL);
+	SECKEYPrivateKey *key;
+	char when[64];
+	int rc;
+
+	if (any == NULL)
+		return set_err(err, errlen, "no certificate named '%s' in %s (list them with: "
+		    "certutil -L -d sql:%s)", nickname, db_dir, db_dir);
+	switch (CERT_CheckCertValidTimes(any, PR_Now(), PR_FALSE)) {
+	case secCertTimeExpired:
+		tls_nss_certtime(any, 0, when, sizeof(when));
+		rc = set_err(err, errlen, "certificate '%s' expired on %s", nickname, when);
+		goto out;
+	case secCertTimeNotValidYet:
+		tls_nss_certtime(any, 1, when, sizeof(when));
+		rc = set_err(err, errlen, "certificate '%s' is not valid before %s", nickname,
+		    when);
+		goto out;
+	default:
+		break;
+	}
+	key = PK11_FindKeyByAnyCert(any, NULL);
+	if (key == NULL)
+		rc = set_err(err, errlen, "certificate '%s' has no private key in %s", nickname,
+		    db_dir);
+	else {
+		SECKEY_DestroyPrivateKey(key);
+		rc = set_err(err, errlen, "certificate '%s' may not be used by a TLS server "
+		    "(it lacks the serverAuth usage)", nickname);
+	}
+out:
+	CERT_DestroyCertificate(any);
+	return rc;
+}
+
+int
+tls_server_setup(const char *nickname, enum tls_certrequest req, char *err, size_t errlen)
+{
+	PRFileDesc *tcp;
+
+	if (!nss_up)
+		return set_err(err, errlen, "TLS is not initialised");
+	if (srv_model != NULL)
+		return set_err(err, errlen, "the TLS server is already set up");
+	if (nickname == NULL || nickname[0] == '\0')
+		return set_err(err, errlen, "CERTIDENT names no certificate");
+	if (unlock_keys(err, errlen) != 0)
+		return -1;
+	/* Only a currently valid serverAuth certificate with its key (a renewal
+	   may have left an expired one under the same nickname). */
+	srv_cert = CERT_FindUserCertByUsage(CERT_GetDefaultCertDB(), (char *)nickname,
+	    certUsageSSLServer, PR_TRUE, NULL);
+	if (srv_cert == NULL)
+		return explain_cert(nickname, err, errlen);
+	srv_key = PK11_FindKeyByAnyCert(srv_cert, NULL);
+	if (srv_key == NULL) {
+		set_err(err, errlen, "certificate '%s' has no private key in %s", nickname,
+		    db_dir);
+		goto fail;
+	}
+	if ((tcp = PR_NewTCPSocket()) == NULL || (srv_model = SSL_ImportFD(NULL, tcp)) == NULL) {
+		if (tcp != NULL)
+			PR_Close(tcp);
+		set_err(err, errlen, "cannot create the TLS model socket");
+		goto fail;
+	}
+	if (SSL_OptionSet(srv_model, SSL_SECURITY, PR_TRUE) != SECSuccess ||
+	    SSL_OptionSet(srv_model, SSL_HANDSHAKE_AS_SERVER, PR_TRUE) != SECSuccess ||
+	    SSL_OptionSet(srv_model, SSL_HANDSHAKE_AS_CLIENT, PR_FALSE) != SECSuccess ||
+	    SSL_OptionSet(srv_model, SSL_REQUEST_CERTIFICATE, req != TLS_CERT_NO) != SECSuccess ||
+	    SSL_OptionSet(srv_model, SSL_REQUIRE_CERTIFICATE,
+	    req != TLS_CERT_NO ? SSL_REQUIRE_ALWAYS : SSL_REQUIRE_NEVER) != SECSuccess ||
+	    tls_nss_harden(srv_model) != 0 ||
+	    SSL_ConfigServerCert(srv_model, srv_cert, srv_key, NULL, 0) != SECSuccess) {
+		char words[TLS_ERR_MAX];
+
+		nss_words(PR_GetError(), words, sizeof(words));
+		set_err(err, errlen, "cannot configure the TLS server with '%s': %s", nickname,
+		    words);
+		goto fail;
+	}
+	if (!sid_cache) {
+		if (SSL_ConfigServerSessionIDCache(0, 0, 0, NULL) != SECSuccess) {
+			set_err(err, errlen, "cannot create the TLS session cache");
+			goto fail;
+		}
+		sid_cache = 1;
+	}
+	model_req = req;
+	return 0;
+fail:
+	if (srv_model != NULL) {
+		PR_Close(srv_model);
+		srv_model = NULL;
+	}
+	if (srv_key != NULL) {
+		SECKEY_DestroyPrivateKey(srv_key);
+		srv_key = NULL;
+	}
+	CERT_DestroyCertificate(srv_cert);
+	srv_cert = NULL;
+	return -1;
+}
+
+/* ---- the watch layer: which way NSS is blocked ------------------------ */
+
+static PRInt32 PR_CALLBACK
+watch_send(PRFileDesc *fd, const void *buf, PRInt32 amount, PRIntn flags,
+    PRIntervalTime timeout)
+{
+	struct tls_conn *c = (struct tls_conn *)(void *)fd->secret;
+	PRInt32 n = fd->lower->methods->send(fd->lower, buf, amount, flags, timeout);
+
+	if ((n < 0 && PR_GetError() == PR_WOULD_BLOCK_ERROR) || (n >= 0 && n < amount))
+		c->wblocked = 1;
+	return n;
+}
+
+static PRInt32 PR_CALLBACK
+watch_write(PRFileDesc *fd, const void *buf, PRInt32 amount)
+{
+	return watch_send(fd, buf, amount, 0, PR_INTERVAL_NO_WAIT);
+}
+
+static PRStatus PR_CALLBACK
+watch_close(PRFileDesc *fd)
+{
+	fd->secret = NULL;
+	return PR_GetDefaultIOMethods()->close(fd);
+}
+
+static int
+watch_setup(void)
+{
+	if (watch_id != PR_INVALID_IO_LAYER)
+		return 0;
+	watch_id = PR_GetUniqueIdentity("nutsec-tls-watch");
+	if (watch_id == PR_INVALID_IO_LAYER)
+		return -1;
+	watch_methods = *PR_GetDefaultIOMethods();
+	watch_methods.send = watch_send;
+	watch_methods.write = watch_write;
+	watch_methods.close = watch_close;
+	return 0;
+}
+
+struct tls_conn *
+tls_nss_wrap(int fd, PRFileDesc *model, char *err, size_t errlen)
+{
+	PRSocketOptionData nb;
+	PRFileDesc *tcp = NULL, *watch = NULL, *ssl;
+	struct tls_conn *c;
+	int fl;
+
+	if (!nss_up) {
+		set_err(err, errlen, "TLS is not initialised");
+		return NULL;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0) {
+		set_err(err, errlen, "fd %d: %s", fd, strerror(errno));
+		return NULL;
+	}
+	if (watch_setup() != 0 || (tcp = PR_ImportTCPSocket(fd)) == NULL) {
+		set_err(err, errlen, "cannot hand the socket to NSPR");
+		return NULL;
+	}
+	c = XNEW(struct tls_conn);
+	c->fd = fd;
+	nb.option = PR_SockOpt_Nonblocking;
+	nb.value.non_blocking = (fl & O_NONBLOCK) ? PR_TRUE : PR_FALSE;
+	if (PR_SetSocketOption(tcp, &nb) != PR_SUCCESS ||
+	    (watch = PR_CreateIOLayerStub(watch_id, &watch_methods)) == NULL)
+		goto fail;
+	watch->secret = (PRFilePrivate *)(void *)c;
+	if (PR_PushIOLayer(tcp, PR_TOP_IO_LAYER, watch) != PR_SUCCESS) {
+		watch->dtor(watch);
+		goto fail;
+	}
+	/* From here tcp is the top of the stack: watch over the socket. */
+	if ((ssl = SSL_ImportFD(model, tcp)) == NULL)
+		goto fail;
+	if (model == NULL && tls_nss_harden(ssl) != 0) {
+		/* The SSL layer is on the stack now: closing it closes the fd. */
+		PR_ChangeFileDescNativeHandle(PR_GetIdentitiesLayer(ssl, PR_NSPR_IO_LAYER), -1);
+		PR_Close(ssl);
+		tcp = NULL;
+		goto fail;
+	}
+	c->ssl = ssl;
+	return c;
+fail:
+	{
+		char words[TLS_ERR_MAX];
+
+		nss_words(PR_GetError(), words, sizeof(words));
+		set_err(err, errlen, "cannot start TLS on the socket: %s", words);
+	}
+	if (tcp != NULL) {
+		/* Free NSPR's descriptors but leave the fd open: it is the caller's. */
+		PR_ChangeFileDescNativeHandle(PR_GetIdentitiesLayer(tcp, PR_NSPR_IO_LAYER), -1);
+		PR_Close(tcp);
+	}
+	free(c);
+	return NULL;
+}
+
+/* ---- the server side of a connection --------------------------------- */
+
+/* 1 if cert's extended key usage names clientAuth. */
+static int
+cert_has_clientauth(CERTCertificate *cert)
+{
+	SECItem ext = { siBuffer, NULL, 0 };
+	CERTOidSequence *seq;
+	int found = 0;
+	SECItem **oid;
+
+	if (CERT_FindCertExtension(cert, SEC_OID_X509_EXT_KEY_USAGE, &ext) != SECSuccess)
+		return 0;
+	seq = CERT_DecodeOidSequence(&ext);
+	if (seq != NULL) {
+		for (oid = seq->oids; oid != NULL && *oid != NULL && !found; oid++)
+			found = SECOID_FindOIDTag(*oid) == SEC_OID_EXT_KEY_USAGE_CLIENT_AUTH;
+		CERT_DestroyOidSequence(seq);
+	}
+	SECITEM_FreeItem(&ext, PR_FALSE);
+	return found;
+}
+
+/*
+ * NSS hands us the client's certificate. REQUEST: any certificate will do
+ * (the handshake still proves the client holds its key). REQUIRE: valid
+ * now, issued by a CA the database trusts for clients, and for clientAuth.
+ */
+static SECStatus
+server_auth_cb(void *arg, PRFileDesc *fd, PRBool checksig, PRBool isserver)
+{
+	struct tls_conn *c = arg;
+	CERTCertificate *cert = SSL_PeerCertificate(fd);
+	SECStatus rc = SECFailure;
+	char when[64];
+
+	if (cert == NULL) {
+		PORT_SetError(SSL_ERROR_NO_CERTIFICATE);
+		return SECFailure;
+	}
+	(void)str_copy(c->subject, cert->subjectName ? cert->subjectName : "",
+	    sizeof(c->subject));
+	if (c->req != TLS_CERT_REQUIRE) {
+		rc = SECSuccess;
+		goto out;
+	}
+	switch (CERT_CheckCertValidTimes(cert, PR_Now(), PR_FALSE)) {
+	case secCertTimeExpired:
+		tls_nss_certtime(cert, 0, when, sizeof(when));
+		tls_conn_seterr(c, "the client's certificate '%s' expired on %s", c->subject, when);
+		PORT_SetError(SEC_ERROR_EXPIRED_CERTIFICATE);
+		goto out;
+	case secCertTimeNotValidYet:
+		tls_nss_certtime(cert, 1, when, sizeof(when));
+		tls_conn_seterr(c, "the client's certificate '%s' is not valid before %s",
+		    c->subject, when);
+		PORT_SetError(SEC_ERROR_EXPIRED_CERTIFICATE);
+		goto out;
+	default:
+		break;
+	}
+	if (!cert_has_clientauth(cert)) {
+		tls_conn_seterr(c, "the client's certificate '%s' is not for TLS clients "
+		    "(no clientAuth extended key usage)", c->subject);
+		PORT_SetError(SEC_ERROR_INADEQUATE_CERT_TYPE);
+		goto out;
+	}
+	if (CERT_VerifyCertificateNow(CERT_GetDefaultCertDB(), cert, checksig,
+	    certificateUsageSSLClient, NULL, NULL) != SECSuccess) {
+		PRErrorCode e = PR_GetError();
+		char text[TLS_ERR_MAX];
+
+		tls_nss_errtext(e, 0, text, sizeof(text));
+		tls_conn_seterr(c, "%s: '%s'", text, c->subject);
+		PORT_SetError(e);
+		goto out;
+	}
+	rc = SECSuccess;
+out:
+	CERT_DestroyCertificate(cert);
+	return rc;
+}
+
+struct tls_conn *
+tls_server_new(int fd, char *err, size_t errlen)
+{
+	struct tls_conn *c;
+
+	if (srv_model == NULL) {
+		set_err(err, errlen, "the TLS server is not set up");
+		return NULL;
+	}
+	if ((c = tls_nss_wrap(fd, srv_model, err, errlen)) == NULL)
+		return NULL;
+	c->req = model_req;
+	if (SSL_AuthCertificateHook(c->ssl, server_auth_cb, c) != SECSuccess ||
+	    SSL_BadCertHook(c->ssl, NULL, NULL) != SECSuccess ||
+	    SSL_ResetHandshake(c->ssl, PR_TRUE) != SECSuccess) {
+		char words[TLS_ERR_MAX];
+
+		nss_words(PR_GetError(), words, sizeof(words));
+		set_err(err, errlen, "cannot start the TLS handshake: %s", words);
+		/* Give the fd back to the caller: NSPR must not close it. */
+		PR_ChangeFileDescNativeHandle(PR_GetIdentitiesLayer(c->ssl, PR_NSPR_IO_LAYER), -1);
+		PR_Close(c->ssl);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* ---- both sides: handshake and I/O ------------------------------------ */
+
+/* Version, suite and peer subject, once the handshake is done. */
+static void
+conn_finish(struct tls_conn *c)
+{
+	SSLChannelInfo ch;
+	SSLCipherSuiteInfo cs;
+	CERTCertificate *peer;
+
+	c->done = 1;
+	if (SSL_GetChannelInfo(c->ssl, &ch, sizeof(ch)) == SECSuccess) {
+		switch (ch.protocolVersion) {
+		case SSL_LIBRARY_VERSION_TLS_1_2:
+			(void)str_copy(c->version, "TLSv1.2", sizeof(c->version));
+			break;
+		case SSL_LIBRARY_VERSION_TLS_1_3:
+			(void)str_copy(c->version, "TLSv1.3", sizeof(c->version));
+			break;
+		default:
+			(void)str_printf(c->version, sizeof(c->version), "0x%04x",
+			    (unsigned)ch.protocolVersion);
+			break;
+		}
+		if (SSL_GetCipherSuiteInfo(ch.cipherSuite, &cs, sizeof(cs)) == SECSuccess)
+			(void)str_copy(c->cipher, cs.cipherSuiteName, sizeof(c->cipher));
+	}
+	if (c->subject[0] == '\0' && (peer = SSL_PeerCertificate(c->ssl)) != NULL) {
+		(void)str_copy(c->subject, peer->subjectName ? peer->subjectName : "",
+		    sizeof(c->subject));
+		CERT_DestroyCertificate(peer);
+	}
+}
+
+/* After a failed NSS call: wait, or fail for good. */
+static enum tls_status
+conn_blocked_or_fail(struct tls_conn *c)
+{
+	PRErrorCode e = PR_GetError();
+
+	if (e == PR_WOULD_BLOCK_ERROR)
+		return c->wblocked ? TLS_WANT_WRITE : TLS_WANT_READ;
+	tls_nss_fail(c, e);
+	return TLS_FAILED;
+}
+
+enum tls_status
+tls_handshake(struct tls_conn *c)
+{
+	if (c->failed)
+		return TLS_FAILED;
+	if (c->done)
+		return TLS_OK;
+	c->wblocked = 0;
+	if (SSL_ForceHandshake(c->ssl) == SECSuccess) {
+		/* NSS may still hold the end of our last flight. */
+		if (c->wblocked)
+			return TLS_WANT_WRITE;
+		conn_finish(c);
+		return TLS_OK;
+	}
+	return conn_blocked_or_fail(c);
+}
+
+static PRInt32
+clamp(size_t len)
+{
+	return len > INT_MAX ? INT_MAX : (PRInt32)len;
+}
+
+size_t
+tls_read(struct tls_conn *c, void *buf, size_t len, enum tls_status *st)
+{
+	PRInt32 n;
+
+	if (c->failed) {
+		*st = TLS_FAILED;
+		return 0;
+	}
+	c->wblocked = 0;
+	n = PR_Recv(c->ssl, buf, clamp(len), 0, PR_INTERVAL_NO_WAIT);
+	if (n > 0) {
+		*st = TLS_OK;
+		return (size_t)n;
+	}
+	if (n == 0 && len > 0) {
+		*st = TLS_CLOSED;
+		return 0;
+	}
+	if (n == 0) {
+		*st = TLS_OK;
+		return 0;
+	}
+	*st = conn_blocked_or_fail(c);
+	return 0;
+}
+
+size_t
+tls_write(struct tls_conn *c, const void *buf, size_t len, enum tls_status *st)
+{
+	PRInt32 n;
+
+	if (c->failed) {
+		*st = TLS_FAILED;
+		return 0;
+	}
+	c->wblocked = 0;
+	n = PR_Send(c->ssl, buf, clamp(len), 0, PR_INTERVAL_NO_WAIT);
+	if (n >= 0) {
+		/* Accepted, but part of it may wait inside NSS for the socket. */
+		*st = c->wblocked ? TLS_WANT_WRITE : TLS_OK;
+		return (size_t)n;
+	}
+	*st = conn_blocked_or_fail(c);
+	return 0;
+}
+
+size_t
+tls_pending(const struct tls_conn *c)
+{
+	int n;
+
+	if (c->failed)
+		return 0;
+	n = SSL_DataPending(c->ssl);
+	return n > 0 ? (size_t)n : 0;
+}
+
+const char *
+tls_error(const struct tls_conn *c)
+{
+	return c->err[0] != '\0' ? c->err : "no error";
+}
+
+const char *
+tls_version(const struct tls_conn *c)
+{
+	return c->done ? c->version : "";
+}
+
+const char *
+tls_cipher(const struct tls_conn *c)
+{
+	return c->done ? c->cipher : "";
+}
+
+const char *
+tls_peer_subject(const struct tls_conn *c)
+{
+	return c->subject[0] != '\0' ? c->subject : NULL;
+}
+
+int
+tls_fd(const struct tls_conn *c)
+{
+	return c->fd;
+}
+
+void
+tls_free(struct tls_conn *c)
+{
+	if (c == NULL)
+		return;
+	/* Sends close_notify after a finished handshake (best effort), closes the fd. */
+	PR_Close(c->ssl);
+	free(c);
+}
