@@ -109,11 +109,11 @@ int conf_load_fd(int fd, const char *name, const struct conf_spec *spec, void *g
 /*
  * Reload inside a jail. conf_keep_dir(dir) opens an absolute directory
  * (O_PATH) before chroot and keeps the fd; from then on conf_open() (used by
- * conf_load) reaches a path under a kept directory through that fd, with
- * openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, O_NOFOLLOW) so nothing
- * resolves outside it (without openat2: direct children only, O_NOFOLLOW).
- * Other paths are opened as they are. Files are opened read-only,
- * close-on-exec, non-blocking. All return 0 / an fd, or -1 with errno.
+ * conf_load) reaches a file directly in a kept directory through that fd:
+ * openat(dirfd, name, O_NOFOLLOW), one name only ("." or ".." is refused
+ * with EXDEV), so nothing resolves outside the directory. Other paths
+ * (deeper ones included) are opened as they are. Files are opened read-only, close-on-exec,
+ * non-blocking. All return 0 / an fd, or -1 with errno.
  */
 int conf_keep_dir(const char *dir);
 int conf_open(const char *path);

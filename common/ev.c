@@ -506,12 +506,20 @@ ev_init(void)
 	return 0;
 }
 
+static int keep_signals;
+
+void
+ev_keep_signals(void)
+{
+	keep_signals = 1;
+}
+
 void
 ev_fini(void)
 {
 	int sig;
 
-	for (sig = 1; sig < NSIG; sig++) {
+	for (sig = 1; sig < NSIG && !keep_signals; sig++) {
 		if (loop.sigs[sig].installed)
 			(void)sigaction(sig, &loop.sigs[sig].old, NULL);
 	}

@@ -19,8 +19,14 @@ typedef uint64_t ev_timer_id;	/* 0 is never a valid id */
 
 /* Sets the loop up; returns 0 or -1 with errno. */
 int ev_init(void);
-/* Frees the loop (after ev_run returned). */
+/* Frees the loop (after ev_run returned), restoring the signal handlers. */
 void ev_fini(void);
+/*
+ * From now on ev_fini leaves the signal handlers in place: a process under
+ * a seccomp filter may not call sigaction, and at exit there is nothing to
+ * restore them for.
+ */
+void ev_keep_signals(void);
 
 /* Watches fd for events (EV_READ|EV_WRITE). Returns 0 or -1. */
 int ev_fd_add(int fd, unsigned events, ev_fd_cb cb, void *arg);

@@ -73,6 +73,19 @@ paths_datapath(void)
 }
 
 int
+paths_in_jail(char *out, size_t outlen, const char *jail, const char *path)
+{
+	size_t jlen = strlen(jail);
+
+	while (jlen > 0 && jail[jlen - 1] == '/')
+		jlen--;
+	if (jlen == 0 || (strncmp(path, jail, jlen) == 0 &&
+	    (path[jlen] == '/' || path[jlen] == '\0')))
+		return str_printf(out, outlen, "%s", path) < 0 ? -1 : 0;
+	return str_printf(out, outlen, "%.*s%s", (int)jlen, jail, path) < 0 ? -1 : 0;
+}
+
+int
 paths_join(char *out, size_t outlen, const char *dir, const char *name)
 {
 	size_t dl = strlen(dir);
@@ -215,17 +228,13 @@ daemon_background(void)
 	return 0;
 }
 
-void
-daemon_ready(void)
-{
-	struct sigaction ign, old;
-	int fd;
-	ssize_t n;
+static int stdio_detached;
 
-	if (daemon_ready_fd < 0)
-		return;
-	/* detach stdio only now so start-up errors still reach the terminal */
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+static void
+null_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
 	if (fd >= 0) {
 		(void)dup2(fd, STDIN_FILENO);
 		(void)dup2(fd, STDOUT_FILENO);
@@ -233,16 +242,43 @@ daemon_ready(void)
 		if (fd > STDERR_FILENO)
 			(void)close(fd);
 	}
-	/* a parent killed meanwhile must not take us down with SIGPIPE */
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	if (sigaction(SIGPIPE, &ign, &old) != 0)
+}
+
+void
+daemon_detach_stdio(void)
+{
+	if (daemon_ready_fd < 0 || stdio_detached)
 		return;
+	null_stdio();
+	(void)signal(SIGPIPE, SIG_IGN);
+	stdio_detached = 1;
+}
+
+void
+daemon_ready(void)
+{
+	struct sigaction ign, old;
+	int restore = 0;
+	ssize_t n;
+
+	if (daemon_ready_fd < 0)
+		return;
+	if (!stdio_detached) {
+		/* detach stdio only now so start-up errors still reach the terminal */
+		null_stdio();
+		/* a parent killed meanwhile must not take us down with SIGPIPE */
+		memset(&ign, 0, sizeof(ign));
+		ign.sa_handler = SIG_IGN;
+		sigemptyset(&ign.sa_mask);
+		if (sigaction(SIGPIPE, &ign, &old) != 0)
+			return;
+		restore = 1;
+	}
 	do {
 		n = write(daemon_ready_fd, "R", 1);
 	} while (n < 0 && errno == EINTR);
-	(void)sigaction(SIGPIPE, &old, NULL);
+	if (restore)
+		(void)sigaction(SIGPIPE, &old, NULL);
 	(void)close(daemon_ready_fd);
 	daemon_ready_fd = -1;
 }

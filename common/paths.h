@@ -16,6 +16,13 @@ const char *paths_datapath(void);	/* NUT_DATAPATH or DATAPATH */
 
 /* Joins dir and name into out. Returns 0, or -1 if it did not fit. */
 int paths_join(char *out, size_t outlen, const char *dir, const char *name);
+/*
+ * A directory as seen from the host once a process chroots to jail: path
+ * itself when it is already under jail, else jail + path (NUT's chroot
+ * recipe: the state path copied to the same place inside the jail).
+ * 0, or -1 if it does not fit.
+ */
+int paths_in_jail(char *out, size_t outlen, const char *jail, const char *path);
 
 /* Writes our PID to path (0644, O_CLOEXEC). Returns 0 or -1 (logged). */
 int pidfile_write(const char *path);
@@ -36,5 +43,12 @@ int daemon_background(void);
  * when not backgrounded.
  */
 void daemon_ready(void);
+/*
+ * The /dev/null part of daemon_ready, done early: for a process about to
+ * enter its sandbox (no /dev/null in the jail, no dup2 or sigaction under
+ * the filter). SIGPIPE is ignored from here on, so the later daemon_ready
+ * only writes to the parent. A no-op when not backgrounded.
+ */
+void daemon_detach_stdio(void);
 
 #endif

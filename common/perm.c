@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "conf.h"
 #include "log.h"
 #include "perm.h"
 
@@ -19,7 +20,8 @@ perm_check_secret_file(const char *path, int strict)
 	struct stat st;
 	const char *what;
 
-	if (stat(path, &st) != 0) {
+	/* conf_stat: after a chroot the file is reached through its kept directory */
+	if (conf_stat(path, &st) != 0) {
 		log_warn("cannot check permissions of %s", path);
 		return -1;
 	}
@@ -40,7 +42,8 @@ perm_check_secret_file(const char *path, int strict)
 	else
 		what = "writable";
 	log_warnx("%s is %s by others; run: chmod 640 %s && chown root:%s %s%s",
-	    path, what, path, RUN_AS_GROUP, path, strict ? " (refusing to use it)" : "");
+	    path, what, path, RUN_AS_GROUP, path,
+	    strict ? " (strict modes: refusing to use it)" : "");
 	return strict ? -1 : 0;
 }
 

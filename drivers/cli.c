@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +20,19 @@
 #include "net.h"
 #include "paths.h"
 #include "rand.h"
+#include "sandbox.h"
 #include "sockproto.h"
 #include "tok.h"
 #include "xmalloc.h"
 
 #define REPLY_WAIT_MS 15000
+
+enum { OPT_SANDBOX = 256, OPT_DUMP_FILTER };
+static const struct option long_opts[] = {
+	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+	{ "dump-filter", optional_argument, NULL, OPT_DUMP_FILTER },
+	{ NULL, 0, NULL, 0 }
+};
 
 void
 cli_usage(const struct driver_ops *ops)
@@ -40,7 +49,13 @@ cli_usage(const struct driver_ops *ops)
 	    "  -B             go to the background even with -D\n"
 	    "  -u <user>      run as <user> after opening the device\n"
 	    "  -g <group>     group for the process and the socket\n"
-	    "  -r <dir>       chroot to <dir> after opening the device\n"
+	    "  -r <dir>       chroot to <dir> after opening the device (default: the\n"
+	    "                 state path)\n"
+	    "  --sandbox=kill|trap|log|off\n"
+	    "                 seccomp filter action (overrides ups.conf sandbox)\n"
+	    "  --dump-filter[=<role>]\n"
+	    "                 print the compiled seccomp policy of the role (driver,\n"
+	    "                 driver-net, driver-usb; default driver) and exit\n"
 	    "  -i <seconds>   poll interval\n"
 	    "  -c <command>   tell the running driver: reload, reload-or-exit,\n"
 	    "                 reload-or-error, exit\n"
@@ -107,10 +122,31 @@ cli_parse(int argc, char **argv, const struct driver_ops *ops, struct drv_opts *
 
 	memset(o, 0, sizeof(*o));
 	o->foreground = -1;
+	o->sandbox = -1;
 	o->pollinterval = -1;
 	opterr = 0;
-	while ((ch = getopt(argc, argv, "+a:s:kx:DFBqu:g:r:i:c:d:LVh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+a:s:kx:DFBqu:g:r:i:c:d:LVh", long_opts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case OPT_SANDBOX: {
+			enum sandbox_action a;
+
+			if (sandbox_parse_action(optarg, &a) != 0) {
+				fprintf(stderr, "%s: --sandbox: '%s' is not kill, trap, log or "
+				    "off\n", ops->name, optarg);
+				return -1;
+			}
+			o->sandbox = (int)a;
+			break;
+		}
+		case OPT_DUMP_FILTER:
+			o->dump_filter = optarg != NULL ? optarg : "driver";
+			if (sandbox_role_lookup(o->dump_filter) < 0) {
+				fprintf(stderr, "%s: --dump-filter: unknown role '%s'\n",
+				    ops->name, o->dump_filter);
+				return -1;
+			}
+			break;
 		case 'a':
 		case 's':
 			o->upsname = optarg;
@@ -181,6 +217,12 @@ cli_parse(int argc, char **argv, const struct driver_ops *ops, struct drv_opts *
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument \"%s\"; see -h\n", ops->name, argv[optind]);
 		return -1;
+	}
+	if (o->dump_filter != NULL) {
+		/* Drivers log to syslog and re-read ups.conf: the filter they load. */
+		fflush(stdout);
+		return sandbox_dump_filter((enum sandbox_role)sandbox_role_lookup(o->dump_filter),
+		    SB_F_RELOAD | SB_F_SYSLOG, STDOUT_FILENO) == 0 ? 1 : -1;
 	}
 	if (o->upsname == NULL) {
 		fprintf(stderr, "%s: give -a <ups> (or -s <ups>); see -h\n", ops->name);

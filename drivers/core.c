@@ -1,8 +1,9 @@
 /*
  * nutsec - core.c: drv_main, the start-up and shut-down order of every
  * driver, written as numbered steps: options and ups.conf, user lookup,
- * background, state, device (init + first update), socket, PID file,
- * chroot and privilege drop, event loop, clean-up in reverse. Also -k.
+ * background, state, device (init + first update), socket, PID file, the
+ * sandbox (chroot, user, no capabilities, no_new_privs, the role's seccomp
+ * filter), event loop, clean-up in reverse. Also -k.
  */
 #include "config.h"
 
@@ -25,6 +26,17 @@ const char *
 drv_startdir(const struct drv *d)
 {
 	return d->startdir;
+}
+
+int
+drv_sandbox_role(struct drv *d, const char *role)
+{
+	int r = sandbox_role_lookup(role);
+
+	if (r < 0 || r == SB_ROLE_UPSD)
+		return -1;
+	d->sb_role = r;
+	return 0;
 }
 
 static int
@@ -76,26 +88,6 @@ check_running(struct drv *d)
 	return -1;
 }
 
-static int
-resolve_user(struct drv *d, long *uid, long *gid)
-{
-	const char *user = d->opts.user ? d->opts.user : upsconf_user(d->uc, d->ups);
-	const char *group = d->opts.group ? d->opts.group : upsconf_group(d->uc, d->ups);
-
-	if (geteuid() != 0) {
-		/* Not root: nothing to drop; only the socket group may apply. */
-		*uid = -1;
-		*gid = -1;
-		if (group != NULL && privdrop_resolve(NULL, group, uid, gid) < 0)
-			return -1;
-		*uid = -1;
-		return 0;
-	}
-	if (user == NULL)
-		user = RUN_AS_USER;
-	return privdrop_resolve(user, group, uid, gid);
-}
-
 static void
 cleanup(struct drv *d)
 {
@@ -113,12 +105,12 @@ cleanup(struct drv *d)
 static int
 run(struct drv *d)
 {
-	const char *chroot_dir = d->opts.chroot ? d->opts.chroot : d->uc->chroot;
-	long uid, gid;
+	long gid;
 	int bg = d->opts.foreground == -1 || d->opts.foreground == 0;
 
-	/* 2. Resolve the user and group now: the chroot has no passwd file. */
-	if (resolve_user(d, &uid, &gid) < 0 || check_running(d) < 0)
+	/* 2. Resolve the user, group, jail and filter action now: the chroot has
+	 * no passwd file. */
+	if (privdrop_resolve(d, &gid) < 0 || check_running(d) < 0)
 		return 1;
 
 	/* 3. Detach; the parent exits 0 only once we are serving (step 9). */
@@ -166,8 +158,13 @@ run(struct drv *d)
 		d->pidfile_written = 1;
 	}
 
-	/* 8. chroot, then groups, group and user; nothing privileged after this. */
-	if (privdrop_enter(chroot_dir, uid, gid) < 0)
+	/* 8. Signal handlers (a pipe, sigaction), then the sandbox: chroot, user and group only, no capabilities,
+	 * no_new_privs, the role's seccomp filter; nothing privileged after this. */
+	if (loop_signals(d) < 0)
+		goto fail;
+	if (bg)
+		daemon_detach_stdio();	/* no /dev/null in the jail */
+	if (privdrop_enter(d) < 0)
 		goto fail;
 
 	/* 9. Serving: let upsdrvctl (our parent's parent) go on. */
@@ -195,6 +192,7 @@ drv_main(int argc, char **argv, const struct driver_ops *ops)
 	memset(&d, 0, sizeof(d));
 	d.ops = ops;
 	d.debug_proto = -1;
+	d.sb_role = SB_ROLE_DRIVER;
 	/* Relative data paths are relative to where we were started. */
 	if (getcwd(d.startdir, sizeof(d.startdir)) == NULL)
 		d.startdir[0] = '\0';

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "devfile.h"
 #include "tok.h"
 #include "xmalloc.h"
@@ -53,7 +54,8 @@ devfile_open(const char *path, char *err, size_t errlen)
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* conf_open: inside a jail, through the directory kept open before it */
+	fd = conf_open(path);
 	if (fd < 0) {
 		(void)str_printf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return NULL;

@@ -73,6 +73,12 @@ int drv_testvar(const struct drv *d, const char *name);
 const char *drv_port(const struct drv *d);
 /* The working directory the program was started in (paths like ./x.dev). */
 const char *drv_startdir(const struct drv *d);
+/*
+ * From init: the sandbox role this driver needs once serving, by name
+ * ("driver" by default, "driver-net" for a network client, "driver-usb").
+ * 0, or -1 for an unknown name.
+ */
+int drv_sandbox_role(struct drv *d, const char *role);
 /* Seconds between update cycles. */
 long drv_pollinterval(const struct drv *d);
 /* Asks for the next update cycle in ms instead of pollinterval (once). */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "driver.h"
+#include "sandbox.h"
 #include "ev.h"
 
 struct buf;
@@ -30,6 +31,8 @@ struct drv_opts {
 	int debug;		/* count of -D */
 	int foreground;		/* -1 default, 0 -B, 1 -F, 2 -FF */
 	const char *user, *group, *chroot;	/* -u -g -r */
+	int sandbox;		/* --sandbox: enum sandbox_action, -1 = ups.conf */
+	const char *dump_filter;	/* --dump-filter[=role]: role name */
 	long pollinterval;	/* -i, or -1 */
 	const char *command;	/* -c */
 	int dump_after;		/* -d n, or 0 */
@@ -53,9 +56,12 @@ struct drv {
 	int debug_cfg;			/* level from -D and debug_min */
 	int debug_proto;		/* SET driver.debug, -1 = none */
 	const char *statepath;
+	char statebuf[4096];		/* the state path inside a -r/chroot= jail */
 	char sockpath[108];
 	char pidpath[4096];
 	char startdir[4096];		/* cwd at start ("" if unknown) */
+	int sb_role;			/* enum sandbox_role; the driver's init may widen it */
+	struct sandbox_opts sb;		/* settled by privdrop_resolve */
 	int pidfile_written;
 
 	/* state */
@@ -78,7 +84,7 @@ struct drv {
 
 /* cli.c */
 /* Parses argv into o. Returns 0, 1 if the program should exit 0 (-V/-h
- * done), or -1 (usage printed) for status 1. */
+ * or --dump-filter done), or -1 (usage printed) for status 1. */
 int cli_parse(int argc, char **argv, const struct driver_ops *ops, struct drv_opts *o);
 void cli_usage(const struct driver_ops *ops);
 /* Sends -c <command> to the running instance. Returns the exit status. */
@@ -153,6 +159,8 @@ void shared_state(struct drv *d, const char *state);
 /* loop.c */
 /* Runs the first update cycle (before the socket exists). */
 void loop_first_update(struct drv *d);
+/* Installs the signal handlers (a pipe and sigaction: before the sandbox). 0 or -1. */
+int loop_signals(struct drv *d);
 /* Runs the event loop until exit. Returns the exit status. */
 int loop_run(struct drv *d);
 /* Asks the loop to stop with a status. */
@@ -161,9 +169,17 @@ void loop_exit(struct drv *d, int status);
 int loop_reload(struct drv *d, int mode);
 
 /* privdrop.c */
-/* Looks up user and group before chroot (-1 = keep). 0 or -1 (logged). */
-int privdrop_resolve(const char *user, const char *group, long *uid, long *gid);
-/* chroot (if dir), then setgroups/setgid/setuid. 0 or -1 (logged). */
-int privdrop_enter(const char *dir, long uid, long gid);
+/*
+ * Settles who the driver will be (before it opens anything): -u/-g, ups.conf
+ * user/group (default RUN_AS_USER when root), the jail (-r, ups.conf chroot,
+ * else the state path) and the filter action (--sandbox, ups.conf sandbox,
+ * else kill); *gid gets the socket group (-1 = keep). 0 or -1 (logged).
+ */
+int privdrop_resolve(struct drv *d, long *gid);
+/*
+ * Keeps the directories reload reads (ups.conf's), then sandbox_enter with
+ * the driver's role, and logs what the process holds. 0 or -1 (logged).
+ */
+int privdrop_enter(struct drv *d);
 
 #endif

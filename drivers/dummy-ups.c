@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "devfile.h"
 #include "driver.h"
 #include "dummy.h"
@@ -160,7 +161,7 @@ parse_once(struct drv *d)
 	struct devfile *df;
 	struct stat st;
 
-	if (stat(dummy.path, &st) == 0)
+	if (conf_stat(dummy.path, &st) == 0)
 		dummy.mtime = st.st_mtim;
 	df = devfile_open(dummy.path, err, sizeof(err));
 	if (df == NULL) {
@@ -178,7 +179,7 @@ update_once(struct drv *d)
 {
 	struct stat st;
 
-	if (stat(dummy.path, &st) < 0) {
+	if (conf_stat(dummy.path, &st) < 0) {
 		if (!dummy.stat_failed)
 			log_warn("cannot check %s; keeping the values read", dummy.path);
 		dummy.stat_failed = 1;
@@ -276,6 +277,27 @@ resolve_path(struct drv *d, const char *port)
 	return 0;
 }
 
+/* The data file's directory stays open: re-reads work inside the jail. */
+static int
+keep_data_dir(void)
+{
+	char dir[sizeof(dummy.path)];
+	char *slash;
+
+	(void)str_copy(dir, dummy.path, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return 0;
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (conf_keep_dir(dir) < 0) {
+		log_warn("cannot open %s", dir);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 dummy_init(struct drv *d)
 {
@@ -284,9 +306,12 @@ dummy_init(struct drv *d)
 	if (pick_mode(d, port) < 0)
 		return -1;
 	(void)drv_setinfo(d, "driver.parameter.mode", "%s", mode_names[dummy.mode]);
-	if (dummy.mode == MODE_REPEATER)
+	if (dummy.mode == MODE_REPEATER) {
+		/* A network client of another upsd: the driver-net filter. */
+		(void)drv_sandbox_role(d, "driver-net");
 		return repeater_init(d, port, !drv_testvar(d, "repeater_disable_strict_start"));
-	if (resolve_path(d, port) < 0)
+	}
+	if (resolve_path(d, port) < 0 || keep_data_dir() < 0)
 		return -1;
 
 	/* What NUT's dummy-ups shows before the file is read. */

@@ -221,14 +221,20 @@ loop_first_update(struct drv *d)
 }
 
 int
-loop_run(struct drv *d)
+loop_signals(struct drv *d)
 {
 	if (ev_signal(SIGTERM, on_term, d) < 0 || ev_signal(SIGINT, on_term, d) < 0 ||
 	    ev_signal(SIGQUIT, on_term, d) < 0 || ev_signal(SIGHUP, on_hup, d) < 0 ||
 	    ev_signal(SIGUSR1, on_usr1, d) < 0) {
 		log_warn("cannot set up signal handling");
-		return 1;
+		return -1;
 	}
+	return 0;
+}
+
+int
+loop_run(struct drv *d)
+{
 	ev_before_sleep(before_sleep, d);
 	if (d->opts.dump_after > 0 && d->cycles >= (unsigned long)d->opts.dump_after)
 		return d->exit_status;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "drvcore.h"
 #include "log.h"
@@ -193,6 +194,7 @@ load_file(struct drv *d)
 static void
 settle(struct drv *d)
 {
+	const char *jail;
 	long dmin;
 
 	d->pollinterval = d->opts.pollinterval > 0 ? d->opts.pollinterval :
@@ -204,6 +206,11 @@ settle(struct drv *d)
 		d->statepath = d->uc->statepath;
 	else
 		d->statepath = paths_statepath();
+	/* With -r or chroot=, the state path is the one inside the jail (NUT). */
+	jail = d->opts.chroot != NULL ? d->opts.chroot : d->uc->chroot;
+	if (jail != NULL && geteuid() == 0 &&
+	    paths_in_jail(d->statebuf, sizeof(d->statebuf), jail, d->statepath) == 0)
+		d->statepath = d->statebuf;
 }
 
 int

@@ -1,88 +1,92 @@
 /*
- * nutsec - privdrop.c: giving up root once the device and the socket are
- * open. Names are resolved first (the chroot has no passwd file), then
- * chroot, then the supplementary groups, the group and the user, in that
- * order, and the drop is verified. The sandbox work hardens this later
- * (capabilities, no_new_privs, seccomp); this file keeps the order.
+ * nutsec - privdrop.c: how a driver gives up root once its device and
+ * socket are open. privdrop_resolve settles, before anything opens, who the
+ * driver will be (-u/-g, ups.conf user/group, RUN_AS_USER when started as
+ * root), where its jail is (-r, ups.conf chroot, else the state path) and
+ * what its seccomp filter does (--sandbox, ups.conf sandbox, else kill).
+ * privdrop_enter keeps the directories a reload reads open, then hands
+ * everything to sandbox_enter and logs what the process holds.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <grp.h>
-#include <pwd.h>
-#include <sys/types.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "drvcore.h"
+#include "ev.h"
 #include "log.h"
+#include "upsconf.h"
+#include "xmalloc.h"
 
 int
-privdrop_resolve(const char *user, const char *group, long *uid, long *gid)
+privdrop_resolve(struct drv *d, long *gid)
 {
-	struct passwd *pw;
-	struct group *gr;
+	struct sandbox_opts *sb = &d->sb;
+	const char *user = d->opts.user ? d->opts.user : upsconf_user(d->uc, d->ups);
+	const char *group = d->opts.group ? d->opts.group : upsconf_group(d->uc, d->ups);
+	long action = d->opts.sandbox >= 0 ? d->opts.sandbox :
+	    upsconf_get(d->uc, d->ups, UPSCONF_SANDBOX, SB_ACTION_KILL);
+	char err[512];
+	uid_t u;
+	gid_t g;
 
-	*uid = -1;
+	memset(sb, 0, sizeof(*sb));
+	sb->action = (enum sandbox_action)action;
+	sb->flags = SB_F_RELOAD | SB_F_SYSLOG;
+	sb->group = group;
+	if (geteuid() == 0) {
+		sb->user = user != NULL ? user : RUN_AS_USER;
+		sb->chroot_dir = d->opts.chroot ? d->opts.chroot :
+		    d->uc->chroot ? d->uc->chroot : d->statepath;
+	} else if (user != NULL || d->opts.chroot != NULL || d->uc->chroot != NULL)
+		log_warnx("not started as root: user and chroot are ignored (ids kept)");
 	*gid = -1;
-	if (user != NULL) {
-		errno = 0;
-		pw = getpwnam(user);
-		if (pw == NULL) {
-			log_warnx("user %s does not exist", user);
-			return -1;
-		}
-		if (pw->pw_uid == 0)
-			log_warnx("running as root (user %s): the driver keeps every privilege",
-			    user);
-		*uid = (long)pw->pw_uid;
-		*gid = (long)pw->pw_gid;
+	if ((sb->user != NULL || group != NULL) &&
+	    sandbox_resolve(sb, &u, &g, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return -1;
 	}
-	if (group != NULL) {
-		gr = getgrnam(group);
-		if (gr == NULL) {
-			log_warnx("group %s does not exist", group);
-			return -1;
-		}
-		*gid = (long)gr->gr_gid;
-	}
+	if (sb->user != NULL || group != NULL)
+		*gid = (long)g;
 	return 0;
 }
 
-int
-privdrop_enter(const char *dir, long uid, long gid)
+/* "dir/file" -> keeps "dir" open for reload inside the jail. */
+static int
+keep_dir_of(const char *path)
 {
-	gid_t g;
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int rc;
 
-	/* 1. chroot, while still root; the cwd must be inside it. */
-	if (dir != NULL) {
-		if (chdir(dir) < 0 || chroot(dir) < 0 || chdir("/") < 0) {
-			log_warn("cannot chroot to %s", dir);
-			return -1;
-		}
-		log_info("chrooted to %s", dir);
-	}
-	if (uid < 0)
+	if (path[0] != '/' || slash == NULL)
 		return 0;
-	g = (gid_t)gid;
-	/* 2. supplementary groups: only the one group, nothing inherited from root. */
-	if (setgroups(1, &g) < 0) {
-		log_warn("setgroups");
+	dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	rc = conf_keep_dir(dir);
+	if (rc != 0)
+		log_warn("cannot keep %s open for reload", dir);
+	free(dir);
+	return rc;
+}
+
+int
+privdrop_enter(struct drv *d)
+{
+	char err[512], held[512];
+
+	if (d->uc->file != NULL && keep_dir_of(d->uc->file) != 0)
+		return -1;
+	if (sandbox_enter((enum sandbox_role)d->sb_role, &d->sb, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
 		return -1;
 	}
-	/* 3. the group, then 4. the user (after which setgid would fail). */
-	if (setresgid(g, g, g) < 0) {
-		log_warn("setresgid(%ld)", gid);
-		return -1;
-	}
-	if (setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0) {
-		log_warn("setresuid(%ld)", uid);
-		return -1;
-	}
-	/* 5. verify: getting root back must fail. */
-	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		log_warnx("privileges could be regained after the drop; refusing to run");
-		return -1;
-	}
-	log_info("running as uid %ld gid %ld", uid, gid);
+	ev_keep_signals();
+	if (sandbox_describe((enum sandbox_role)d->sb_role, &d->sb, held, sizeof(held)) == 0)
+		log_notice("UPS [%s]: sandbox: %s", d->upsname, held);
+	else
+		log_warnx("UPS [%s]: sandbox entered, but its state cannot be read back",
+		    d->upsname);
 	return 0;
 }

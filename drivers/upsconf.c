@@ -174,6 +174,9 @@ h_sddelay(struct conf_ctx *cx, void *obj, int argc, char **argv)
 	return 0;
 }
 
+/* In the order of enum sandbox_action (sandbox/sandbox.h). */
+static const char *const sandbox_names[] = { "kill", "trap", "log", "off", NULL };
+
 #define G(f) offsetof(struct upsconf, f)
 #define U(f) offsetof(struct upsconf_ups, f)
 
@@ -199,6 +202,8 @@ static const struct conf_directive global_tab[] = {
 	  "seconds between update cycles" },
 	{ "retrydelay", CONF_INT, G(retrydelay), 1, 1, 0, 3600, NULL, 0, NULL,
 	  "seconds between upsdrvctl start attempts" },
+	{ "sandbox", CONF_ENUM, G(sandbox), 1, 1, 0, 0, sandbox_names, 0, NULL,
+	  "seccomp filter action of every driver: kill, trap, log or off" },
 	{ "statepath", CONF_PATH, G(statepath), 1, 1, 0, 0, NULL, 0, NULL,
 	  "directory of the driver sockets and PID files" },
 	{ "synchronous", CONF_CUSTOM, 0, 1, 1, 0, 0, NULL, 0, h_gsync,
@@ -234,6 +239,8 @@ static const struct conf_directive section_tab[] = {
 	  "device path (dummy-ups: data file or ups@host[:port])" },
 	{ "retrydelay", CONF_INT, U(retrydelay), 1, 1, 0, 3600, NULL, 0, NULL,
 	  "seconds between upsdrvctl start attempts" },
+	{ "sandbox", CONF_ENUM, U(sandbox), 1, 1, 0, 0, sandbox_names, 0, NULL,
+	  "seccomp filter action of this driver: kill, trap, log or off" },
 	{ "sdcommands", CONF_STR, U(sdcommands), 1, 1, 0, 0, NULL, CONF_F_RELOADABLE, NULL,
 	  "comma list of instant commands for killpower" },
 	{ "sddelay", CONF_CUSTOM, 0, 0, 1, 0, 0, NULL, CONF_F_OBSOLETE, h_sddelay,
@@ -257,6 +264,7 @@ ups_init(struct upsconf_ups *u, const char *name, unsigned long line)
 	u->pollinterval = u->maxstartdelay = u->maxretry = UPSCONF_UNSET;
 	u->retrydelay = u->debug_min = UPSCONF_UNSET;
 	u->synchronous = -1;
+	u->sandbox = -1;
 }
 
 struct upsconf_ups *
@@ -365,6 +373,7 @@ upsconf_new(const char *name)
 	uc->pollinterval = uc->maxstartdelay = uc->maxretry = UPSCONF_UNSET;
 	uc->retrydelay = uc->debug_min = UPSCONF_UNSET;
 	uc->synchronous = -1;
+	uc->sandbox = -1;
 	return uc;
 }
 
@@ -491,6 +500,10 @@ upsconf_get(const struct upsconf *uc, const struct upsconf_ups *u, enum upsconf_
 	case UPSCONF_SYNCHRONOUS:
 		uv = u ? u->synchronous : uv;
 		gv = uc->synchronous;
+		break;
+	case UPSCONF_SANDBOX:
+		uv = u && u->sandbox >= 0 ? u->sandbox : UPSCONF_UNSET;
+		gv = uc->sandbox >= 0 ? uc->sandbox : UPSCONF_UNSET;
 		break;
 	}
 	if (uv != UPSCONF_UNSET)

@@ -30,6 +30,7 @@ struct upsconf_ups {
 	long pollinterval, maxstartdelay, maxretry, retrydelay, debug_min;
 	long sdorder;		/* 0 by default; -1 excludes from shutdown */
 	int synchronous;	/* enum upsconf_sync, -1 = unset */
+	int sandbox;		/* enum sandbox_action, -1 = unset */
 	int allow_killpower, nolock, ignorelb;
 	struct upsconf_var *vars;	/* driver variables, default.*, override.* */
 	size_t nvars;
@@ -40,6 +41,7 @@ struct upsconf {
 	char *chroot, *driverpath, *statepath, *user, *group, *libusb_debug;
 	long pollinterval, maxstartdelay, maxretry, retrydelay, debug_min;
 	int synchronous;	/* -1 = unset */
+	int sandbox;		/* enum sandbox_action, -1 = unset */
 	int nowait;
 	struct upsconf_ups **ups;	/* in file order */
 	size_t nups;
@@ -60,7 +62,7 @@ struct upsconf_ups *upsconf_find(const struct upsconf *uc, const char *name);
 /* Settings that may be global and per UPS. */
 enum upsconf_field {
 	UPSCONF_POLLINTERVAL, UPSCONF_MAXSTARTDELAY, UPSCONF_MAXRETRY,
-	UPSCONF_RETRYDELAY, UPSCONF_DEBUG_MIN, UPSCONF_SYNCHRONOUS
+	UPSCONF_RETRYDELAY, UPSCONF_DEBUG_MIN, UPSCONF_SYNCHRONOUS, UPSCONF_SANDBOX
 };
 /* The effective value: the section's (u may be NULL), else the global one, else def. */
 long upsconf_get(const struct upsconf *uc, const struct upsconf_ups *u,

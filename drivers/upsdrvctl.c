@@ -112,7 +112,7 @@ load_conf(struct ctl *c)
 {
 	char path[4096];
 	int errors = 0;
-	const char *ign;
+	const char *ign, *jail;
 
 	if (paths_join(path, sizeof(path), paths_confpath(), "ups.conf") < 0) {
 		log_warnx("configuration path too long");
@@ -134,6 +134,11 @@ load_conf(struct ctl *c)
 		return -1;
 	c->statepath = getenv("NUT_STATEPATH") == NULL && c->uc->statepath != NULL ?
 	    c->uc->statepath : paths_statepath();
+	/* The drivers' sockets are inside their jail (-r or chroot=). */
+	jail = c->chroot != NULL ? c->chroot : c->uc->chroot;
+	if (jail != NULL && geteuid() == 0 &&
+	    paths_in_jail(c->statebuf, sizeof(c->statebuf), jail, c->statepath) == 0)
+		c->statepath = c->statebuf;
 	ign = getenv("NUT_IGNORE_NOWAIT");
 	c->nowait = c->uc->nowait && !(ign != NULL && strcmp(ign, "true") == 0);
 	return 0;

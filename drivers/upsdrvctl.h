@@ -22,6 +22,7 @@ struct ctl {
 	struct upsconf *uc;
 	char driverpath[4096];
 	const char *statepath;
+	char statebuf[4096];	/* the state path inside a -r/chroot= jail */
 };
 
 /* upsdrvctl_run.c: each returns the number of UPSes that failed. */

@@ -21,6 +21,7 @@
 #include "sockproto.h"
 #include "tok.h"
 #include "vartree.h"
+#include "xmalloc.h"
 
 #include "upsd.h"
 
@@ -124,13 +125,28 @@ driver_flush(struct ups *u)
 	return 0;
 }
 
+/* "" until a chroot moves the state path away from the working directory. */
+static char sockdir[4096];
+
+void
+driver_set_sockdir(const char *dir)
+{
+	if (dir == NULL || strcmp(dir, "/") == 0 || str_printf(sockdir, sizeof(sockdir),
+	    "%s", dir) < 0)
+		sockdir[0] = '\0';
+}
+
 static void
 driver_connect(struct ups *u)
 {
+	char path[4096 + 256];
 	uint64_t now = ev_now();
 	int fd;
 
-	fd = net_connect_unix(u->sockname, 1);
+	if (sockdir[0] == '\0' || str_printf(path, sizeof(path), "%s/%s", sockdir,
+	    u->sockname) < 0)
+		(void)str_printf(path, sizeof(path), "%s", u->sockname);
+	fd = net_connect_unix(path, 1);
 	if (fd < 0) {
 		if (!u->drv.failing || now - u->drv.last_fail_log >= DRV_FAIL_LOG_MS) {
 			log_warn("UPS [%s]: cannot connect to driver socket %s/%s",

@@ -1,23 +1,28 @@
 /*
  * nutsec - main.c: upsd's start-up, written as the numbered steps of
  * design.md §3: options, configuration, names and users, listeners and
- * sockets, chroot, privilege drop, (sandbox), event loop, and the clean
- * exit. The work itself lives in the other files of this directory.
+ * sockets, then sandbox_enter (chroot to the state path or -r, the run-as
+ * user without groups or capabilities, no_new_privs, the upsd seccomp
+ * filter), event loop, and the clean exit. The work itself lives in the
+ * other files of this directory.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "ev.h"
 #include "log.h"
 #include "paths.h"
 #include "perm.h"
+#include "sandbox.h"
 #include "xmalloc.h"
 
 #include "upsd.h"
@@ -33,6 +38,15 @@ struct cli {
 	const char *chroot_dir;		/* -r */
 	int check;			/* -t */
 	int dump;			/* -T */
+	int sandbox;			/* --sandbox: enum sandbox_action, -1 = upsd.conf */
+	int dump_filter;		/* --dump-filter */
+};
+
+enum { OPT_SANDBOX = 256, OPT_DUMP_FILTER };
+static const struct option long_opts[] = {
+	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+	{ "dump-filter", no_argument, NULL, OPT_DUMP_FILTER },
+	{ NULL, 0, NULL, 0 }
 };
 
 static void
@@ -46,7 +60,10 @@ usage(FILE *fp)
 	    "  -B              go to the background even with -D\n"
 	    "  -D              more debugging (repeat up to 3 times; implies -F)\n"
 	    "  -u <user>       run as this user (default %s)\n"
-	    "  -r <dir>        chroot to dir after opening the sockets\n"
+	    "  -r <dir>        chroot to dir (default: the state path)\n"
+	    "  --sandbox=kill|trap|log|off\n"
+	    "                  seccomp filter action (overrides SANDBOX in upsd.conf)\n"
+	    "  --dump-filter   print upsd's compiled seccomp policy and exit\n"
 	    "  -4 / -6         listen on IPv4 / IPv6 only\n"
 	    "  -t              check the configuration and exit\n"
 	    "  -T              print the effective configuration (secrets masked)\n"
@@ -61,10 +78,24 @@ parse_args(int argc, char **argv, struct cli *cli)
 	int ch;
 
 	memset(cli, 0, sizeof(*cli));
+	cli->sandbox = -1;
 	if ((env = getenv("NUT_DEBUG_LEVEL")) != NULL && env[0] >= '0' && env[0] <= '9')
 		cli->debug = atoi(env);
-	while ((ch = getopt(argc, argv, "46BDFP:TVc:hi:p:qr:tu:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "46BDFP:TVc:hi:p:qr:tu:", long_opts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case OPT_SANDBOX: {
+			enum sandbox_action a;
+
+			if (sandbox_parse_action(optarg, &a) != 0) {
+				fprintf(stderr, "upsd: --sandbox: '%s' is not kill, trap, log "
+				    "or off\n", optarg);
+				exit(EXIT_FAILURE);
+			}
+			cli->sandbox = (int)a;
+			break;
+		}
+		case OPT_DUMP_FILTER: cli->dump_filter = 1; break;
 		case '4': cli->family = NET_FAMILY_V4; break;
 		case '6': cli->family = NET_FAMILY_V6; break;
 		case 'B': cli->background = 1; break;
@@ -189,18 +220,29 @@ loop_setup(void)
 	on_tick(NULL);
 }
 
+/* What widens upsd's filter: reload always, TLS and syslog when used. */
+static unsigned
+sandbox_flags(int foreground)
+{
+	return SB_F_RELOAD | (state_conf()->certpath != NULL ? SB_F_TLS : 0) |
+	    (foreground ? 0 : SB_F_SYSLOG);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct upsd_opts opts;
-	struct privs privs;
+	struct sandbox_opts sb;
 	struct cli cli;
-	char pidpath[4096];
-	int foreground, pidfile = 0;
+	char pidpath[4096], statehost[4096], stateinside[4096], err[512], held[512];
+	uid_t uid;
+	gid_t gid;
+	const char *rules;
+	int foreground, pidfile = 0, root = getuid() == 0 || geteuid() == 0;
 
 	/* 1. Options; -c only signals the running daemon. */
 	parse_args(argc, argv, &cli);
-	foreground = cli.check || cli.dump || cli.foreground > 0 ||
+	foreground = cli.check || cli.dump || cli.dump_filter || cli.foreground > 0 ||
 	    (cli.debug > 0 && !cli.background);
 	log_init("upsd", cli.debug > 3 ? 3 : cli.debug, LOG_TO_STDERR |
 	    (foreground ? 0 : LOG_TO_SYSLOG));
@@ -212,7 +254,7 @@ main(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	opts.family = cli.family;
 	opts.cli_debug = cli.debug;
-	if (state_load(&opts, cli.check || cli.dump) != 0) {
+	if (state_load(&opts, cli.check || cli.dump || cli.dump_filter) != 0) {
 		if (cli.check)
 			fprintf(stderr, "configuration has errors\n");
 		else
@@ -227,15 +269,24 @@ main(int argc, char **argv)
 		state_dump(stdout);
 		return EXIT_SUCCESS;
 	}
+	if (cli.dump_filter) {
+		fflush(stdout);
+		return sandbox_dump_filter(SB_ROLE_UPSD, sandbox_flags(0), STDOUT_FILENO) == 0 ?
+		    EXIT_SUCCESS : EXIT_FAILURE;
+	}
 
-	/* 3. Names and users: resolve the run-as user before any chroot. */
-	if (getuid() == 0 || geteuid() == 0) {
-		if (privs_resolve(&privs, cli.user ? cli.user : RUN_AS_USER) != 0)
-			return EXIT_FAILURE;
-	} else {
-		if (cli.user != NULL)
-			log_warnx("not started as root: -u %s ignored", cli.user);
-		(void)privs_resolve(&privs, NULL);
+	/* 3. Names and users: the run-as user, resolved before any chroot. */
+	memset(&sb, 0, sizeof(sb));
+	sb.action = cli.sandbox >= 0 ? (enum sandbox_action)cli.sandbox :
+	    (enum sandbox_action)state_conf()->sandbox;
+	sb.flags = sandbox_flags(foreground);
+	if (root)
+		sb.user = cli.user != NULL ? cli.user : RUN_AS_USER;
+	else if (cli.user != NULL || cli.chroot_dir != NULL)
+		log_warnx("not started as root: -u/-r ignored; no chroot, ids kept");
+	if (sandbox_resolve(&sb, &uid, &gid, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return EXIT_FAILURE;
 	}
 
 	/* 4. Resource limits while still privileged: room for MAXCONN clients. */
@@ -250,13 +301,25 @@ main(int argc, char **argv)
 	if (!foreground && daemon_background() != 0)
 		return EXIT_FAILURE;
 
-	/* 6. Open everything: listeners (as root), then the state path. */
+	/*
+	 * 6. Open everything: listeners (as root), the state path (the jail by
+	 * default, where the driver sockets are), and the directories reload
+	 * reads from inside the jail.
+	 */
 	if (listen_open(state_conf(), cli.family) != 0)
 		return EXIT_FAILURE;
-	if (perm_check_statepath(state_statepath()) != 0)
+	if (privs_jail(cli.chroot_dir, state_statepath(), statehost, sizeof(statehost),
+	    stateinside, sizeof(stateinside)) != 0)
 		return EXIT_FAILURE;
-	if (chdir(state_statepath()) != 0)
-		fatal("chdir %s", state_statepath());
+	if (perm_check_statepath(statehost) != 0)
+		return EXIT_FAILURE;
+	if (chdir(statehost) != 0)
+		fatal("chdir %s", statehost);
+	if (conf_keep_dir(paths_confpath()) != 0)
+		fatal("cannot open %s (kept for reload)", paths_confpath());
+	if (conf_keep_dir(upsd_conf_datapath(state_conf())) != 0)
+		log_debug("%s not kept open: cmdvartab will not be re-read",
+		    upsd_conf_datapath(state_conf()));
 
 	/* 7. PID file, while we may still write where it lives. */
 	if (!foreground || cli.foreground > 1) {
@@ -267,22 +330,44 @@ main(int argc, char **argv)
 
 	/* 8. TLS: NSS database and keys are loaded here (TLS issue). */
 
-	/* 9. chroot (-r), keeping the state path as working directory. */
-	if (cli.chroot_dir != NULL && privs_chroot(cli.chroot_dir, state_statepath()) != 0)
-		return EXIT_FAILURE;
-
-	/* 10. Drop to the run-as user and its group. */
-	if (privs_drop(&privs) != 0)
-		return EXIT_FAILURE;
-
-	/* 11. no_new_privs and the seccomp filter go here (sandbox issue). */
-
-	/* 12. Event loop: signals, listeners, drivers, housekeeping. */
+	/* 9. Signals, listeners, the first driver connections and the tick:
+	 * the pipe and sigaction they need are not in the filter. */
 	loop_setup();
-	log_notice("upsd %s ready: %zu UPS, %zu user(s), MAXCONN %ld, running as %s%s%s",
-	    PACKAGE_VERSION, ups_count(), users_count(state_users()), state_maxconn(),
-	    privs.resolved ? privs.user : "the invoking user",
-	    cli.chroot_dir ? ", root " : "", cli.chroot_dir ? cli.chroot_dir : "");
+
+	/*
+	 * 10. The sandbox: chroot (-r, else the state path), the run-as user
+	 * with its group only, no capabilities (bounding set cleared),
+	 * no_new_privs, the upsd seccomp filter. A half-confined upsd must
+	 * not serve.
+	 */
+	if (root)
+		sb.chroot_dir = cli.chroot_dir != NULL ? cli.chroot_dir : statehost;
+	if (sb.chroot_dir != NULL && (rules = access_rules_outside(sb.chroot_dir)) != NULL) {
+		/* Rules that silently vanish would let everyone in: no chroot. */
+		log_warnx("tcp-wrappers rules in %s are not inside the jail %s: running "
+		    "without chroot (copy the file to %s%s to keep the jail)", rules,
+		    sb.chroot_dir, sb.chroot_dir, rules);
+		sb.chroot_dir = NULL;
+	}
+	if (!foreground)
+		daemon_detach_stdio();	/* no /dev/null in the jail */
+	if (sandbox_enter(SB_ROLE_UPSD, &sb, err, sizeof(err)) != 0) {
+		log_warnx("fatal: %s", err);
+		return EXIT_FAILURE;
+	}
+	if (sb.chroot_dir != NULL)
+		driver_set_sockdir(stateinside);
+	ev_keep_signals();
+
+	/* 11. One line with what we hold, as the kernel says. */
+	if (sandbox_describe(SB_ROLE_UPSD, &sb, held, sizeof(held)) == 0)
+		log_notice("sandbox: %s", held);
+	else
+		log_warnx("sandbox entered, but its state cannot be read back");
+
+	/* 12. The event loop. */
+	log_notice("upsd %s ready: %zu UPS, %zu user(s), MAXCONN %ld", PACKAGE_VERSION,
+	    ups_count(), users_count(state_users()), state_maxconn());
 	daemon_ready();
 	if (!foreground)
 		log_set_dest(LOG_TO_SYSLOG);
@@ -299,7 +384,7 @@ main(int argc, char **argv)
 	ev_fini();
 	if (pidfile && unlink(pidpath) != 0 && errno != ENOENT)
 		log_debug("PID file %s not removed: %s", pidpath, strerror(errno));
-	free(privs.user);
+	conf_forget_dirs();
 	log_notice("upsd stopped");
 	return EXIT_SUCCESS;
 }

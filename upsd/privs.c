@@ -1,106 +1,75 @@
 /*
- * nutsec - privs.c: the steps that give privileges away: the open-file
- * limit (raised while still root), chroot (-r) with the working directory
- * kept at the state path so the relative driver socket names still work,
- * and the switch to the run-as user with its group only. The sandbox issue
- * hardens this further (capabilities, no_new_privs, seccomp); main() keeps
- * the order as commented steps so those slot in.
+ * nutsec - privs.c: what upsd settles before it gives privileges away: the
+ * jail (by default the state path itself, where the driver sockets are; with
+ * -r, a directory holding the state path either as it is on the host or, as
+ * in NUT's chroot recipe, at the same path inside the jail) and the open-file
+ * limit (raised while still root). Giving privileges away is sandbox_enter's.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "xmalloc.h"
 
 #include "upsd.h"
 
-int
-privs_resolve(struct privs *p, const char *user)
+static int
+copy(char *out, size_t outlen, const char *s, size_t n)
 {
-	struct passwd *pw;
-
-	memset(p, 0, sizeof(*p));
-	if (user == NULL || *user == '\0')
-		return 0;
-	errno = 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		if (errno != 0)
-			log_warn("cannot look user %s up", user);
-		else
-			log_warnx("user %s does not exist (create it, or use -u)", user);
+	if (n >= outlen) {
+		log_warnx("path too long: %.*s", (int)n, s);
 		return -1;
 	}
-	p->user = xstrdup(user);
-	p->uid = pw->pw_uid;
-	p->gid = pw->pw_gid;
-	p->resolved = 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
 	return 0;
 }
 
 int
-privs_chroot(const char *dir, const char *statepath)
+privs_jail(const char *dir, const char *statepath, char *host, size_t hostlen,
+    char *inside, size_t insidelen)
 {
-	size_t dlen = strlen(dir);
-	const char *inside;
+	size_t dlen;
+	struct stat st;
 
+	if (dir == NULL || *dir == '\0') {
+		if (copy(host, hostlen, statepath, strlen(statepath)) != 0)
+			return -1;
+		return copy(inside, insidelen, "/", 1);
+	}
+	if (dir[0] != '/') {
+		log_warnx("-r %s: the chroot directory must be an absolute path", dir);
+		return -1;
+	}
+	dlen = strlen(dir);
 	while (dlen > 1 && dir[dlen - 1] == '/')
 		dlen--;
-	/* The driver sockets must stay reachable from inside the new root. */
-	if (strncmp(statepath, dir, dlen) != 0 ||
-	    (statepath[dlen] != '/' && statepath[dlen] != '\0')) {
-		log_warnx("chroot %s: the state path %s is outside it", dir, statepath);
+	if (dlen == 1)
+		dlen = 0;
+	/* The state path as it is on the host, under the jail. */
+	if (strncmp(statepath, dir, dlen) == 0 &&
+	    (statepath[dlen] == '/' || statepath[dlen] == '\0')) {
+		if (copy(host, hostlen, statepath, strlen(statepath)) != 0)
+			return -1;
+		if (statepath[dlen] == '\0' || statepath[dlen + 1] == '\0')
+			return copy(inside, insidelen, "/", 1);
+		return copy(inside, insidelen, statepath + dlen, strlen(statepath + dlen));
+	}
+	/* NUT's recipe: the same path inside the jail. */
+	if (str_printf(host, hostlen, "%.*s%s", (int)dlen, dir, statepath) < 0) {
+		log_warnx("-r %s: path too long", dir);
 		return -1;
 	}
-	inside = statepath[dlen] == '\0' ? "/" : statepath + dlen;
-	if (chroot(dir) != 0) {
-		log_warn("chroot %s", dir);
+	if (stat(host, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		log_warnx("-r %s: the state path %s is neither under it nor at %s inside "
+		    "it (copy it there: mkdir -p %s)", dir, statepath, host, host);
 		return -1;
 	}
-	if (chdir(inside) != 0) {
-		log_warn("chdir %s inside the chroot", inside);
-		return -1;
-	}
-	log_info("chrooted to %s", dir);
-	return 0;
-}
-
-int
-privs_drop(const struct privs *p)
-{
-	gid_t gid;
-
-	if (!p->resolved)
-		return 0;
-	if (getuid() != 0 && geteuid() != 0) {
-		if (geteuid() != (uid_t)p->uid)
-			log_warnx("not root: cannot become %s; staying uid %u", p->user,
-			    (unsigned)geteuid());
-		return 0;
-	}
-	if (p->uid == 0) {
-		log_warnx("running as root (-u %s): privileges are not dropped", p->user);
-		return 0;
-	}
-	gid = (gid_t)p->gid;
-	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
-	    setresuid((uid_t)p->uid, (uid_t)p->uid, (uid_t)p->uid) != 0) {
-		log_warn("cannot switch to user %s", p->user);
-		return -1;
-	}
-	/* Paranoia: root must be gone for good. */
-	if (setuid(0) == 0 || seteuid(0) == 0) {
-		log_warnx("could regain root after dropping privileges");
-		return -1;
-	}
-	log_info("running as user %s (uid %u, gid %u)", p->user, p->uid, p->gid);
-	return 0;
+	return copy(inside, insidelen, statepath, strlen(statepath));
 }
 
 long

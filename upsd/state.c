@@ -10,8 +10,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "log.h"
 #include "paths.h"
 #include "perm.h"
@@ -25,10 +27,11 @@ static struct upsd_conf *cur_conf;
 static struct users *cur_users;
 static char *cur_statepath;
 static long cur_maxconn = 1;
+static long cur_soft;			/* the open-file limit set at start-up */
 static struct upsd_opts cur_opts;
 
 static int
-conf_file(char *out, size_t outlen, const char *name)
+confpath_file(char *out, size_t outlen, const char *name)
 {
 	if (paths_join(out, outlen, paths_confpath(), name) != 0) {
 		log_warnx("configuration path too long for %s", name);
@@ -37,7 +40,16 @@ conf_file(char *out, size_t outlen, const char *name)
 	return 0;
 }
 
-/* Reads upsd.conf; NULL if unreadable or wrong (logged). */
+/* Through conf_stat: inside the jail, files are reached by the kept directory. */
+static int
+exists(const char *path)
+{
+	struct stat st;
+
+	return conf_stat(path, &st) == 0;
+}
+
+/* Reads upsd.conf; NULL if unreadable, wrong or refused (logged). */
 static struct upsd_conf *
 load_upsd_conf(void)
 {
@@ -45,14 +57,17 @@ load_upsd_conf(void)
 	struct upsd_conf *cf;
 	int n;
 
-	if (conf_file(path, sizeof(path), "upsd.conf") != 0)
+	if (confpath_file(path, sizeof(path), "upsd.conf") != 0)
 		return NULL;
-	if (access(path, F_OK) == 0)
-		(void)perm_check_secret_file(path, 0);
 	cf = upsd_conf_new();
 	if ((n = upsd_conf_load(cf, path)) != 0) {
 		if (n > 0)
 			log_warnx("%s: %d error(s)", path, n);
+		upsd_conf_free(cf);
+		return NULL;
+	}
+	/* Checked once parsed: the file itself says whether STRICT_MODES holds. */
+	if (exists(path) && perm_check_secret_file(path, cf->strict_modes) != 0) {
 		upsd_conf_free(cf);
 		return NULL;
 	}
@@ -67,7 +82,7 @@ load_ups_conf(void)
 	struct upsconf *uc;
 	int n;
 
-	if (conf_file(path, sizeof(path), "ups.conf") != 0)
+	if (confpath_file(path, sizeof(path), "ups.conf") != 0)
 		return NULL;
 	if ((uc = upsconf_load(path, &n)) == NULL && n > 0)
 		log_warnx("%s: %d error(s)", path, n);
@@ -75,16 +90,16 @@ load_ups_conf(void)
 }
 
 static struct users *
-load_users(void)
+load_users(int strict)
 {
 	char path[4096];
 	struct users *us;
 	int n;
 
-	if (conf_file(path, sizeof(path), "upsd.users") != 0)
+	if (confpath_file(path, sizeof(path), "upsd.users") != 0)
 		return NULL;
-	if (access(path, F_OK) == 0)
-		(void)perm_check_secret_file(path, 0);
+	if (exists(path) && perm_check_secret_file(path, strict) != 0)
+		return NULL;
 	if ((us = users_load(path, &n)) == NULL && n > 0)
 		log_warnx("%s: %d error(s)", path, n);
 	return us;
@@ -111,7 +126,7 @@ state_load(const struct upsd_opts *o, int check)
 	cur_opts = *o;
 	cf = load_upsd_conf();
 	uc = load_ups_conf();
-	us = load_users();
+	us = load_users(cf != NULL && cf->strict_modes);
 	if (cf == NULL || uc == NULL || us == NULL)
 		errors++;
 	if (cf != NULL && uc != NULL && uc->n == 0 && !cf->allow_no_device) {
@@ -171,7 +186,7 @@ state_reload(void)
 	} else
 		log_warnx("ups.conf not reloaded; the old UPS list is kept");
 
-	if ((us = load_users()) != NULL) {
+	if ((us = load_users(cf->strict_modes)) != NULL) {
 		users_free(cur_users);
 		cur_users = us;
 	} else
@@ -188,7 +203,10 @@ state_apply_limits(int initial)
 	long want, soft, avail, reserve = UPSD_FD_RESERVE + (long)ups_count();
 
 	want = cur_conf->maxconn > 0 ? cur_conf->maxconn + reserve : DEFAULT_WANT_FDS;
-	soft = privs_raise_nofile(want);
+	/* Raised once while privileged; a reload (in the sandbox) works within it. */
+	if (initial || cur_soft == 0)
+		cur_soft = privs_raise_nofile(want);
+	soft = cur_soft;
 	avail = soft - reserve;
 	if (avail < 1)
 		avail = 1;

@@ -58,6 +58,8 @@ struct upsd_conf {
 	char *certident_pass;		/* secret */
 	int certrequest;		/* 0 NO, 1 REQUEST, 2 REQUIRE */
 	int disable_weak_ssl;		/* accepted; TLS < 1.2 is never offered */
+	int sandbox;			/* enum sandbox_action; default kill */
+	int strict_modes;		/* refuse secret files others may read */
 };
 
 struct upsd_conf *upsd_conf_new(void);
@@ -357,6 +359,8 @@ void driver_fini(struct ups *u);
 void driver_disconnect(struct ups *u, const char *why);
 /* Frees what all driver connections share (at exit). */
 void driver_global_fini(void);
+/* After a chroot: the directory (inside the jail) the socket names are under. */
+void driver_set_sockdir(const char *dir);
 /* Reconnect, ping and staleness bookkeeping; called every tick. */
 void driver_tick(struct ups *u);
 int driver_connected(const struct ups *u);
@@ -388,26 +392,29 @@ size_t tracking_count(void);
 
 /* 1 if hosts.allow/hosts.deny let user talk to upsd from peer (or no libwrap). */
 int access_allowed(const char *user, const char *peer);
+/*
+ * The tcp-wrappers rule file (hosts.allow/deny) that holds rules but would
+ * not be reachable from inside jail, or NULL (also without libwrap).
+ */
+const char *access_rules_outside(const char *jail);
 
 /* ---- backoff.c: failed-login delays --------------------------------------- */
 
 /* Records a failure from peer; returns the delay in ms for its reply. */
 unsigned backoff_fail(const char *peer);
 
-/* ---- privs.c: chroot and privilege drop ----------------------------------- */
+/* ---- privs.c: the jail and the open-file limit ---------------------------- */
 
-struct privs {
-	char *user;			/* NULL: stay as we are */
-	unsigned uid, gid;
-	int resolved;
-};
-
-/* Looks the run-as user up (before chroot). 0 or -1 (logged). */
-int privs_resolve(struct privs *p, const char *user);
-/* chroot(dir) keeping the state path reachable; 0 or -1 (logged). */
-int privs_chroot(const char *dir, const char *statepath);
-/* setgroups/setgid/setuid to p; verifies root cannot be regained. 0 or -1. */
-int privs_drop(const struct privs *p);
+/*
+ * Where upsd's root goes and where the driver sockets are seen from inside
+ * it. Without dir, the jail is the state path itself (inside "/"). With dir
+ * (-r), a state path under dir is used as it is (inside = the rest), else it
+ * is taken as NUT does, inside the jail (dir + statepath on the host, which
+ * must exist). host gets the state path as seen before the chroot. 0 or -1
+ * (logged).
+ */
+int privs_jail(const char *dir, const char *statepath, char *host, size_t hostlen,
+    char *inside, size_t insidelen);
 /* Raises RLIMIT_NOFILE to at least want (up to the hard limit). Returns the soft limit. */
 long privs_raise_nofile(long want);
 

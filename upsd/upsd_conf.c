@@ -21,6 +21,8 @@
 #include "upsd.h"
 
 static const char *const certrequest_names[] = { "NO", "REQUEST", "REQUIRE", NULL };
+/* In the order of enum sandbox_action (sandbox/sandbox.h). */
+static const char *const sandbox_names[] = { "kill", "trap", "log", "off", NULL };
 
 static int
 conf_listen(struct conf_ctx *cx, void *obj, int argc, char **argv)
@@ -135,8 +137,12 @@ static const struct conf_directive upsd_directives[] = {
 	{ "REJECT", CONF_CUSTOM, 0, 0, 32, 0, 0, NULL,
 	    CONF_F_OBSOLETE | CONF_F_REPEATABLE, conf_obsolete,
 	    "obsolete access control; use LISTEN and tcp-wrappers" },
+	{ "SANDBOX", CONF_ENUM, OFF(sandbox), 0, 0, 0, 0, sandbox_names, 0, NULL,
+	    "seccomp filter action: kill (default), trap, log or off" },
 	{ "STATEPATH", CONF_PATH, OFF(statepath), 0, 0, 0, 0, NULL, 0, NULL,
 	    "directory of the driver sockets" },
+	{ "STRICT_MODES", CONF_BOOL, OFF(strict_modes), 0, 0, 0, 0, NULL, CONF_F_RELOADABLE,
+	    NULL, "refuse secret files that others may read" },
 	{ "TRACKINGDELAY", CONF_INT, OFF(trackingdelay), 0, 0, 1, 604800, NULL,
 	    CONF_F_RELOADABLE, NULL, "seconds a tracking result is kept" },
 };

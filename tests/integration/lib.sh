@@ -14,7 +14,13 @@
 # Environment: top_builddir, top_srcdir (absolute; set by the Makefile),
 # KEEP=1 keeps the temp dir, VERBOSE=1 echoes daemon logs even on success,
 # UPSD_ARGS / DRIVER_ARGS add words to every upsd / dummy-ups started by
-# start_upsd / start_driver (e.g. a sandbox mode once it exists).
+# start_upsd / start_driver.
+# The daemons run sandboxed as they do by default (user nut, chrooted to the
+# state path, filters killing); nothing here turns that off.
+# SANDBOX_ACTION=trap|log|kill sets the filter action of every daemon started
+# here (upsd.conf SANDBOX, ups.conf sandbox, --sandbox), and SANDBOX_LOGDIR=DIR
+# keeps every daemon log there (NAME.TEST.log) so a run can be searched for
+# violations (make check-sandbox-trap).
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -186,6 +192,13 @@ nut_cleanup() {
 			fi
 		done
 	fi
+	if [ -n "$SANDBOX_LOGDIR" ] && [ -n "$T" ] && [ -d "$T" ]; then
+		mkdir -p "$SANDBOX_LOGDIR"
+		for _f in $(find "$T" -name '*.log' 2>/dev/null); do
+			cp "$_f" "$SANDBOX_LOGDIR/$(basename "$0" .sh).$(echo "${_f#"$T"/}" | tr / _)" \
+				2>/dev/null
+		done
+	fi
 	if [ -n "$T" ] && [ -d "$T" ] && [ -z "$KEEP" ]; then
 		rm -rf "$T"
 	elif [ -n "$T" ]; then
@@ -301,6 +314,7 @@ dev_file() {
 write_upsd_conf() {
 	{
 		echo "LISTEN 127.0.0.1 $PORT"
+		[ -n "$SANDBOX_ACTION" ] && echo "SANDBOX $SANDBOX_ACTION"
 		for _l in "$@"; do echo "$_l"; done
 	} > "$CONF/upsd.conf"
 	conf_file upsd.conf
@@ -329,7 +343,8 @@ EOF
 
 # write_ups_conf: the default ups.conf with the one UPS "dummy"
 write_ups_conf() {
-	cat > "$CONF/ups.conf" <<EOF
+	{ [ -n "$SANDBOX_ACTION" ] && echo "sandbox = $SANDBOX_ACTION"; } > "$CONF/ups.conf"
+	cat >> "$CONF/ups.conf" <<EOF
 [dummy]
 	driver = dummy-ups
 	port = $CONF/dummy.dev
@@ -356,7 +371,8 @@ add_ups() {
 # log in $T/upsd.log) and wait until it answers on $PORT.
 start_upsd() {
 	# shellcheck disable=SC2086 # UPSD_ARGS: extra words, e.g. a sandbox mode
-	"$UPSD" -F $UPSD_ARGS "$@" > "$T/upsd.log" 2>&1 &
+	"$UPSD" -F $UPSD_ARGS ${SANDBOX_ACTION:+--sandbox=$SANDBOX_ACTION} "$@" \
+		> "$T/upsd.log" 2>&1 &
 	UPSD_PID=$!
 	PIDS="$PIDS $UPSD_PID"
 	wait_listen || return 1
@@ -381,7 +397,8 @@ wait_listen() {
 start_driver() {
 	_u=$1; shift
 	# shellcheck disable=SC2086
-	"$DUMMY" -a "$_u" -F $DRIVER_ARGS "$@" > "$T/driver-$_u.log" 2>&1 &
+	"$DUMMY" -a "$_u" -F $DRIVER_ARGS ${SANDBOX_ACTION:+--sandbox=$SANDBOX_ACTION} "$@" \
+		> "$T/driver-$_u.log" 2>&1 &
 	DRV_PID=$!
 	PIDS="$PIDS $DRV_PID"
 	wait_socket "$STATE/dummy-ups-$_u" "$DRV_PID"
