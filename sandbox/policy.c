@@ -28,6 +28,15 @@
 
 #include "policy.h"
 
+/* Sanitizer builds (configure --enable-sanitizers) need a few more calls. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define SB_SANITIZER_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define SB_SANITIZER_BUILD 1
+#endif
+#endif
+
 #define U SB_R_UPSD
 #define D SB_R_DRV
 #define N SB_R_NET
@@ -211,6 +220,12 @@ const struct sb_rule sb_rules[] = {
 /* driver I/O: libusb on a device opened and claimed before the sandbox */
 { "ioctl",	B, 0, { IN_MASKED(1, INT32, usbdevfs_ioctls), ANY }, "USB transfers (list above)" },
 { "timerfd_settime", B, 0, { ANY, ANY },	"libusb arms its transfer timeout timer" },
+
+#ifdef SB_SANITIZER_BUILD
+/* sanitizer runtime (--enable-sanitizers builds only) */
+{ "sigaltstack", ALL, 0, { ANY, ANY },		"ASan/UBSan swap their signal stack at exit" },
+{ "madvise",	ALL, 0, { ANY, ANY },		"ASan's allocator advises its shadow memory" },
+#endif
 
 /* exit */
 { "exit_group",	ALL, 0, { ANY, ANY },		"exit() and _exit()" },
