@@ -110,6 +110,12 @@ const char *tls_error(const struct tls_conn *c);
 const char *tls_version(const struct tls_conn *c);
 const char *tls_cipher(const struct tls_conn *c);
 const char *tls_peer_subject(const struct tls_conn *c);
+/*
+ * 1 if the handshake is done and the peer's certificate subject is the
+ * distinguished name dn ("CN=mon,O=Example"), compared as names (RFC 4514
+ * text parsed, then attribute by attribute), not as strings; else 0.
+ */
+int tls_peer_subject_is(const struct tls_conn *c, const char *dn);
 /* The fd underneath (for the event loop). */
 int tls_fd(const struct tls_conn *c);
 /* Sends close_notify if possible, closes the fd, frees. c may be NULL. */

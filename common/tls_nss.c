@@ -916,6 +916,25 @@ tls_peer_subject(const struct tls_conn *c)
 }
 
 int
+tls_peer_subject_is(const struct tls_conn *c, const char *dn)
+{
+	CERTCertificate *peer;
+	CERTName *want;
+	int same = 0;
+
+	if (!c->done || c->failed || dn == NULL)
+		return 0;
+	if ((want = CERT_AsciiToName(dn)) == NULL)
+		return 0;
+	if ((peer = SSL_PeerCertificate(c->ssl)) != NULL) {
+		same = CERT_CompareName(&peer->subject, want) == SECEqual;
+		CERT_DestroyCertificate(peer);
+	}
+	CERT_DestroyName(want);
+	return same;
+}
+
+int
 tls_fd(const struct tls_conn *c)
 {
 	return c->fd;

@@ -7,7 +7,10 @@
  * stop being executed while too much output is unsent (the client is not
  * reading), so a slow reader only ever stalls itself; past a hard cap it is
  * dropped. A connection with no completed line for 60 s is closed.
- * The read/write calls go through c->io, the seam for a TLS layer.
+ * The read/write calls go through c->io: plain TCP, or TLS after STARTTLS
+ * (client_tls.c), whose handshake runs inside those calls and whose hooks
+ * say which events it needs and what it has decrypted but not yet handed
+ * over (that data never makes the fd readable).
  */
 #include "config.h"
 
@@ -64,7 +67,18 @@ plain_write(struct client *c, const void *p, size_t n)
 	return r;
 }
 
-static const struct client_io plain_io = { "plain", plain_read, plain_write };
+static const struct client_io plain_io = {
+	.name = "plain",
+	.read = plain_read,
+	.write = plain_write,
+};
+
+/* Input the transport decrypted but we have not read yet. */
+static size_t
+client_io_pending(const struct client *c)
+{
+	return c->io->pending != NULL ? c->io->pending(c) : 0;
+}
 
 static void
 lru_unlink(struct client *c)
@@ -200,7 +214,10 @@ client_close(struct client *c, const char *why)
 		if (buf_len(c->out) > 0)
 			client_abort_socket(c->fd);
 		ev_fd_del(c->fd);
-		close(c->fd);
+		if (c->io->close != NULL)
+			c->io->close(c);	/* the transport owns the fd */
+		else
+			close(c->fd);
 	}
 	client_account(c, 0);
 	secret_strfree(c->username);
@@ -319,7 +336,7 @@ client_flush(struct client *c)
 			return 0;
 		buf_consume(c->out, (size_t)n);
 	}
-	return 0;
+	return c->io->flush != NULL ? c->io->flush(c) : 0;
 }
 
 static int
@@ -357,6 +374,10 @@ client_after(struct client *c)
 		c->io = c->next_io;
 		c->next_io = NULL;
 		log_debug("%s: transport is now %s", c->peer, c->io->name);
+		if (c->io->start != NULL && c->io->start(c) != 0) {
+			client_close(c, "transport start failed");
+			return -1;
+		}
 	}
 	if (c->fd < 0)
 		return 0;
@@ -387,6 +408,11 @@ client_after(struct client *c)
 	 */
 	if (buf_len(c->out) > 0 || (client_can_run(c) && client_has_line(c)))
 		want |= EV_WRITE;
+	if (c->io->want != NULL)
+		want |= c->io->want(c);
+	/* Decrypted input the fd will not announce: be woken at once to read it. */
+	if ((want & EV_READ) && client_io_pending(c) > 0)
+		want |= EV_WRITE;
 	if (want != c->events) {
 		if (ev_fd_set(c->fd, want) != 0) {
 			client_close(c, "event loop error");
@@ -397,28 +423,35 @@ client_after(struct client *c)
 	return 0;
 }
 
+/*
+ * Reads what the transport has. TLS may hold more decrypted bytes than one
+ * read takes: keep reading them while the client may take input.
+ */
 static int
 client_read(struct client *c)
 {
-	size_t room = UPSD_IN_CAP - buf_len(c->in);
-	ssize_t n;
+	do {
+		size_t room = UPSD_IN_CAP - buf_len(c->in);
+		ssize_t n;
 
-	if (room == 0)
-		return 0;
-	n = c->io->read(c, rbuf, room < sizeof(rbuf) ? room : sizeof(rbuf));
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
+		if (room == 0)
 			return 0;
-		client_close(c, errno == ECONNRESET ? "connection reset" : "read error");
-		return -1;
-	}
-	if (n == 0) {
-		c->eof = 1;
-		return 0;
-	}
-	client_feed(c, rbuf, (size_t)n);
-	/* The shared read area may have held a password. */
-	secret_clear(rbuf, (size_t)n);
+		n = c->io->read(c, rbuf, room < sizeof(rbuf) ? room : sizeof(rbuf));
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			client_close(c, errno == ECONNRESET ? "connection reset" :
+			    errno == EPROTO ? "TLS error" : "read error");
+			return -1;
+		}
+		if (n == 0) {
+			c->eof = 1;
+			return 0;
+		}
+		client_feed(c, rbuf, (size_t)n);
+		/* The shared read area may have held a password. */
+		secret_clear(rbuf, (size_t)n);
+	} while (client_io_pending(c) > 0 && !c->paused && buf_len(c->out) < UPSD_OUT_HIGH);
 	return 0;
 }
 
@@ -436,7 +469,8 @@ client_cb(int fd, unsigned events, void *arg)
 		if (buf_len(c->out) < UPSD_OUT_HIGH)
 			client_run(c);
 	}
-	if ((events & (EV_READ | EV_ERROR)) && !c->eof && client_read(c) != 0)
+	if (((events & (EV_READ | EV_ERROR)) || client_io_pending(c) > 0) && !c->eof &&
+	    client_read(c) != 0)
 		return;
 	(void)client_after(c);
 }

@@ -3,7 +3,10 @@
  * authority on a whole UPS: USERNAME, PASSWORD, LOGIN, PRIMARY/MASTER and
  * FSD. The user and password are checked together, in constant time, and
  * every failure is answered ERR ACCESS-DENIED after a per-peer delay that
- * grows with repeated failures (without blocking other clients).
+ * grows with repeated failures (without blocking other clients). Beyond
+ * NUT: a user with a certsubject acts only inside a TLS session whose
+ * verified client certificate has that subject, and REQUIRE_TLS_FOR_LOGIN
+ * refuses credentials outside TLS before they are stored.
  */
 #include "config.h"
 
@@ -13,10 +16,26 @@
 #include "upsd.h"
 
 static struct log_ratelimit authfail_rl = LOG_RATELIMIT_INIT(60, 10);
+static struct log_ratelimit plain_rl = LOG_RATELIMIT_INIT(60, 10);
+
+/* REQUIRE_TLS_FOR_LOGIN: refuses what without storing it. -1 when refused. */
+static int
+refuse_plain(struct client *c, const char *what)
+{
+	if (!state_conf()->require_tls_for_login || client_tls_up(c))
+		return 0;
+	if (log_ratelimit(&plain_rl))
+		log_warnx("%s from %s refused outside TLS (REQUIRE_TLS_FOR_LOGIN): the "
+		    "client must send STARTTLS first", what, c->peer);
+	reply_err(c, PERR_ACCESS_DENIED);
+	return -1;
+}
 
 int
 cmd_username(struct client *c, int argc, char **argv)
 {
+	if (refuse_plain(c, "USERNAME") != 0)
+		return -1;
 	c->username = secret_strdup(argv[0]);
 	reply_str(c, "OK\n");
 	return 0;
@@ -25,6 +44,8 @@ cmd_username(struct client *c, int argc, char **argv)
 int
 cmd_password(struct client *c, int argc, char **argv)
 {
+	if (refuse_plain(c, "PASSWORD") != 0)
+		return -1;
 	c->password = secret_strdup(argv[0]);
 	reply_str(c, "OK\n");
 	return 0;
@@ -34,7 +55,20 @@ const struct user *
 auth_user(struct client *c, const char *what, const char *upsname)
 {
 	const struct user *u = users_auth(state_users(), c->username, c->password);
+	const char *bound = u != NULL ? user_certsubject(u) : NULL;
 
+	/* A bound user without its certificate fails like a wrong password. */
+	if (bound != NULL && !client_tls_subject_is(c, bound)) {
+		const char *have = client_tls_subject(c);
+
+		if (log_ratelimit(&authfail_rl))
+			log_warnx("%s from %s: user '%s' must use the certificate '%s' "
+			    "(this connection: %s%s%s)", what, c->peer, c->username, bound,
+			    !client_tls_up(c) ? "no TLS" : have ? "certificate '" :
+			    "no certificate", have ? have : "", have ? "'" : "");
+		client_delay_err(c, PERR_ACCESS_DENIED, backoff_fail(c->peer));
+		return NULL;
+	}
 	if (u == NULL) {
 		unsigned ms = backoff_fail(c->peer);
 
@@ -74,7 +108,9 @@ cmd_login(struct client *c, int argc, char **argv)
 		return -1;
 	c->login_ups = ups;
 	ups->numlogins++;
-	log_notice("Client %s@%s logged in to UPS [%s]", c->username, c->peer, ups->name);
+	log_notice("Client %s@%s logged in to UPS [%s]%s%s%s", c->username, c->peer, ups->name,
+	    client_tls_up(c) ? " (SSL)" : "", client_tls_subject(c) ? " with certificate " : "",
+	    client_tls_subject(c) ? client_tls_subject(c) : "");
 	reply_str(c, "OK\n");
 	return 0;
 }

@@ -32,17 +32,25 @@ cmd_help(struct client *c, int argc, char **argv)
 }
 
 /*
- * TLS is not configured in this build of upsd. When it is, this handler
- * replies OK STARTTLS and calls client_switch_io() with the TLS layer:
- * plaintext already received behind the request is discarded, never
- * executed inside the session. Stock clients continue in plaintext after
- * ERR.
+ * OK STARTTLS, then the switch: plaintext already received behind this
+ * line is discarded (and logged), never executed inside the session; the
+ * handshake starts once the OK has left (client_tls.c). Stock clients go
+ * on in plaintext after an ERR.
  */
 int
 cmd_starttls(struct client *c, int argc, char **argv)
 {
-	reply_err(c, PERR_FEATURE_NOT_CONFIGURED);
-	return -1;
+	if (c->tls != NULL || c->next_io != NULL) {
+		reply_err(c, PERR_ALREADY_SSL_MODE);
+		return -1;
+	}
+	if (!upsd_tls_enabled()) {
+		reply_err(c, PERR_FEATURE_NOT_CONFIGURED);
+		return -1;
+	}
+	reply_str(c, "OK STARTTLS\n");
+	client_switch_io(c, &client_tls_io);
+	return 0;
 }
 
 int

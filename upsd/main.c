@@ -262,6 +262,12 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (cli.check) {
+		/* A TLS set-up that would stop the daemon fails the check too. */
+		if (upsd_tls_start(state_conf()) != 0) {
+			fprintf(stderr, "configuration has errors\n");
+			return EXIT_FAILURE;
+		}
+		upsd_tls_stop();
 		printf("configuration OK\n");
 		return EXIT_SUCCESS;
 	}
@@ -328,7 +334,14 @@ main(int argc, char **argv)
 		pidfile = 1;
 	}
 
-	/* 8. TLS: NSS database and keys are loaded here (TLS issue). */
+	/*
+	 * 8. TLS: open the NSS database, unlock the key and load CERTIDENT's
+	 * certificate now, after the last fork (NSS state must not cross one)
+	 * and before the chroot (NSS loads its modules from the host). A
+	 * broken set-up stops upsd: no silent start without TLS.
+	 */
+	if (upsd_tls_start(state_conf()) != 0)
+		return EXIT_FAILURE;
 
 	/* 9. Signals, listeners, the first driver connections and the tick:
 	 * the pipe and sigaction they need are not in the filter. */
@@ -376,6 +389,7 @@ main(int argc, char **argv)
 
 	/* 13. Clean exit: clients, drivers, listeners, PID file. */
 	client_close_all();
+	upsd_tls_stop();
 	ups_free_all();
 	listen_close();
 	driver_global_fini();

@@ -105,6 +105,24 @@ load_users(int strict)
 	return us;
 }
 
+/*
+ * A certsubject only means something when the certificate was verified:
+ * under CERTREQUEST REQUEST anyone can make one with any subject. 0 or -1
+ * (logged).
+ */
+static int
+bound_needs_require(const struct users *us, int verified)
+{
+	const struct user *b = users_first_bound(us);
+
+	if (b == NULL || verified)
+		return 0;
+	log_warnx("upsd.users: user [%s] has a certsubject, which needs CERTPATH, "
+	    "CERTIDENT and CERTREQUEST REQUIRE in upsd.conf (only a verified "
+	    "certificate proves its subject)", user_name(b));
+	return -1;
+}
+
 static void
 apply_debug(void)
 {
@@ -128,6 +146,8 @@ state_load(const struct upsd_opts *o, int check)
 	uc = load_ups_conf();
 	us = load_users(cf != NULL && cf->strict_modes);
 	if (cf == NULL || uc == NULL || us == NULL)
+		errors++;
+	if (cf != NULL && us != NULL && bound_needs_require(us, cf->certrequest == 2) != 0)
 		errors++;
 	if (cf != NULL && uc != NULL && uc->n == 0 && !cf->allow_no_device) {
 		log_warnx("no UPS is defined in ups.conf (set ALLOW_NO_DEVICE to start "
@@ -172,6 +192,7 @@ state_reload(void)
 		log_notice("LISTEN changes take effect only at restart");
 	if (strcmp(upsd_conf_statepath(cf), cur_statepath) != 0 && cf->statepath != NULL)
 		log_notice("STATEPATH changes take effect only at restart");
+	upsd_tls_reload_check(cur_conf, cf);
 	upsd_conf_free(cur_conf);
 	cur_conf = cf;
 	apply_debug();
@@ -186,7 +207,12 @@ state_reload(void)
 	} else
 		log_warnx("ups.conf not reloaded; the old UPS list is kept");
 
-	if ((us = load_users(cf->strict_modes)) != NULL) {
+	if ((us = load_users(cf->strict_modes)) != NULL &&
+	    bound_needs_require(us, upsd_tls_verifies_clients()) != 0) {
+		users_free(us);
+		us = NULL;
+	}
+	if (us != NULL) {
 		users_free(cur_users);
 		cur_users = us;
 	} else

@@ -28,6 +28,7 @@
 #define UPSD_SNDBUF	(64 * 1024)	/* kernel send buffer per client */
 #define UPSD_TICK_MS	1000u		/* housekeeping period */
 #define UPSD_FD_RESERVE	32		/* fds kept for listeners, drivers, logs */
+#define UPSD_TLS_HANDSHAKE_MS 10000u	/* STARTTLS to finished handshake, at most */
 
 struct buf;
 struct vt;
@@ -58,6 +59,7 @@ struct upsd_conf {
 	char *certident_pass;		/* secret */
 	int certrequest;		/* 0 NO, 1 REQUEST, 2 REQUIRE */
 	int disable_weak_ssl;		/* accepted; TLS < 1.2 is never offered */
+	int require_tls_for_login;	/* USERNAME/PASSWORD only inside TLS */
 	int sandbox;			/* enum sandbox_action; default kill */
 	int strict_modes;		/* refuse secret files others may read */
 };
@@ -101,6 +103,10 @@ int user_may(const struct user *u, unsigned mask);
 int user_may_instcmd(const struct user *u, const char *cmd);
 /* The user's name. */
 const char *user_name(const struct user *u);
+/* certsubject: the client certificate the user must log in with, or NULL. */
+const char *user_certsubject(const struct user *u);
+/* The first user bound to a certificate (certsubject), or NULL. */
+const struct user *users_first_bound(const struct users *us);
 /* Prints the users with passwords masked (-T). */
 void users_dump(FILE *fp, const struct users *us);
 
@@ -168,11 +174,25 @@ void listen_close(void);
 
 /* ---- client.c: one client connection ---------------------------------- */
 
-/* TLS seam: how a connection moves bytes. Plain TCP today. */
+/*
+ * How a connection moves bytes: plain TCP, or TLS after STARTTLS
+ * (client_tls.c). read/write behave like recv/send (-1 with EAGAIN: try
+ * again when the fd is ready). The optional hooks serve a layer with state
+ * of its own: start runs once the switch happens (-1: close), flush runs
+ * when the fd is writable and none of our output is left (-1: close), want
+ * names events the layer needs whatever the buffers say, pending counts
+ * bytes readable without the fd becoming readable, close releases the
+ * layer and the fd.
+ */
 struct client_io {
 	const char *name;
 	ssize_t (*read)(struct client *c, void *p, size_t n);
 	ssize_t (*write)(struct client *c, const void *p, size_t n);
+	int (*start)(struct client *c);
+	int (*flush)(struct client *c);
+	unsigned (*want)(const struct client *c);
+	size_t (*pending)(const struct client *c);
+	void (*close)(struct client *c);
 };
 
 struct tracking;
@@ -201,6 +221,11 @@ struct client {
 	struct tracking *tracks;	/* this connection's tracking entries */
 	unsigned ntracks;
 	size_t accounted;		/* its share of the global buffer budget */
+	struct tls_conn *tls;		/* after STARTTLS (client_tls.c) */
+	int tls_up;			/* handshake finished */
+	int tls_last;			/* last handshake status (enum tls_status) */
+	int tls_wpending;		/* NSS holds output for the socket */
+	ev_timer_id tls_timer;		/* handshake deadline */
 	struct client *prev, *next;	/* least recently active first */
 };
 
@@ -231,6 +256,30 @@ void client_close_all(void);
 size_t client_count(void);
 /* First client in activity order; walk with ->next. */
 struct client *client_first(void);
+
+/* ---- client_tls.c: TLS set-up and the STARTTLS transport --------------- */
+
+/*
+ * Opens CERTPATH, unlocks the key with CERTIDENT's password and loads its
+ * certificate with the CERTREQUEST policy (nothing without CERTPATH). After
+ * the last fork, before the chroot. 0, or -1 after logging what is wrong.
+ */
+int upsd_tls_start(const struct upsd_conf *cf);
+void upsd_tls_stop(void);
+/* 1 when STARTTLS can be offered. */
+int upsd_tls_enabled(void);
+/* 1 when client certificates are verified (CERTREQUEST REQUIRE in force). */
+int upsd_tls_verifies_clients(void);
+/* On reload: says that changed TLS settings wait for a restart. */
+void upsd_tls_reload_check(const struct upsd_conf *old, const struct upsd_conf *cf);
+/* The transport client_switch_io() gets after "OK STARTTLS". */
+extern const struct client_io client_tls_io;
+/* 1 if c's TLS handshake is done. */
+int client_tls_up(const struct client *c);
+/* 1 if c is in TLS with a client certificate whose subject is dn. */
+int client_tls_subject_is(const struct client *c, const char *dn);
+/* The client certificate's subject, or NULL. */
+const char *client_tls_subject(const struct client *c);
 
 /* ---- reply.c: building replies in the client's output ------------------ */
 

@@ -137,6 +137,8 @@ static const struct conf_directive upsd_directives[] = {
 	{ "REJECT", CONF_CUSTOM, 0, 0, 32, 0, 0, NULL,
 	    CONF_F_OBSOLETE | CONF_F_REPEATABLE, conf_obsolete,
 	    "obsolete access control; use LISTEN and tcp-wrappers" },
+	{ "REQUIRE_TLS_FOR_LOGIN", CONF_BOOL, OFF(require_tls_for_login), 0, 0, 0, 0, NULL,
+	    CONF_F_RELOADABLE, NULL, "refuse USERNAME and PASSWORD outside TLS" },
 	{ "SANDBOX", CONF_ENUM, OFF(sandbox), 0, 0, 0, 0, sandbox_names, 0, NULL,
 	    "seccomp filter action: kill (default), trap, log or off" },
 	{ "STATEPATH", CONF_PATH, OFF(statepath), 0, 0, 0, 0, NULL, 0, NULL,
@@ -215,6 +217,11 @@ upsd_conf_load(struct upsd_conf *cf, const char *path)
 	}
 	if (n == 0 && cf->certident_name != NULL && cf->certpath == NULL) {
 		log_warnx("%s: CERTIDENT is set but CERTPATH is missing", path);
+		n++;
+	}
+	if (n == 0 && cf->require_tls_for_login && cf->certpath == NULL) {
+		log_warnx("%s: REQUIRE_TLS_FOR_LOGIN needs TLS (CERTPATH and CERTIDENT): "
+		    "no user could log in", path);
 		n++;
 	}
 	return n;

@@ -3,7 +3,8 @@
  * Each [name] section is one user (names are case-sensitive); a repeated
  * section is an error, not a silent merge into the previous user as in NUT.
  * Passwords are held with common/secret and compared in constant time; an
- * unknown user costs the same comparison as a known one.
+ * unknown user costs the same comparison as a known one. Beyond NUT, a
+ * user may be bound to a client certificate (certsubject).
  */
 #include "config.h"
 
@@ -28,6 +29,7 @@ struct user {
 	int all_instcmds;	/* instcmds = ALL */
 	char **instcmds;
 	size_t ninstcmds;
+	char *certsubject;	/* the certificate's subject DN, or NULL */
 	struct user *next;
 };
 
@@ -60,6 +62,7 @@ user_free(struct user *u)
 	for (i = 0; i < u->ninstcmds; i++)
 		free(u->instcmds[i]);
 	free(u->instcmds);
+	free(u->certsubject);
 	free(u);
 }
 
@@ -177,6 +180,29 @@ users_upsmon(struct conf_ctx *cx, void *obj, int argc, char **argv)
 	return 0;
 }
 
+/* certsubject = "CN=...,O=...": the certificate the user must present. */
+static int
+users_certsubject(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	struct user *u = obj;
+
+	if (argc > 1) {
+		conf_error(cx, "[%s]: certsubject is more than one word: quote it", u->name);
+		return -1;
+	}
+	if (strchr(argv[0], '=') == NULL) {
+		conf_error(cx, "[%s]: certsubject '%s' is not a distinguished name "
+		    "(e.g. \"CN=upsmon,O=Example\")", u->name, argv[0]);
+		return -1;
+	}
+	if (u->certsubject != NULL) {
+		conf_error(cx, "[%s]: a second certsubject", u->name);
+		return -1;
+	}
+	u->certsubject = xstrdup(argv[0]);
+	return 0;
+}
+
 static int
 users_obsolete(struct conf_ctx *cx, void *obj, int argc, char **argv)
 {
@@ -190,6 +216,8 @@ static const struct conf_directive user_directives[] = {
 	{ "allowfrom", CONF_CUSTOM, 0, 0, 32, 0, 0, NULL,
 	    CONF_F_OBSOLETE | CONF_F_REPEATABLE, users_obsolete,
 	    "obsolete; use tcp-wrappers" },
+	{ "certsubject", CONF_CUSTOM, 0, 1, 32, 0, 0, NULL, CONF_F_REPEATABLE,
+	    users_certsubject, "subject of the client certificate the user must use" },
 	{ "instcmds", CONF_CUSTOM, 0, 1, 32, 0, 0, NULL, CONF_F_REPEATABLE, users_instcmds,
 	    "instant commands allowed, or ALL" },
 	{ "password", CONF_CUSTOM, 0, 1, 32, 0, 0, NULL,
@@ -319,6 +347,8 @@ users_dump(FILE *fp, const struct users *us)
 				fprintf(fp, " %s", u->instcmds[i]);
 			fputc('\n', fp);
 		}
+		if (u->certsubject != NULL)
+			fprintf(fp, "\tcertsubject = \"%s\"\n", u->certsubject);
 	}
 }
 
@@ -326,4 +356,21 @@ const char *
 user_name(const struct user *u)
 {
 	return u->name;
+}
+
+const char *
+user_certsubject(const struct user *u)
+{
+	return u->certsubject;
+}
+
+const struct user *
+users_first_bound(const struct users *us)
+{
+	const struct user *u;
+
+	for (u = us != NULL ? us->head : NULL; u != NULL; u = u->next)
+		if (u->certsubject != NULL)
+			return u;
+	return NULL;
 }

@@ -538,7 +538,8 @@ fake_write(struct client *c, const void *p, size_t n)
 	return (ssize_t)n;
 }
 
-static const struct client_io fake_io = { "fake", fake_read, fake_write };
+static const struct client_io fake_io = { .name = "fake", .read = fake_read,
+    .write = fake_write };
 
 static void
 test_switch_io(void)
