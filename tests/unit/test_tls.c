@@ -79,6 +79,7 @@ struct outcome {
 	char version[16];
 	char subject[300];
 	char got[64];			/* what the client sent after the handshake */
+	int is_mon, is_mon_spaced, is_admin;	/* tls_peer_subject_is() answers */
 	int elapsed_ms;
 };
 
@@ -171,6 +172,9 @@ serve_one(char *const argv[], const char *stdin_text, int deadline_ms, struct ou
 		goto out;
 	}
 	(void)snprintf(o->version, sizeof(o->version), "%s", tls_version(c));
+	o->is_mon = tls_peer_subject_is(c, "CN=mon,O=nutsec tests");
+	o->is_mon_spaced = tls_peer_subject_is(c, "CN=mon, O=nutsec tests");
+	o->is_admin = tls_peer_subject_is(c, "CN=admin,O=nutsec tests");
 	if (tls_peer_subject(c) != NULL)
 		(void)snprintf(o->subject, sizeof(o->subject), "%s", tls_peer_subject(c));
 	start = now_ms();
@@ -331,6 +335,7 @@ test_handshakes(void)
 	CHECK_STR(o.version, "TLSv1.3");
 	CHECK_STR(o.got, "ping\n");
 	CHECK_STR(o.subject, "");
+	CHECK(!o.is_mon);
 	if (o.hs != TLS_OK)
 		printf("# %s\n", o.err);
 
@@ -361,6 +366,11 @@ test_handshakes(void)
 	CHECK_INT(o.hs, TLS_OK);
 	CHECK_SUB(o.subject, "CN=mon,O=nutsec tests");
 	CHECK_STR(o.got, "ping\n");
+
+	TEST_CASE("tls_peer_subject_is compares names, not text");
+	CHECK(o.is_mon);
+	CHECK(o.is_mon_spaced);
+	CHECK(!o.is_admin);
 
 	TEST_CASE("REQUIRE: TLS 1.2 with a valid client certificate");
 	handshake(TLS_CERT_REQUIRE, "-tls1_2", "mon", &o);
