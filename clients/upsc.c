@@ -30,6 +30,7 @@ cleanup(void)
 	free(upsname);
 	free(hostname);
 	upsname = hostname = NULL;
+	cli_tls_free();
 }
 
 static void
@@ -53,6 +54,7 @@ usage(const char *prog)
 	printf("  <ups>      - upsd server, <upsname>[@<hostname>[:<port>]] form\n");
 	printf("\nCommon arguments:\n");
 	printf("  -j         - display output in JSON format\n");
+	printf("  -A <file>  - TLS settings (CERTPATH, CERTVERIFY, ...; nutauth.conf format)\n");
 	printf("  -W <secs>  - network timeout for initial connections (default: %d)\n",
 	    UPSCLI_CONNECT_TIMEOUT_MS / 1000);
 	printf("  -V         - display the version of this software\n");
@@ -258,11 +260,12 @@ main(int argc, char **argv)
 	struct upscli_opts opts;
 	char err[128];
 	unsigned port, secs;
+	const char *authfile = NULL;
 	int ch, varlist = 0, verbose = 0, clientlist = 0;
 
 	log_init(prog, 0, LOG_TO_STDERR);
 	upscli_opts_init(&opts);
-	while ((ch = getopt(argc, argv, "+hlLcjVW:")) != -1) {
+	while ((ch = getopt(argc, argv, "+hlLcjVW:A:")) != -1) {
 		switch (ch) {
 		case 'L':
 			verbose = 1;
@@ -276,6 +279,9 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'A':
+			authfile = optarg;
 			break;
 		case 'W':
 			if (cli_parse_seconds(optarg, &secs) < 0 || secs == 0)
@@ -309,6 +315,7 @@ main(int argc, char **argv)
 		fail("invalid UPS definition.\nRequired format: upsname[@hostname[:port]]");
 	}
 
+	cli_tls_load(authfile, &opts);
 	conn = upscli_new(&opts);
 	if (upscli_connect(conn, hostname, port) < 0)
 		fail_conn();

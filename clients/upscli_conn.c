@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "log.h"
 #include "net.h"
 #include "proto.h"
 #include "tok.h"
@@ -228,7 +229,11 @@ upscli_strerror(struct upscli *c)
 		    c->detail);
 		break;
 	case UPSCLI_ERR_TLS_REQUIRED:
-		fixed = "TLS required but not available";
+		if (c->detail[0] == '\0')
+			fixed = "TLS required but not available";
+		else
+			(void)str_printf(c->msg, sizeof(c->msg), "TLS required but "
+			    "not available: %s", c->detail);
 		break;
 	case UPSCLI_ERR_TLS:
 		(void)str_printf(c->msg, sizeof(c->msg), "SSL error: %s",
@@ -245,9 +250,8 @@ upscli_strerror(struct upscli *c)
 	return fixed != NULL ? fixed : c->msg;
 }
 
-/* Milliseconds on the monotonic clock. */
-static long long
-now_ms(void)
+long long
+upscli_now_ms(void)
 {
 	struct timespec ts;
 
@@ -255,16 +259,15 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Waits for events on fd until deadline. 1 ready, 0 timeout, -1 errno. */
-static int
-wait_fd(int fd, short events, long long deadline)
+int
+upscli_wait_fd(int fd, short events, long long deadline)
 {
 	struct pollfd pfd;
 	long long left;
 	int r;
 
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline - upscli_now_ms();
 		if (left <= 0)
 			return 0;
 		pfd.fd = fd;
@@ -297,7 +300,7 @@ connect_one(const struct addrinfo *ai, long long deadline, int *err)
 		*err = errno;
 		goto fail;
 	}
-	r = wait_fd(fd, POLLOUT, deadline);
+	r = upscli_wait_fd(fd, POLLOUT, deadline);
 	if (r <= 0) {
 		*err = r == 0 ? ETIMEDOUT : errno;
 		goto fail;
@@ -337,7 +340,7 @@ tcp_connect(struct upscli *c, const char *host, unsigned port)
 	}
 	/* One deadline for all addresses: a name with many dead addresses
 	 * must not multiply the wait. */
-	deadline = now_ms() + c->opts.connect_timeout_ms;
+	deadline = upscli_now_ms() + c->opts.connect_timeout_ms;
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next)
 		fd = connect_one(ai, deadline, &e);
 	freeaddrinfo(res);
@@ -347,10 +350,30 @@ tcp_connect(struct upscli *c, const char *host, unsigned port)
 	return 0;
 }
 
+/*
+ * A read or write failed with sys_errno: drops the connection and records
+ * kind, or the TLS layer's explanation when the session failed (EPROTO)
+ * or our pushing of buffered TLS output timed out (ETIMEDOUT).
+ */
+static int
+io_failed(struct upscli *c, int sys_errno, enum upscli_err kind)
+{
+	char why[sizeof(c->tls_err)];
+	int tls = c->tls;
+
+	(void)str_copy(why, c->tls_err, sizeof(why));
+	upscli_drop(c);
+	if (tls && sys_errno == EPROTO)
+		return upscli_fail(c, UPSCLI_ERR_TLS, 0, why);
+	if (tls && sys_errno == ETIMEDOUT)
+		return upscli_fail(c, UPSCLI_ERR_TIMEOUT, 0, NULL);
+	return upscli_fail(c, kind, sys_errno, NULL);
+}
+
 int
 upscli_write_all(struct upscli *c, const char *line, size_t len)
 {
-	long long deadline = now_ms() + c->opts.read_timeout_ms;
+	long long deadline = upscli_now_ms() + c->opts.read_timeout_ms;
 	size_t off = 0;
 	long n;
 	int r;
@@ -369,7 +392,7 @@ upscli_write_all(struct upscli *c, const char *line, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			r = wait_fd(c->fd, POLLOUT, deadline);
+			r = upscli_wait_fd(c->fd, POLLOUT, deadline);
 			if (r > 0)
 				continue;
 			upscli_drop(c);
@@ -377,8 +400,7 @@ upscli_write_all(struct upscli *c, const char *line, size_t len)
 			    UPSCLI_ERR_WRITE, errno, NULL);
 		}
 		r = n < 0 ? errno : EPIPE;
-		upscli_drop(c);
-		return upscli_fail(c, UPSCLI_ERR_WRITE, r, NULL);
+		return io_failed(c, r, UPSCLI_ERR_WRITE);
 	}
 	return 0;
 }
@@ -407,7 +429,7 @@ fill(struct upscli *c)
 int
 upscli_read_tokens(struct upscli *c)
 {
-	long long deadline = now_ms() + c->opts.read_timeout_ms;
+	long long deadline = upscli_now_ms() + c->opts.read_timeout_ms;
 	size_t len = 0;
 	int r;
 
@@ -431,12 +453,9 @@ upscli_read_tokens(struct upscli *c)
 		}
 		if (errno == EINTR)
 			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			r = errno;
-			upscli_drop(c);
-			return upscli_fail(c, UPSCLI_ERR_READ, r, NULL);
-		}
-		r = wait_fd(c->fd, POLLIN, deadline);
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return io_failed(c, errno, UPSCLI_ERR_READ);
+		r = upscli_wait_fd(c->fd, POLLIN, deadline);
 		if (r <= 0) {
 			int e = errno;
 
@@ -470,9 +489,59 @@ find_certhost(const struct upscli *c, const char *host, unsigned port)
 	return NULL;
 }
 
+/* 1 if s is a protocol version a 1.3 client can talk to: 1.0 to 1.3. */
+static int
+protver_ok(const char *s)
+{
+	return strlen(s) == 3 && s[0] == '1' && s[1] == '.' && s[2] >= '0' &&
+	    s[2] <= '3';
+}
+
 /*
- * STARTTLS: "OK STARTTLS" -> handshake; an ERR (or anything else) ->
- * plaintext when TLS is optional for this server, failure when required.
+ * First request inside TLS: PROTVER (NETVER for a server that does not know
+ * it), answered by 1.0-1.3. A server that refused our certificate after
+ * a TLS 1.3 handshake (its check comes after ours) fails here, at once,
+ * rather than at the caller's first query.
+ */
+static int
+protver_check(struct upscli *c)
+{
+	static const char *const req[] = { "PROTVER\n", "NETVER\n" };
+	char **argv;
+	size_t i, argc;
+
+	for (i = 0; i < 2; i++) {
+		if (upscli_write_all(c, req[i], strlen(req[i])) < 0 ||
+		    upscli_read_tokens(c) < 0)
+			goto io;
+		argc = tok_argc(c->tok);
+		argv = tok_argv(c->tok);
+		if (i == 0 && argc >= 2 && strcmp(argv[0], "ERR") == 0 &&
+		    strcmp(argv[1], "UNKNOWN-COMMAND") == 0)
+			continue;
+		if (argc == 1 && protver_ok(argv[0]))
+			return 0;
+		break;
+	}
+	upscli_drop(c);
+	return upscli_fail(c, UPSCLI_ERR_TLS, 0, "the server's answer to "
+	    "PROTVER is not a protocol version from 1.0 to 1.3");
+io:
+	upscli_drop(c);
+	/* The TLS layer's own explanation (an alert) is the best one. */
+	if (c->err == UPSCLI_ERR_TLS)
+		return -1;
+	return upscli_fail(c, UPSCLI_ERR_TLS, 0, c->err == UPSCLI_ERR_TIMEOUT ?
+	    "the server did not answer PROTVER inside TLS" :
+	    "the server ended the TLS session right after the handshake "
+	    "(it may have refused our certificate)");
+}
+
+/*
+ * STARTTLS: "OK STARTTLS" -> handshake, then the PROTVER check; an ERR (or
+ * anything else) -> plaintext when TLS is optional for this server,
+ * failure when required. A failed handshake or check is always a failure:
+ * it never falls back to plaintext.
  */
 static int
 starttls(struct upscli *c, int required, int certverify, const char *certname)
@@ -498,11 +567,23 @@ starttls(struct upscli *c, int required, int certverify, const char *certname)
 			upscli_drop(c);
 			return -1;
 		}
+		if (protver_check(c) < 0)
+			return -1;
+		if (!certverify)
+			log_warnx("%s:%u: TLS is up but certificate verification "
+			    "is disabled: the server is not authenticated "
+			    "(CERTVERIFY)", c->host, c->port);
 		return 0;
 	}
 	if (required) {
+		char why[128];
+
+		if (str_printf(why, sizeof(why), "the server refused STARTTLS "
+		    "(%s%s%s)", argv[0], tok_argc(c->tok) >= 2 ? " " : "",
+		    tok_argc(c->tok) >= 2 ? argv[1] : "") < 0)
+			(void)str_copy(why, "the server refused STARTTLS", sizeof(why));
 		upscli_drop(c);
-		return upscli_fail(c, UPSCLI_ERR_TLS_REQUIRED, 0, NULL);
+		return upscli_fail(c, UPSCLI_ERR_TLS_REQUIRED, 0, why);
 	}
 	return 0;
 }
@@ -531,6 +612,10 @@ upscli_connect(struct upscli *c, const char *host, unsigned port)
 	 * never be met by a plaintext session. */
 	if ((certverify || forcessl) && !upscli_tls_available())
 		return upscli_fail(c, UPSCLI_ERR_TLS_REQUIRED, 0, NULL);
+	/* Verifying needs trust anchors, and they live in CERTPATH. */
+	if (certverify && (c->opts.certpath == NULL || *c->opts.certpath == '\0'))
+		return upscli_fail(c, UPSCLI_ERR_TLS, 0, "CERTVERIFY is on but no "
+		    "CERTPATH is set: nothing to verify the server against");
 
 	if (tcp_connect(c, host, port) < 0)
 		return -1;

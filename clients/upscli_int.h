@@ -20,14 +20,15 @@ struct upscli {
 	char *host;		/* as passed to upscli_connect */
 	unsigned port;
 	int tls;		/* 1 once a TLS session is up */
-	void *tls_state;	/* the backend's session, or NULL */
+	void *tls_state;	/* the backend's session (it owns fd), or NULL */
+	char tls_err[256];	/* why the TLS layer failed (backend sets it) */
 	struct buf *in;		/* received bytes not yet made into lines */
 	struct tok *tok;	/* tokenizes one reply line at a time */
 	enum upscli_err err;
 	int sys_errno;		/* for CONNECT/READ/WRITE */
 	int server_err;		/* enum proto_err of an ERR reply, or -1 */
-	char detail[128];	/* extra text for PARSE/TLS/INVRESP messages */
-	char msg[256];		/* upscli_strerror's result */
+	char detail[256];	/* extra text for PARSE/TLS/INVRESP messages */
+	char msg[320];		/* upscli_strerror's result */
 	size_t list_items;	/* items read in the current LIST */
 };
 
@@ -58,19 +59,33 @@ void upscli_adopt_fd(struct upscli *c, int fd);
 /* Closes the socket and drops buffered input and TLS state, no LOGOUT. */
 void upscli_drop(struct upscli *c);
 
-/* The TLS backend (upscli_tls_none.c now, NSS later). */
+/* Milliseconds on the monotonic clock. */
+long long upscli_now_ms(void);
+/* Waits for events on fd until deadline (upscli_now_ms() time).
+ * 1 ready, 0 timed out, -1 with errno. */
+int upscli_wait_fd(int fd, short events, long long deadline);
+
+/* The TLS backend (upscli_tls_nss.c, on common/tls.h). */
 /* 1 if this build can run a TLS client handshake. */
 int upscli_tls_available(void);
 /*
- * Runs the client handshake on c->fd after "OK STARTTLS", with the
- * effective certverify and the CERTHOST certificate name (or NULL).
- * Returns 0 (c->tls = 1), or -1 after upscli_fail(UPSCLI_ERR_TLS, ...).
+ * Runs the client handshake on c->fd after "OK STARTTLS", within the read
+ * timeout, with the effective certverify and the expected certificate
+ * name (the CERTHOST name, or NULL for the host as dialled). Opens NSS
+ * with the options' CERTPATH and key password at the first call.
+ * Returns 0 (c->tls = 1), or -1 after upscli_fail(UPSCLI_ERR_TLS, why);
+ * the session may then hold the socket: upscli_drop releases both.
  */
 int upscli_tls_start(struct upscli *c, int certverify, const char *certname);
-/* Moves bytes through the session: like read(2)/write(2), errno set. */
+/*
+ * Moves bytes through the session: like read(2)/write(2), errno set
+ * (EAGAIN: wait for the socket). A TLS failure is -1 with errno EPROTO
+ * and its explanation in c->tls_err.
+ */
 long upscli_tls_read(struct upscli *c, void *p, size_t len);
 long upscli_tls_write(struct upscli *c, const void *p, size_t len);
-/* Ends the session (close_notify, best effort) and frees its state. */
+/* Ends the session (close_notify, best effort), frees it and closes the
+ * socket (c->fd becomes -1). */
 void upscli_tls_end(struct upscli *c);
 
 #endif

@@ -7,9 +7,10 @@
  * are tokenized with common/tok (the server's own grammar), and the checks
  * stock NUT clients make (reply echoes the query, BEGIN/END LIST framing,
  * "ERR <CODE>" mapping) are made here once. Each connection tries STARTTLS
- * first, like NUT's clients; the TLS policy fields (CERTPATH, CERTIDENT,
- * CERTVERIFY, FORCESSL, CERTHOST) are parsed and carried, and a connection
- * whose effective policy requires TLS is refused while TLS is not built in.
+ * first, like NUT's clients, and applies the TLS policy (CERTPATH,
+ * CERTIDENT, CERTVERIFY, FORCESSL, CERTHOST; docs/tls-clients.md): a
+ * connection whose policy requires TLS never goes on in plaintext, and a
+ * failed handshake or verification never falls back to it.
  *
  * Functions return 0 on success and -1 on failure unless said otherwise;
  * after a failure upscli_error()/upscli_strerror() tell why. Strings and
@@ -44,7 +45,7 @@ struct upscli_opts {
 	int connect_timeout_ms;		/* > 0 */
 	int read_timeout_ms;		/* > 0: deadline for each reply line */
 	size_t max_list;		/* most items per LIST before failing */
-	/* TLS policy (carried now, enforced by the TLS backend later). */
+	/* TLS policy (docs/tls-clients.md). */
 	const char *certpath;		/* NSS database directory, or NULL */
 	const char *certident_name;	/* client certificate nickname, or NULL */
 	const char *certident_pass;	/* its key password: a secret the caller holds */
@@ -74,8 +75,8 @@ enum upscli_err {
 	UPSCLI_ERR_INVRESP,	/* a reply that does not answer the request */
 	UPSCLI_ERR_TOOLONG,	/* a reply line over UPSCLI_MAX_LINE, or a list over max_list */
 	UPSCLI_ERR_PARSE,	/* a reply line the tokenizer rejected */
-	UPSCLI_ERR_TLS_REQUIRED,/* policy requires TLS, and it is not available */
-	UPSCLI_ERR_TLS,		/* the server started TLS and it failed */
+	UPSCLI_ERR_TLS_REQUIRED,/* policy requires TLS, and the server refused STARTTLS */
+	UPSCLI_ERR_TLS,		/* TLS set-up, handshake, verification or session failed */
 	UPSCLI_ERR_NOTCONN,	/* the handle is not connected */
 	UPSCLI_ERR_ARG		/* bad arguments from the caller (e.g. too long) */
 };
@@ -89,13 +90,25 @@ void upscli_close(struct upscli *c);
  * Connects to host:port (host as a name or an IPv4/IPv6 literal, without
  * brackets), then applies the TLS policy: sends STARTTLS; on ERR continues
  * in plaintext unless the effective forcessl/certverify (CERTHOST entry
- * for host/port first, else the global options) require TLS. Fails with
- * UPSCLI_ERR_TLS_REQUIRED before connecting when TLS is required and not
- * built in. A handle may be connected again after upscli_disconnect().
+ * for host/port first, else the global options) require TLS
+ * (UPSCLI_ERR_TLS_REQUIRED). On OK STARTTLS runs the handshake (verifying
+ * the server when certverify) and then PROTVER inside TLS; any failure
+ * there is UPSCLI_ERR_TLS, never plaintext. certverify without certpath is
+ * refused before connecting. A session without verification logs a
+ * warning. A handle may be connected again after upscli_disconnect().
  */
 int upscli_connect(struct upscli *c, const char *host, unsigned port);
 /* Sends LOGOUT (best effort, no wait) and closes the socket. */
 void upscli_disconnect(struct upscli *c);
+
+/*
+ * Opens the TLS library now, with o's CERTPATH and key password, instead
+ * of at the first "OK STARTTLS". A daemon calls it before chroot and its
+ * sandbox, since opening NSS reads the database and loads modules. Once
+ * per process (NSS holds one database): a later call or connection with
+ * another CERTPATH is refused. Returns 0, or -1 with the reason in err.
+ */
+int upscli_tls_preinit(const struct upscli_opts *o, char *err, size_t errlen);
 
 /* The socket (-1 if not connected), for poll() in an event loop. */
 int upscli_fd(const struct upscli *c);

@@ -35,6 +35,7 @@ cleanup(void)
 	free(hostname);
 	free(username);
 	secret_strfree(password);
+	cli_tls_free();
 	upsname = hostname = username = password = NULL;
 }
 
@@ -50,6 +51,7 @@ usage(const char *prog)
 	printf("  -h\t\tdisplay this help text\n");
 	printf("  -l <ups>\tshow available commands on UPS <ups>\n");
 	printf("  -u <username>\tset username for command authentication\n");
+	printf("  -A <file>\tTLS settings (CERTPATH, CERTVERIFY, ...; nutauth.conf format)\n");
 	printf("  -p <password>\tset password for command authentication\n");
 	printf("  -w            wait for the completion of command by the driver\n");
 	printf("                and return its actual result from the device\n");
@@ -116,13 +118,15 @@ int
 main(int argc, char **argv)
 {
 	const char *prog = "upscmd";
+	const char *authfile = NULL;
+	struct upscli_opts opts;
 	const char *w[4];
 	unsigned port, timeout = DEFAULT_TRACKING_TIMEOUT;
 	char err[128];
 	int ch, cmdlist = 0, tracking = 0, rc;
 
 	log_init(prog, 0, LOG_TO_STDERR);
-	while ((ch = getopt(argc, argv, "+lhu:p:t:wV")) != -1) {
+	while ((ch = getopt(argc, argv, "+lhu:p:t:wVA:")) != -1) {
 		switch (ch) {
 		case 'l':
 			cmdlist = 1;
@@ -143,6 +147,9 @@ main(int argc, char **argv)
 			break;
 		case 'w':
 			tracking = 1;
+			break;
+		case 'A':
+			authfile = optarg;
 			break;
 		case 'V':
 			cli_banner(prog);
@@ -166,7 +173,9 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 		cli_die("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]");
 	}
-	conn = upscli_new(NULL);
+	upscli_opts_init(&opts);
+	cli_tls_load(authfile, &opts);
+	conn = upscli_new(&opts);
 	if (upscli_connect(conn, hostname, port) < 0)
 		cli_die("Error: %s", upscli_strerror(conn));
 	if (cmdlist) {

@@ -41,6 +41,7 @@ cleanup(void)
 	free(setvar);
 	free(newval);
 	secret_strfree(password);
+	cli_tls_free();
 	upsname = hostname = username = password = setvar = newval = NULL;
 }
 
@@ -57,6 +58,7 @@ usage(const char *prog)
 	printf("\t\tuse -s VAR=VALUE to avoid prompting for value\n");
 	printf("  -l            show all possible read/write variables.\n");
 	printf("  -u <username> set username for command authentication\n");
+	printf("  -A <file>     TLS settings (CERTPATH, CERTVERIFY, ...; nutauth.conf format)\n");
 	printf("  -p <password> set password for command authentication\n");
 	printf("  -w            wait for the completion of setting by the driver\n");
 	printf("                and return its actual result from the device\n");
@@ -312,12 +314,14 @@ int
 main(int argc, char **argv)
 {
 	const char *prog = "upsrw";
+	const char *authfile = NULL;
+	struct upscli_opts opts;
 	unsigned port, timeout = DEFAULT_TRACKING_TIMEOUT;
 	char err[128];
 	int ch, tracking = 0, rc = EXIT_SUCCESS;
 
 	log_init(prog, 0, LOG_TO_STDERR);
-	while ((ch = getopt(argc, argv, "+hls:p:t:u:wV")) != -1) {
+	while ((ch = getopt(argc, argv, "+hls:p:t:u:wVA:")) != -1) {
 		switch (ch) {
 		case 's':
 			free(setvar);
@@ -348,6 +352,9 @@ main(int argc, char **argv)
 		case 'w':
 			tracking = 1;
 			break;
+		case 'A':
+			authfile = optarg;
+			break;
 		case 'V':
 			cli_banner(prog);
 			exit(EXIT_SUCCESS);
@@ -370,7 +377,9 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 		cli_die("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]");
 	}
-	conn = upscli_new(NULL);
+	upscli_opts_init(&opts);
+	cli_tls_load(authfile, &opts);
+	conn = upscli_new(&opts);
 	if (upscli_connect(conn, hostname, port) < 0)
 		cli_die("Error: %s", upscli_strerror(conn));
 	if (setvar != NULL)

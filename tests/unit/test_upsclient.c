@@ -70,7 +70,12 @@ srv_write(int fd, const char *s)
  * be exactly line; ">text" send text and a LF; "=text" send text raw;
  * "S<ms>" sleep; "D<text>" drip text one byte per 50 ms, no LF;
  * "F<n>" send n bytes without a LF; "C" close; "W" wait for the client
- * to close. Exit status 0 when every expectation held.
+ * to close; "E" the client must close without sending another byte;
+ * "R" read once whatever the client sent (a ClientHello).
+ * Every client opens with STARTTLS: unless the script starts with
+ * "<STARTTLS" itself, it is answered as by a upsd without TLS (ERR
+ * FEATURE-NOT-CONFIGURED), as the client's first request.
+ * Exit status 0 when every expectation held.
  */
 static void
 srv_run(int lfd, const char *const *script)
@@ -81,6 +86,14 @@ srv_run(int lfd, const char *const *script)
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
 		_exit(2);
+	if (script[0] == NULL || strcmp(script[0], "<STARTTLS") != 0) {
+		if (srv_readline(fd, line, sizeof(line)) < 0 ||
+		    strcmp(line, "STARTTLS") != 0) {
+			fprintf(stderr, "# server: wanted STARTTLS first\n");
+			_exit(1);
+		}
+		srv_write(fd, "ERR FEATURE-NOT-CONFIGURED\n");
+	}
 	for (; *script != NULL; script++) {
 		const char *s = *script;
 
@@ -130,6 +143,16 @@ srv_run(int lfd, const char *const *script)
 		case 'W':
 			while (read(fd, line, sizeof(line)) > 0)
 				;
+			break;
+		case 'R':
+			if (read(fd, line, sizeof(line)) <= 0)
+				_exit(1);
+			break;
+		case 'E':
+			if (read(fd, line, sizeof(line)) != 0) {
+				fprintf(stderr, "# server: the client went on\n");
+				_exit(1);
+			}
 			break;
 		}
 	}
@@ -515,46 +538,112 @@ test_hostile(void)
 	    UPSCLI_ERR_DISCONNECTED, 2000, 1500);
 }
 
+/* Connects with o to the scripted server; returns the handle (maybe failed). */
+static struct upscli *
+tls_try(struct upscli_opts *o, const char *const *script, int *rc, long long *ms)
+{
+	struct upscli *c;
+	long long t0;
+
+	*rc = -2;
+	if (srv_start(script) < 0)
+		return NULL;
+	o->connect_timeout_ms = 2000;
+	c = upscli_new(o);
+	t0 = ms_now();
+	*rc = upscli_connect(c, "127.0.0.1", srv_port);
+	*ms = ms_now() - t0;
+	if (*rc < 0)
+		printf("# connect: %s\n", upscli_strerror(c));
+	return c;
+}
+
+#define CHECK_SUB(hay, needle) CHECK(strstr((hay), (needle)) != NULL)
+
 static void
 test_tls_policy(void)
 {
+	static const char *const refuse[] = {
+		"<STARTTLS", ">ERR FEATURE-NOT-CONFIGURED", "E", NULL
+	};
+	static const char *const plain[] = {
+		"<GET VAR ups a.b", ">VAR ups a.b \"1\"", "W", NULL
+	};
 	struct upscli_certhost ch[2];
 	struct upscli_opts o;
 	struct upscli *c;
+	long long ms;
+	char **a;
+	size_t n;
+	int rc;
+	const char *q[] = { "VAR", "ups", "a.b" };
 
-	/* Port 17999 has nothing listening in these tests: a refusal with
-	 * TLS_REQUIRED (not CONNECT) proves that no connection was tried. */
-	TEST_CASE("tls: FORCESSL/CERTVERIFY refuse before connecting; CERTHOST");
+	TEST_CASE("tls: FORCESSL and an ERR to STARTTLS: refused, nothing more is sent");
 	upscli_opts_init(&o);
 	o.forcessl = 1;
+	c = tls_try(&o, refuse, &rc, &ms);
+	CHECK_INT(rc, -1);
+	CHECK_INT(upscli_error(c), UPSCLI_ERR_TLS_REQUIRED);
+	CHECK_STR(upscli_strerror(c), "TLS required but not available: the server "
+	    "refused STARTTLS (ERR FEATURE-NOT-CONFIGURED)");
+	CHECK_INT(upscli_fd(c), -1);
+	upscli_close(c);
+	CHECK_INT(srv_wait(), 0);
+
+	TEST_CASE("tls: CERTVERIFY never downgrades to plaintext on ERR");
+	upscli_opts_init(&o);
+	o.certverify = 1;
+	o.certpath = "/nonexistent/nss-db";	/* not opened on this path */
+	c = tls_try(&o, refuse, &rc, &ms);
+	CHECK_INT(rc, -1);
+	CHECK_INT(upscli_error(c), UPSCLI_ERR_TLS_REQUIRED);
+	upscli_close(c);
+	CHECK_INT(srv_wait(), 0);
+
+	/* Port 17999 has nothing listening in these tests: a refusal with
+	 * TLS (not CONNECT) proves that no connection was tried. */
+	TEST_CASE("tls: CERTVERIFY without CERTPATH is refused before connecting");
+	upscli_opts_init(&o);
+	o.certverify = 1;
 	c = upscli_new(&o);
 	CHECK_INT(upscli_connect(c, "127.0.0.1", 17999), -1);
-	CHECK_INT(upscli_error(c), UPSCLI_ERR_TLS_REQUIRED);
-	CHECK_STR(upscli_strerror(c), "TLS required but not available");
+	CHECK_INT(upscli_error(c), UPSCLI_ERR_TLS);
+	CHECK_STR(upscli_strerror(c), "SSL error: CERTVERIFY is on but no CERTPATH "
+	    "is set: nothing to verify the server against");
 	upscli_close(c);
 
+	TEST_CASE("tls: CERTHOST matches host (any case) and port; -1 inherits");
 	upscli_opts_init(&o);
 	memset(ch, 0, sizeof(ch));
+	ch[0].host = "127.0.0.1";
+	ch[0].port = 1;		/* another port: does not apply */
+	ch[0].certverify = -1;
+	ch[0].forcessl = 1;
+	o.certhosts = ch;
+	o.ncerthosts = 1;
+	c = tls_try(&o, plain, &rc, &ms);
+	CHECK_INT(rc, 0);	/* plain policy: ERR -> plaintext, as NUT */
+	CHECK_INT(upscli_tls_active(c), 0);
+	CHECK_INT(upscli_get(c, 3, q, &n, &a), 0);
+	upscli_close(c);
+	CHECK_INT(srv_wait(), 0);
 	ch[0].host = "LOCALHOST";
 	ch[0].port = 0;
-	ch[0].certverify = 1;
 	ch[0].forcessl = -1;
-	ch[1].host = "127.0.0.1";
-	ch[1].port = 17998;
-	ch[1].certverify = -1;
-	ch[1].forcessl = 1;
-	o.certhosts = ch;
-	o.ncerthosts = 2;
+	o.forcessl = 1;		/* inherited by the entry */
 	c = upscli_new(&o);
-	CHECK_INT(upscli_connect(c, "localhost", 17999), -1);
-	CHECK_INT(upscli_error(c), UPSCLI_ERR_TLS_REQUIRED);
-	/* the second entry is for another port: plain policy, so it dials */
-	CHECK_INT(upscli_connect(c, "127.0.0.1", 17999), -1);
-	CHECK_INT(upscli_error(c), UPSCLI_ERR_CONNECT);
-	CHECK_STR(upscli_strerror(c), "Connection failure: Connection refused");
-	CHECK_INT(upscli_connect(c, "127.0.0.1", 17998), -1);
+	CHECK_INT(srv_start(refuse), 0);
+	CHECK_INT(upscli_connect(c, "localhost", srv_port), -1);
 	CHECK_INT(upscli_error(c), UPSCLI_ERR_TLS_REQUIRED);
 	upscli_close(c);
+	CHECK_INT(srv_wait(), 0);
+	ch[0].forcessl = 0;	/* the entry overrides the global FORCESSL */
+	c = upscli_new(&o);
+	CHECK_INT(srv_start(plain), 0);
+	CHECK_INT(upscli_connect(c, "localhost", srv_port), 0);
+	CHECK_INT(upscli_get(c, 3, q, &n, &a), 0);
+	upscli_close(c);
+	CHECK_INT(srv_wait(), 0);
 
 	TEST_CASE("connect: unknown host is 'No such host'");
 	c = upscli_new(NULL);
@@ -562,6 +651,57 @@ test_tls_policy(void)
 	CHECK_INT(upscli_error(c), UPSCLI_ERR_NOSUCHHOST);
 	CHECK_STR(upscli_strerror(c), "No such host");
 	upscli_close(c);
+}
+
+/* A server that says OK STARTTLS and then misbehaves: the client fails in
+ * bounded time with a TLS error, never goes on in plaintext. */
+static void
+tls_hostile(const char *name, const char *const *script, const char *certident,
+    const char *want)
+{
+	struct upscli_opts o;
+	struct upscli *c;
+	long long ms;
+	int rc;
+
+	TEST_CASE(name);
+	upscli_opts_init(&o);
+	o.read_timeout_ms = 300;
+	o.certident_name = certident;
+	c = tls_try(&o, script, &rc, &ms);
+	CHECK_INT(rc, -1);
+	CHECK_INT(upscli_error(c), UPSCLI_ERR_TLS);
+	CHECK_SUB(upscli_strerror(c), want);
+	CHECK_INT(upscli_fd(c), -1);
+	CHECK(ms < 1500);
+	upscli_close(c);
+	(void)srv_wait();
+}
+
+static void
+test_tls_hostile(void)
+{
+	static const char *const garbage[] = {
+		"<STARTTLS", ">OK STARTTLS", "R", "=HTTP/1.0 400 Bad Request\r\n\r\n",
+		"S1000", NULL
+	};
+	static const char *const silent[] = { "<STARTTLS", ">OK STARTTLS", "S2000", NULL };
+	static const char *const gone[] = { "<STARTTLS", ">OK STARTTLS", "C", NULL };
+	static const char *const inject[] = {
+		"<STARTTLS", "=OK STARTTLS\nVAR ups a.b \"1\"\n", "S1000", NULL
+	};
+
+	tls_hostile("tls: garbage instead of a ServerHello fails the handshake",
+	    garbage, NULL, "SSL error: the server did not speak TLS");
+	tls_hostile("tls: a server silent after OK STARTTLS times out", silent, NULL,
+	    "SSL error: the server did not complete the TLS handshake in time");
+	tls_hostile("tls: a server that hangs up after OK STARTTLS", gone, NULL,
+	    "SSL error: the connection was closed during the TLS handshake");
+	tls_hostile("tls: plaintext behind OK STARTTLS is refused", inject, NULL,
+	    "SSL error: plaintext data after OK STARTTLS");
+	tls_hostile("tls: a CERTIDENT that is not in CERTPATH is named", silent,
+	    "no-such-cert", "SSL error: client certificate 'no-such-cert' "
+	    "(CERTIDENT) not found in CERTPATH");
 }
 
 struct mut_state {
@@ -643,6 +783,7 @@ main(void)
 	test_requests();
 	test_hostile();
 	test_tls_policy();
+	test_tls_hostile();
 	test_mutated_replies();
 	return test_done();
 }
