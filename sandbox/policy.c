@@ -112,16 +112,14 @@ const struct sb_rule sb_rules[] = {
 { "epoll_wait",	ALL, 0, { ANY, ANY },		"ev_run waits for events and timers" },
 { "epoll_pwait", ALL, 0, { ANY, ANY },		"epoll_wait on arches without it (aarch64)" },
 { "epoll_ctl",	ALL, 0, { ANY, ANY },		"ev_fd_add/mod/del as clients come and go" },
-{ "read",	ALL, 0, { ANY, ANY },		"sockets, the signal self-pipe, files" },
-{ "write",	ALL, 0, { ANY, ANY },		"the signal self-pipe, stderr log" },
-{ "readv",	ALL, 0, { ANY, ANY },		"stdio reads (fread) and NSPR" },
-{ "writev",	ALL, 0, { ANY, ANY },		"stdio and glibc's own error messages" },
+{ "read",	ALL, 0, { ANY, ANY },		"sockets, the signal self-pipe, re-read files" },
+{ "write",	ALL, 0, { ANY, ANY },		"the signal self-pipe, the stderr log" },
+{ "writev",	ALL, 0, { ANY, ANY },		"glibc's fatal messages (fortify, malloc checks)" },
 { "close",	ALL, 0, { ANY, ANY },		"dropping clients and finished files" },
 { "rt_sigreturn", ALL, 0, { ANY, ANY },		"returning from the ev.c signal handler" },
-{ "rt_sigprocmask", ALL, 0, { ANY, ANY },	"glibc masks signals around some calls" },
+{ "rt_sigprocmask", ALL, 0, { ANY, ANY },	"glibc and NSPR mask their own signals briefly" },
 { "restart_syscall", ALL, 0, { ANY, ANY },	"a syscall interrupted by SIGHUP resumes" },
 { "getpid",	ALL, 0, { ANY, ANY },		"log lines and syslog's LOG_PID" },
-{ "gettid",	ALL, 0, { ANY, ANY },		"glibc internals (abort, locks)" },
 { "futex",	ALL, 0, { ANY, ANY },		"glibc/NSPR locks when contended; own memory only" },
 { "getrandom",	ALL, 0, { ANY, ANY },		"rand.c (upsd tracking ids), glibc malloc/arc4random" },
 
@@ -136,7 +134,6 @@ const struct sb_rule sb_rules[] = {
 /* time (vDSO normally, real syscalls as fallback) */
 { "clock_gettime", ALL, 0, { ANY, ANY },	"ev.c timers, log.c, client deadlines" },
 { "clock_gettime64", ALL, 0, { ANY, ANY },	"the same on 32-bit arches (glibc >= 2.31)" },
-{ "clock_getres", ALL, 0, { ANY, ANY },		"glibc clock probing" },
 { "gettimeofday", ALL, 0, { ANY, ANY },		"time stamps when the vDSO is unavailable" },
 { "time",	ALL, 0, { ANY, ANY },		"time(2) fallback without vDSO" },
 { "nanosleep",	ALL, 0, { ANY, ANY },		"short back-off sleeps (upscli)" },
@@ -159,12 +156,8 @@ const struct sb_rule sb_rules[] = {
 
 /* sockets: servers on listeners opened before the sandbox point */
 { "accept4",	ALL, 0, { ANY, ANY },		"upsd clients (TCP), driver socket clients (Unix)" },
-{ "accept",	ALL, 0, { ANY, ANY },		"accept4 on old arches/libcs" },
 { "recvfrom",	ALL, 0, { ANY, ANY },		"recv() on client sockets" },
 { "sendto",	ALL, 0, { ANY, ANY },		"send(MSG_NOSIGNAL) to clients" },
-{ "recvmsg",	ALL, 0, { ANY, ANY },		"NSPR and libc receive paths" },
-{ "sendmsg",	ALL, 0, { ANY, ANY },		"NSPR and libc send paths" },
-{ "shutdown",	ALL, 0, { ANY, ANY },		"closing a connection cleanly (upscli_drop)" },
 { "getsockopt",	ALL, 0, { IN(1, sol_socket), IN(2, getsockopt_opts) },
 						"SO_ERROR after a non-blocking connect" },
 { "setsockopt",	U, 0, { IN(1, sol_socket), IN(2, upsd_socket_opts) },
@@ -172,7 +165,6 @@ const struct sb_rule sb_rules[] = {
 { "setsockopt",	U|N, 0, { IN(1, sol_tcp), IN(2, tcp_opts) },
 						"TCP_NODELAY on a new connection" },
 { "fcntl",	ALL, 0, { IN(1, fcntl_flags), ANY },	"net_set_nonblock, close-on-exec" },
-{ "getsockname", U|N, 0, { ANY, ANY },		"local address of a connection (logs, NSS)" },
 
 /* sockets: upsd, a client of the drivers' Unix sockets (reconnects) */
 { "socket",	U, 0, { IN(0, socket_unix), IN_MASKED(1, SOCK_TYPE_MASK, socket_stream) },
@@ -183,9 +175,9 @@ const struct sb_rule sb_rules[] = {
 { "socket",	N, 0, { IN(0, socket_inet), IN_MASKED(1, SOCK_TYPE_MASK, socket_stream) },
 						"repeater reconnects to its upstream upsd" },
 { "connect",	N, 0, { ANY, ANY },		"repeater reconnects to its upstream upsd" },
+{ "shutdown",	N, 0, { ANY, ANY },		"upscli_drop ends a failed upstream connection" },
 { "poll",	N|B, 0, { ANY, ANY },		"upscli waits for a blocking call; libusb events" },
 { "ppoll",	N|B, 0, { ANY, ANY },		"poll on arches without it (aarch64)" },
-{ "getpeername", N, 0, { ANY, ANY },		"upscli names its peer in messages" },
 
 /* files: read-only re-reads (data file, configuration, hosts.allow) */
 #ifdef HAVE_LIBWRAP
@@ -212,6 +204,7 @@ const struct sb_rule sb_rules[] = {
  * opened before the sandbox point); from strace of selfserv/tstclnt */
 { "getpeername", ALL, TLS, { ANY, ANY },	"NSPR asks for the peer of an imported socket" },
 { "getsockname", ALL, TLS, { ANY, ANY },	"NSPR asks for the local address" },
+{ "shutdown",	ALL, TLS, { ANY, ANY },		"NSS shuts the socket down after a fatal alert" },
 { "pread64",	ALL, TLS, { ANY, ANY },		"sqlite reads cert9.db/key4.db (chain, client certs)" },
 { "fcntl",	ALL, TLS, { IN(1, fcntl_locks), ANY },	"sqlite read-locks the DB around each query" },
 { "newfstatat",	ALL, TLS, { ANY, ANY },		"sqlite fstat()s the DB, probes -journal/-wal" },
