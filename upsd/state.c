@@ -49,6 +49,19 @@ exists(const char *path)
 	return conf_stat(path, &st) == 0;
 }
 
+/* The key database others may read (upsd_conf.c warns; STRICT_MODES refuses). */
+static int
+certdb_open_to_others(const char *certpath)
+{
+	struct stat st;
+
+	if (certpath == NULL)
+		return 0;
+	if (strncmp(certpath, "sql:", 4) == 0 || strncmp(certpath, "dbm:", 4) == 0)
+		certpath += 4;
+	return stat(certpath, &st) == 0 && (st.st_mode & (S_IROTH | S_IWOTH)) != 0;
+}
+
 /* Reads upsd.conf; NULL if unreadable, wrong or refused (logged). */
 static struct upsd_conf *
 load_upsd_conf(void)
@@ -68,6 +81,12 @@ load_upsd_conf(void)
 	}
 	/* Checked once parsed: the file itself says whether STRICT_MODES holds. */
 	if (exists(path) && perm_check_secret_file(path, cf->strict_modes) != 0) {
+		upsd_conf_free(cf);
+		return NULL;
+	}
+	if (cf->strict_modes && certdb_open_to_others(cf->certpath)) {
+		log_warnx("%s: CERTPATH %s is readable by others (strict modes: refusing "
+		    "to use it); run: chmod o-rwx %s", path, cf->certpath, cf->certpath);
 		upsd_conf_free(cf);
 		return NULL;
 	}

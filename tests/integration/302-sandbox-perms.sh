@@ -2,8 +2,8 @@
 # nutsec tests - 302-sandbox-perms: the seed's file permission policy. A
 # world-readable upsd.users (or upsd.conf) gets a warning naming the file
 # and the fix; with STRICT_MODES yes in upsd.conf upsd refuses to start on
-# it, and a reload refuses the file and keeps the users in force. A state
-# path others may read is warned about.
+# it, and a reload refuses the file and keeps the users in force; so is a
+# CERTPATH others may read. A state path others may read is warned about.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 need_exe upsd "$UPSD"
@@ -39,6 +39,12 @@ out=$("$UPSD" -t 2>&1)
 tap_like "STRICT_MODES: a world-readable upsd.conf is refused too" "$out" \
 	"$CONF/upsd.conf is readable by others.*refusing to use it"
 conf_file upsd.conf
+mkdir -p "$T/certdb"; chmod 0755 "$T/certdb"
+write_upsd_conf "STRICT_MODES yes" "CERTPATH $T/certdb" 'CERTIDENT "srv" "pw"'
+out=$("$UPSD" -t 2>&1)
+tap_like "STRICT_MODES: a certificate database others may read is refused" "$out" \
+	"CERTPATH $T/certdb is readable by others \\(strict modes: refusing to use it\\)"
+write_upsd_conf "STRICT_MODES yes"
 
 start_upsd || tap_bail "upsd did not start with strict modes and tight files"
 tap_unlike "tight files: no permission warning" "$(cat "$T/upsd.log")" "readable by others"
