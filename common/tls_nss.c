@@ -570,6 +570,18 @@ watch_write(PRFileDesc *fd, const void *buf, PRInt32 amount)
 	return watch_send(fd, buf, amount, 0, PR_INTERVAL_NO_WAIT);
 }
 
+/*
+ * NSS shuts the socket down itself when it refuses a client that sent no
+ * certificate (SSL_REQUIRE_ALWAYS). The handshake then fails and the
+ * connection is closed at once by its owner, so the shutdown(2) is not
+ * needed, and a sandboxed upsd need not allow it: report success.
+ */
+static PRStatus PR_CALLBACK
+watch_shutdown(PRFileDesc *fd, PRIntn how)
+{
+	return PR_SUCCESS;
+}
+
 static PRStatus PR_CALLBACK
 watch_close(PRFileDesc *fd)
 {
@@ -589,6 +601,7 @@ watch_setup(void)
 	watch_methods.send = watch_send;
 	watch_methods.write = watch_write;
 	watch_methods.close = watch_close;
+	watch_methods.shutdown = watch_shutdown;
 	return 0;
 }
 
