@@ -1,10 +1,11 @@
 /*
  * nutsec - privdrop.c: the file-system and id half of the sandbox. The user
  * and group are resolved to numbers while the password database is still
- * reachable, the process is jailed with chroot + chdir("/"), ids are
- * switched with setgroups/setresgid/setresuid where libcap-ng is not doing
- * it (see caps.c), and afterwards the ids are read back and a way back to
- * root is tried and must fail.
+ * reachable; the process is jailed with chroot + chdir("/"), and "/" is
+ * checked to be the jail with ".." leading nowhere; ids are switched with
+ * setgroups/setresgid/setresuid where libcap-ng is not doing it (see
+ * caps.c); afterwards the ids are read back and a way back to root is
+ * tried and must fail.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -55,18 +57,40 @@ sandbox_resolve(const struct sandbox_opts *o, uid_t *uid, gid_t *gid, char *err,
 		    o->user);
 		return -1;
 	}
+	if (*gid == 0 && *uid != 0) {
+		sb_errf(err, errlen, "group %s is root: refusing to run sandboxed in group root",
+		    o->group != NULL && o->group[0] != '\0' ? o->group : "(primary)");
+		return -1;
+	}
 	return 0;
 }
 
 int
 sb_chroot(const char *dir, char *err, size_t errlen)
 {
+	struct stat want, root, up;
+
+	if (stat(dir, &want) != 0) {
+		sb_errf(err, errlen, "chroot %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(want.st_mode)) {
+		sb_errf(err, errlen, "chroot %s: not a directory", dir);
+		return -1;
+	}
 	if (chroot(dir) != 0) {
 		sb_errf(err, errlen, "chroot %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (chdir("/") != 0) {
 		sb_errf(err, errlen, "chdir / in %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* The new "/" is the directory we meant, and ".." leads nowhere. */
+	if (stat("/", &root) != 0 || stat("/..", &up) != 0 ||
+	    root.st_dev != want.st_dev || root.st_ino != want.st_ino ||
+	    up.st_dev != root.st_dev || up.st_ino != root.st_ino) {
+		sb_errf(err, errlen, "chroot %s: the root directory is not the jail", dir);
 		return -1;
 	}
 	return 0;

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/securebits.h>
 #include <linux/usbdevice_fs.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -855,6 +856,16 @@ call_write_rootdir(void)
 	    setuid(0) != 0 && setgid(0) != 0 ? 0 : -1;
 }
 
+static int
+call_securebits(void)
+{
+	int want = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+	    SECBIT_NO_SETUID_FIXUP_LOCKED;
+	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+
+	return bits >= 0 && (bits & want) == want && call_off_state() == 0 ? 0 : -1;
+}
+
 static void
 test_enter(void)
 {
@@ -890,6 +901,9 @@ test_enter(void)
 	o.user = "nut";
 	o.group = "no-such-group-nutsec";
 	CHECK(sandbox_resolve(&o, &uid, &gid, v, sizeof(v)) == -1);
+	o.group = "root";
+	CHECK(sandbox_resolve(&o, &uid, &gid, v, sizeof(v)) == -1);
+	CHECK(strstr(v, "group root") != NULL);
 	o.user = "root";
 	o.group = NULL;
 	CHECK(sandbox_resolve(&o, &uid, &gid, v, sizeof(v)) == -1);
@@ -909,6 +923,21 @@ test_enter(void)
 		CHECK(0);
 		return;
 	}
+	TEST_CASE("sandbox_enter: a jail that is missing or not a directory is refused");
+	memset(&o, 0, sizeof(o));
+	o.user = "nut";
+	snprintf(v, sizeof(v), "%s/no-such-jail", tmpdir);
+	o.chroot_dir = v;
+	if (CHECK(enter_child(SB_ROLE_DRIVER, &o, call_event_loop, &e) == 0)) {
+		CHECK(strncmp(e.line, "FAIL: chroot ", 13) == 0);
+		CHECK(exited(finish_child(&e), 2));
+	}
+	o.chroot_dir = tmpfile_ro;
+	if (CHECK(enter_child(SB_ROLE_DRIVER, &o, call_event_loop, &e) == 0)) {
+		CHECK(strstr(e.line, "not a directory") != NULL);
+		CHECK(exited(finish_child(&e), 2));
+	}
+
 	memset(&o, 0, sizeof(o));
 	o.chroot_dir = jail;
 	o.user = "nut";
@@ -971,8 +1000,8 @@ test_enter(void)
 		CHECK(exited(finish_child(&e), 0));
 	if (CHECK(enter_child(SB_ROLE_DRIVER, &o, call_write_rootdir, &e) == 0))
 		CHECK(exited(finish_child(&e), 0));
-	TEST_CASE("sandbox_enter without chroot: describe reads /proc (off mode)");
-	if (CHECK(enter_child(SB_ROLE_DRIVER, &o, call_off_state, &e) == 0)) {
+	TEST_CASE("sandbox_enter without chroot: securebits locked, describe reads /proc (off)");
+	if (CHECK(enter_child(SB_ROLE_DRIVER, &o, call_securebits, &e) == 0)) {
 		printf("# %s", e.line);
 		CHECK(strstr(e.line, "root /, CapEff 0, CapBnd 0, NoNewPrivs 1, seccomp off") != NULL);
 		CHECK(exited(finish_child(&e), 0));
