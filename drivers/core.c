@@ -36,6 +36,9 @@ drv_sandbox_role(struct drv *d, const char *role)
 	if (r < 0 || r == SB_ROLE_UPSD)
 		return -1;
 	d->sb_role = r;
+	/* The repeater's upstream may answer OK STARTTLS: NSS handshakes. */
+	if (r == SB_ROLE_DRIVER_NET)
+		d->sb.flags |= SB_F_TLS;
 	return 0;
 }
 

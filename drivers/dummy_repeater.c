@@ -109,6 +109,12 @@ repeater_init(struct drv *d, const char *target, int strict)
 	upscli_opts_init(&o);
 	o.connect_timeout_ms = REPEATER_TIMEOUT_MS;
 	o.read_timeout_ms = REPEATER_TIMEOUT_MS;
+	/* NSS reads its database and loads modules when it opens: now,
+	 * before the chroot and the sandbox, not at the first STARTTLS. */
+	if (upscli_tls_preinit(&o, err, sizeof(err)) < 0) {
+		log_warnx("repeater: TLS: %s", err);
+		return -1;
+	}
 	rep.c = upscli_new(&o);
 	if (repeater_update(d) < 0 && strict) {
 		log_warnx("repeater: %s is not reachable at start (set "
