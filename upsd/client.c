@@ -35,6 +35,7 @@ static struct log_ratelimit maxconn_rl = LOG_RATELIMIT_INIT(60, 3);
 static struct log_ratelimit overflow_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit longline_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit budget_rl = LOG_RATELIMIT_INIT(60, 5);
+static struct log_ratelimit discard_rl = LOG_RATELIMIT_INIT(60, 10);
 static size_t buffered;				/* bytes in all clients' buffers */
 
 /* Updates c's share of the bytes buffered for all clients. */
@@ -290,7 +291,7 @@ client_discard_plain(struct client *c, size_t more)
 {
 	size_t n = buf_len(c->in) + more;
 
-	if (n > 0)
+	if (n > 0 && log_ratelimit(&discard_rl))
 		log_info("%s: %zu byte(s) sent before the transport switch discarded",
 		    c->peer, n);
 	buf_reset(c->in);

@@ -23,6 +23,7 @@ static int tls_on;			/* set up at start-up */
 static int tls_req = -1;		/* CERTREQUEST in force */
 static struct log_ratelimit hsfail_rl = LOG_RATELIMIT_INIT(60, 10);
 static struct log_ratelimit hstime_rl = LOG_RATELIMIT_INIT(60, 10);
+static struct log_ratelimit session_rl = LOG_RATELIMIT_INIT(60, 10);
 
 /* ---- process set-up ------------------------------------------------------ */
 
@@ -162,7 +163,8 @@ io_result(struct client *c, size_t n, enum tls_status st)
 	case TLS_CLOSED:
 		return 0;
 	default:
-		log_info("%s: TLS session failed: %s", c->peer, tls_error(c->tls));
+		if (log_ratelimit(&session_rl))
+			log_info("%s: TLS session failed: %s", c->peer, tls_error(c->tls));
 		errno = EPROTO;
 		return -1;
 	}
@@ -218,7 +220,8 @@ tls_io_flush(struct client *c)
 		return 0;
 	(void)tls_write(c->tls, NULL, 0, &st);
 	if (st == TLS_FAILED) {
-		log_info("%s: TLS session failed: %s", c->peer, tls_error(c->tls));
+		if (log_ratelimit(&session_rl))
+			log_info("%s: TLS session failed: %s", c->peer, tls_error(c->tls));
 		return -1;
 	}
 	c->tls_wpending = st == TLS_WANT_WRITE;
