@@ -243,24 +243,23 @@ static scmp_filter_ctx
 build(enum sandbox_role role, unsigned flags, enum sandbox_action action, char *err,
     size_t errlen)
 {
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx ctx = NULL, ret = NULL;
 	unsigned bit = 1u << role;
 	size_t i;
 	int nr, rc;
 
 	if ((unsigned)role >= SB_ROLE__COUNT) {
 		sb_errf(err, errlen, "unknown sandbox role %d", (int)role);
-		return NULL;
+		goto out;
 	}
-	ctx = seccomp_init(default_action(action));
-	if (ctx == NULL) {
+	if ((ctx = seccomp_init(default_action(action))) == NULL) {
 		sb_errf(err, errlen, "seccomp_init failed");
-		return NULL;
+		goto out;
 	}
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (rc != 0) {
 		sb_errf(err, errlen, "seccomp bad-arch action: %s", strerror(-rc));
-		goto fail;
+		goto out;
 	}
 	for (i = 0; i < sb_nrules; i++) {
 		const struct sb_rule *r = &sb_rules[i];
@@ -271,7 +270,7 @@ build(enum sandbox_role role, unsigned flags, enum sandbox_action action, char *
 			continue;
 		if ((rc = add_rule(ctx, nr, r)) != 0) {
 			sb_errf(err, errlen, "seccomp rule for %s: %s", r->syscall, strerror(-rc));
-			goto fail;
+			goto out;
 		}
 	}
 	for (i = 0; i < sb_nsoft; i++) {
@@ -281,7 +280,7 @@ build(enum sandbox_role role, unsigned flags, enum sandbox_action action, char *
 		if (rc != 0) {
 			sb_errf(err, errlen, "seccomp rule for %s: %s", sb_soft[i].syscall,
 			    strerror(-rc));
-			goto fail;
+			goto out;
 		}
 	}
 	/* Log mode lets everything else through; the deny list still kills. */
@@ -292,13 +291,15 @@ build(enum sandbox_role role, unsigned flags, enum sandbox_action action, char *
 		if (rc != 0) {
 			sb_errf(err, errlen, "seccomp rule for %s: %s", sb_denied[i].syscall,
 			    strerror(-rc));
-			goto fail;
+			goto out;
 		}
 	}
-	return ctx;
-fail:
-	seccomp_release(ctx);
-	return NULL;
+	ret = ctx;
+	ctx = NULL;
+out:
+	if (ctx != NULL)
+		seccomp_release(ctx);
+	return ret;
 }
 
 int
