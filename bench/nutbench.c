@@ -42,10 +42,11 @@ struct opts {
 	unsigned churn_par;
 	unsigned sources;
 	int query;
+	const char *only;	/* -x: comma-separated phases to run; NULL: all */
 };
 
 static struct opts o = {
-	"127.0.0.1", "3493", "dummy", "ups.status", 0, 10000, 16, 8, 0, 0
+	"127.0.0.1", "3493", "dummy", "ups.status", 0, 10000, 16, 8, 0, 0, NULL
 };
 static struct lg_target target;
 static struct lg_limits lim = { 2000, GRACE_MS, 10000000 };
@@ -57,7 +58,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: nutbench [-H host] [-p port] [-u ups] [-v var] [-P pid]\n"
 	    "                [-t seconds] [-n count] [-i idle] [-w window]\n"
-	    "                [-k churners] [-S sources]\n"
+	    "                [-k churners] [-S sources] [-x phases]\n"
 	    "       nutbench -Q [-H host] [-p port] [-u ups] [-v var]\n"
 	    "  -H, -p  server address (default 127.0.0.1 3493)\n"
 	    "  -u, -v  UPS and variable to query (dummy, ups.status)\n"
@@ -68,6 +69,8 @@ usage(void)
 	    "  -w      connects in flight while opening (default 16)\n"
 	    "  -k      parallel connect/close loops (default 8)\n"
 	    "  -S n    churn from n loopback sources 127.0.0.2.. (default 0)\n"
+	    "  -x      only these phases, comma-separated: get.c1 get.c16\n"
+	    "          get.c256 get.c1000 pipe.16x16 list idle churn\n"
 	    "  -Q      one GET VAR: print the reply, exit 0 if it is VAR\n");
 	exit(2);
 }
@@ -92,7 +95,7 @@ parse_args(int argc, char **argv)
 	char *end;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:n:i:w:k:S:Qh")) != -1) {
+	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:n:i:w:k:S:x:Qh")) != -1) {
 		switch (ch) {
 		case 'H': o.host = optarg; break;
 		case 'p': o.port = optarg; break;
@@ -112,6 +115,7 @@ parse_args(int argc, char **argv)
 		case 'k': o.churn_par = num(optarg, 1, 1024); break;
 		case 'Q': o.query = 1; break;
 		case 'S': o.sources = num(optarg, 0, 250); break;
+		case 'x': o.only = optarg; break;
 		default: usage();
 		}
 	}
@@ -288,6 +292,23 @@ report(const char *pfx, const struct lg_result *r, const char *rate_unit,
 	}
 }
 
+/* 1 if phase name is to run: no -x, or -x lists it. */
+static int
+phase_on(const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	if (o.only == NULL)
+		return 1;
+	for (p = o.only; *p != '\0'; p++) {
+		if ((p == o.only || p[-1] == ',') && strncmp(p, name, n) == 0 &&
+		    (p[n] == '\0' || p[n] == ','))
+			return 1;
+	}
+	return 0;
+}
+
 /* Request/response or pipelined GET VAR over `conns` connections. */
 static void
 phase_get(const char *pfx, unsigned conns, unsigned depth, const char *req)
@@ -299,6 +320,8 @@ phase_get(const char *pfx, unsigned conns, unsigned depth, const char *req)
 	char key[64];
 	int ok;
 
+	if (!phase_on(pfx))
+		return;
 	p = lg_pool_open(&target, conns, o.window, get_req, 10000, &acc);
 	if (acc < conns) {
 		snprintf(key, sizeof(key), "%s.conns", pfx);
@@ -324,6 +347,8 @@ phase_list(void)
 	unsigned acc;
 	int ok;
 
+	if (!phase_on("list"))
+		return;
 	p = lg_pool_open(&target, 1, 1, get_req, 10000, &acc);
 	if (p == NULL || acc == 0) {
 		fig("list.rate", "req/s", "-");
@@ -348,7 +373,7 @@ phase_idle(unsigned n)
 	unsigned acc, acc1;
 	uint64_t t0;
 
-	if (n == 0)
+	if (n == 0 || !phase_on("idle"))
 		return;
 	t0 = now_ns();
 	idle = lg_pool_open(&target, n, o.window, get_req, IDLE_OPEN_MS,
@@ -378,6 +403,8 @@ phase_churn(void)
 	struct procstat ps;
 	int ok;
 
+	if (!phase_on("churn"))
+		return;
 	ok = server_stat(&ps);
 	lg_churn(&target, get_req, o.churn_par, &lim, &r);
 	report("churn", &r, "conn/s", "us/conn", &ps, ok);

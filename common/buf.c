@@ -21,7 +21,12 @@
 #include "buf.h"
 #include "xmalloc.h"
 
-#define BUF_MIN_ALLOC 128	/* first block; smaller requests round up */
+/*
+ * First block; smaller requests round up. A batch of 16 pipelined replies
+ * fits, so a busy connection does not grow its block three times per
+ * batch (an empty buffer gives its block back, so idle ones cost nothing).
+ */
+#define BUF_MIN_ALLOC 1024
 
 /*
  * 32 bytes: every count fits 32 bits because max <= BUF_HARD_MAX, and
@@ -39,17 +44,31 @@ struct buf {
 
 _Static_assert(BUF_HARD_MAX <= UINT32_MAX / 2, "buf counts are 32-bit");
 
+static void buf_broken(const char *what) __attribute__((noreturn, noinline, cold));
+
 static void
+buf_broken(const char *what)
+{
+	fprintf(stderr, "nutsec: buf: %s\n", what);
+	abort();
+}
+
+/*
+ * The invariants, checked by every entry point: off + len + reserved <=
+ * cap <= max <= BUF_HARD_MAX, max > 0, the live bytes lie below dirty <=
+ * cap, and data is NULL exactly when cap is 0. Written as one test of ORed
+ * comparisons (no branch per clause), so it costs a few instructions.
+ */
+static inline void
 buf_check(const struct buf *b)
 {
-	if (b == NULL || b->max == 0 || b->max > BUF_HARD_MAX ||
-	    b->cap > b->max || b->off > b->cap || b->len > b->cap - b->off ||
-	    b->dirty > b->cap || (b->len > 0 && b->off + b->len > b->dirty) ||
-	    b->reserved > b->cap - b->off - b->len ||
-	    (b->data == NULL) != (b->cap == 0)) {
-		fputs("nutsec: buf: internal invariant broken\n", stderr);
-		abort();
-	}
+	if (b == NULL)
+		buf_broken("internal invariant broken");
+	if (((uint64_t)b->off + b->len + b->reserved > b->cap) | (b->cap > b->max) |
+	    (b->max - 1u >= BUF_HARD_MAX) | (b->dirty > b->cap) |
+	    ((b->len != 0) & (b->off + b->len > b->dirty)) |
+	    ((b->data == NULL) != (b->cap == 0)))
+		buf_broken("internal invariant broken");
 }
 
 /* Clears and releases the block; the buffer becomes empty. */
@@ -93,46 +112,43 @@ buf_reset(struct buf *b)
 	buf_release(b);
 }
 
+/*
+ * The accessors run several times per request, so they check only what
+ * their answer depends on; every mutator checks all the invariants.
+ */
 size_t
 buf_len(const struct buf *b)
 {
-	buf_check(b);
+	if (b == NULL || b->len > b->cap)
+		buf_broken("internal invariant broken");
 	return b->len;
 }
 
 size_t
 buf_max(const struct buf *b)
 {
-	buf_check(b);
+	if (b == NULL || b->max - 1u >= BUF_HARD_MAX)
+		buf_broken("internal invariant broken");
 	return b->max;
 }
 
 const char *
 buf_peek(const struct buf *b)
 {
-	buf_check(b);
+	if (b == NULL || (uint64_t)b->off + b->len > b->cap)
+		buf_broken("internal invariant broken");
 	if (b->data == NULL)
 		return "";
 	return b->data + b->off;
 }
 
-/*
- * Makes room for need more bytes after the data: compacts if that is
- * enough, else grows (doubling, capped at max). Returns a pointer to the
- * free tail, or NULL if len + need would exceed max.
- */
+/* The slow part of buf_reserve: compacts if that is enough, else grows. */
 static char *
-buf_reserve(struct buf *b, size_t need)
+buf_make_room(struct buf *b, size_t need)
 {
 	size_t want, ncap;
 	char *nd;
 
-	buf_check(b);
-	b->reserved = 0;	/* any change voids an earlier buf_space */
-	if (need > b->max - b->len)
-		return NULL;
-	if (need <= b->cap - b->off - b->len)
-		return b->data + b->off + b->len;
 	want = b->len + need;
 	if (want <= b->cap) {
 		/* Enough room once the consumed front is dropped. */
@@ -156,15 +172,33 @@ buf_reserve(struct buf *b, size_t need)
 		free(b->data);
 	}
 	b->data = nd;
-	b->cap = ncap;
+	b->cap = (uint32_t)ncap;
 	b->dirty = b->len;
 	b->off = 0;
 	buf_check(b);
 	return b->data + b->len;
 }
 
+/*
+ * Makes room for need more bytes after the data: in place when the tail has
+ * it (the common case, inlined), else by compacting or growing (doubling,
+ * capped at max). Returns a pointer to the free tail, or NULL if len + need
+ * would exceed max.
+ */
+static inline char *
+buf_reserve(struct buf *b, size_t need)
+{
+	buf_check(b);
+	b->reserved = 0;	/* any change voids an earlier buf_space */
+	if (need > b->max - b->len)
+		return NULL;
+	if (need <= b->cap - b->off - b->len)
+		return b->data + b->off + b->len;
+	return buf_make_room(b, need);
+}
+
 /* Records that bytes up to end (capped at cap) were written. */
-static void
+static inline void
 buf_touch(struct buf *b, size_t end)
 {
 	if (end > b->cap)
@@ -262,10 +296,8 @@ void
 buf_commit(struct buf *b, size_t k)
 {
 	buf_check(b);
-	if (k > b->reserved) {
-		fputs("nutsec: buf: commit past the space reserved\n", stderr);
-		abort();
-	}
+	if (k > b->reserved)
+		buf_broken("commit past the space reserved");
 	b->len += (uint32_t)k;
 	b->reserved = 0;
 }
@@ -274,10 +306,8 @@ void
 buf_consume(struct buf *b, size_t n)
 {
 	buf_check(b);
-	if (n > b->len) {
-		fputs("nutsec: buf: consume past the end\n", stderr);
-		abort();
-	}
+	if (n > b->len)
+		buf_broken("consume past the end");
 	b->reserved = 0;
 	if (n == b->len) {
 		buf_release(b);

@@ -4,7 +4,8 @@
  * A buf grows on demand up to its own max_size (and never past the global
  * BUF_HARD_MAX), so memory per connection is bounded by construction. An
  * empty buf holds no heap memory, which keeps idle connections cheap.
- * Every call checks the buffer's invariants and aborts on corruption.
+ * Every call that changes a buf checks all of its invariants, and every
+ * accessor the ones its answer depends on; a broken one aborts.
  * buf_free clears the contents before releasing them.
  */
 #ifndef NUTSEC_BUF_H

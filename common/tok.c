@@ -446,51 +446,109 @@ tok_line_no(const struct tok *t)
 }
 
 /*
+ * Byte classes of the plain-line path: a byte either joins a word, separates
+ * words, or is something the grammar treats specially (quotes, backslash,
+ * '#', '=', LF, other control bytes, DEL and non-ASCII), which sends the
+ * whole line to the state machine.
+ */
+enum { TC_WORD = 0, TC_SEP = 1, TC_SPECIAL = 2 };
+
+#define TC_16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+static const unsigned char tok_class[256] = {
+	/* 0x00-0x0f: TAB, VT, FF and CR separate; LF and the rest are special */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 1, 1, 1, 2, 2,
+	TC_16(2),		/* 0x10-0x1f */
+	/* 0x20-0x2f: ' ' separates; '"' and '#' are special */
+	1, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x30-0x3f: '=' is special */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0,
+	TC_16(0),		/* 0x40-0x4f */
+	/* 0x50-0x5f: '\\' is special */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+	TC_16(0),		/* 0x60-0x6f */
+	/* 0x70-0x7f: DEL is special */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+	TC_16(2), TC_16(2), TC_16(2), TC_16(2),	/* 0x80-0xbf */
+	TC_16(2), TC_16(2), TC_16(2), TC_16(2)	/* 0xc0-0xff */
+};
+#undef TC_16
+
+/* Makes sure off[] and argv[] can hold max_args words (once per tokenizer). */
+static void
+tok_reserve_words(struct tok *t)
+{
+	if (t->offcap < t->max_args) {
+		t->off = xreallocarray(t->off, t->max_args, sizeof(*t->off));
+		t->offcap = t->max_args;
+	}
+	if (t->argvcap < t->max_args + 1) {
+		t->argv = xreallocarray(t->argv, t->max_args + 1, sizeof(*t->argv));
+		t->argvcap = t->max_args + 1;
+	}
+}
+
+/*
  * Most request lines on the wire are a few plain words. Such a line is split
  * here in one pass, giving exactly what the state machine gives; a line with
  * anything the grammar treats specially (quotes, backslash, '#', '=',
  * control, DEL or non-ASCII bytes, an inner LF) or at a limit is left to the
- * state machine. Returns 1 if it handled the line, 0 (nothing kept) if not.
+ * state machine. The line state must be reset except for the store, whose
+ * t->len bytes may still hold the previous line. Returns 1 if it handled
+ * the line, 0 (nothing kept, the store cleared) if not.
  */
 static int
 tok_split_plain(struct tok *t, const char *line, size_t len)
 {
-	int lf = len > 0 && line[len - 1] == '\n', in_word = 0;
-	size_t i;
+	size_t argc = 0, max_args = t->max_args, max_word = t->max_word, old = t->len;
+	unsigned char *store, *q, *e, *start;
+	int lf = len > 0 && line[len - 1] == '\n';
 
 	if (lf)
 		len--;
+	/*
+	 * The line is copied whole over the previous one (whose longer tail
+	 * is then cleared) and split in place: each word ends where a
+	 * separator is overwritten with its NUL. The NUL after the copy stops
+	 * every scan (its class is special), so the loops test no bounds.
+	 * Only argv is filled; off[] is for the state machine's lines.
+	 */
+	t->len = 0;
 	tok_reserve(t, len + 1);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)line[i];
-
-		if (tok_isspace(c)) {
-			if (in_word)
-				tok_word_end(t);
-			in_word = 0;
-			continue;
-		}
-		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '#' || c == '=')
+	tok_reserve_words(t);
+	store = (unsigned char *)t->store;
+	memcpy(store, line, len);
+	e = store + len;
+	*e = '\0';
+	if (old > len + 1)
+		memset(e + 1, 0, old - (len + 1));
+	t->len = len + 1;
+	for (q = store;;) {
+		while (tok_class[*q] == TC_SEP)
+			q++;
+		if (q == e)
+			break;
+		if (tok_class[*q] != TC_WORD || argc >= max_args)
 			goto slow;
-		if (!in_word) {
-			if (t->argc >= t->max_args || tok_word_begin(t) != 0)
-				goto slow;
-			in_word = 1;
-		}
-		if (t->wlen >= t->max_word)
+		start = q;
+		while (tok_class[*++q] == TC_WORD)
+			;
+		if ((size_t)(q - start) > max_word)
 			goto slow;
-		t->store[t->len++] = (char)c;
-		t->wlen++;
+		t->argv[argc++] = (char *)start;
+		if (q == e)
+			break;
+		if (tok_class[*q] != TC_SEP)
+			goto slow;
+		*q++ = '\0';
 	}
-	if (in_word)
-		tok_word_end(t);
+	t->argv[argc] = NULL;
+	t->argc = argc;
 	if (lf)
 		t->lines++;
-	tok_build_argv(t);
 	t->done = 1;
 	return 1;
 slow:
-	tok_reset(t);
+	tok_reset(t);	/* clears the copy */
 	return 0;
 }
 
@@ -500,7 +558,13 @@ tok_split(struct tok *t, const char *line, size_t len)
 	enum tok_status st;
 	size_t used = 0;
 
-	tok_reset(t);
+	/* tok_reset, except that the plain path clears what it does not overwrite */
+	t->argc = 0;
+	t->wlen = 0;
+	t->done = 0;
+	t->err[0] = '\0';
+	t->st = ST_IDLE;
+	t->line_no = t->lines + 1;
 	if (tok_split_plain(t, line, len))
 		return TOK_LINE;
 	st = tok_feed(t, line, len, &used);

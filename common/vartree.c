@@ -1,13 +1,16 @@
 /*
  * nutsec - vartree.c: one UPS's variables and commands. Variables are a
  * sorted array of pointers (so a struct vt_var stays put while others come
- * and go) searched by bisection with an ASCII case-insensitive comparison
- * that does not depend on the locale. Each variable owns its value, enum
- * list and range list; every size is capped by the VT_MAX_* limits so a
- * misbehaving driver cannot make upsd grow without bound.
+ * and go), which gives the LIST order and insertion points by bisection,
+ * plus a hash index (open addressing, linear probing, case-insensitive
+ * hash) that answers lookups by name in O(1). Names compare ASCII
+ * case-insensitively, independent of the locale. Each variable owns its
+ * value, enum list and range list; every size is capped by the VT_MAX_*
+ * limits so a misbehaving driver cannot make upsd grow without bound.
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +23,8 @@ struct vt_range {
 
 struct vt_var {
 	char *name;
+	uint32_t hash;		/* vt_hash(name) */
+	uint32_t namelen;	/* strlen(name) */
 	char *value;
 	size_t valcap;		/* bytes allocated for value, NUL included */
 	unsigned flags;
@@ -31,8 +36,10 @@ struct vt_var {
 };
 
 struct vt {
-	struct vt_var **vars;
+	struct vt_var **vars;	/* sorted by name */
 	size_t nvars, varcap;
+	struct vt_var **index;	/* hash index of vars: NULL or a power of 2 slots */
+	size_t indexcap;	/* 0, or at least 2 * nvars */
 	char **cmds;
 	size_t ncmds, cmdcap;
 };
@@ -53,6 +60,124 @@ vt_casecmp(const char *a, const char *b)
 		if (ca != cb || ca == '\0')
 			return (int)ca - (int)cb;
 	}
+}
+
+/* ASCII lower case of one byte, without a branch or the locale. */
+static inline unsigned
+vt_lower(unsigned char c)
+{
+	return c + ((unsigned)((unsigned)c - 'A' < 26u) << 5);
+}
+
+/* 1 if a and b are equal ignoring ASCII case; same-case bytes go fast. */
+static int
+vt_caseeq(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+
+	for (; *p == *q; p++, q++)
+		if (*p == '\0')
+			return 1;
+	for (; vt_lower(*p) == vt_lower(*q); p++, q++)
+		if (*p == '\0')
+			return 1;
+	return 0;
+}
+
+/*
+ * A hash of name that ignores ASCII case, and its length: 8 bytes at a time
+ * with bit 0x20 set on every byte, so names equal ignoring case hash alike
+ * (a few other pairs, such as '@' and '`', do too, which only costs a
+ * compare). Mixing as in splitmix64's finalizer.
+ */
+static uint32_t
+vt_hash(const char *name, size_t *plen)
+{
+	const uint64_t fold = 0x2020202020202020ull;
+	size_t len = strlen(name), i, k;
+	uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15ull, w;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, name + i, 8);
+		h = (h ^ (w | fold)) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+	}
+	if (i < len) {
+		for (w = 0, k = 0; i + k < len; k++)
+			w |= (uint64_t)(unsigned char)name[i + k] << (8 * k);
+		h = (h ^ (w | fold)) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+	}
+	h = (h ^ (h >> 29)) * 0x94d049bb133111ebull;
+	*plen = len;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The variable named name (any case), or NULL; h and len from vt_hash. */
+static struct vt_var *
+vt_index_find(const struct vt *t, const char *name, uint32_t h, size_t len)
+{
+	size_t mask = t->indexcap - 1, i;
+	struct vt_var *v;
+
+	if (t->indexcap == 0)
+		return NULL;
+	for (i = h & mask; (v = t->index[i]) != NULL; i = (i + 1) & mask)
+		if (v->hash == h && v->namelen == len &&
+		    (memcmp(v->name, name, len) == 0 || vt_caseeq(v->name, name)))
+			return v;
+	return NULL;
+}
+
+/* Puts v in the first free slot of its probe sequence (room is known). */
+static void
+vt_index_put(struct vt *t, struct vt_var *v)
+{
+	size_t mask = t->indexcap - 1, i;
+
+	for (i = v->hash & mask; t->index[i] != NULL; i = (i + 1) & mask)
+		;
+	t->index[i] = v;
+}
+
+/* Keeps the index at most half full before one more variable is added. */
+static void
+vt_index_grow(struct vt *t)
+{
+	size_t ncap, i;
+
+	if (2 * (t->nvars + 1) <= t->indexcap)
+		return;
+	ncap = t->indexcap != 0 ? t->indexcap * 2 : 16;
+	while (ncap < 2 * (t->nvars + 1))
+		ncap *= 2;
+	free(t->index);
+	t->index = xcalloc(ncap, sizeof(*t->index));
+	t->indexcap = ncap;
+	for (i = 0; i < t->nvars; i++)
+		vt_index_put(t, t->vars[i]);
+}
+
+/*
+ * Removes v, then moves later members of the probe run back into the hole
+ * (deletion without tombstones), so every lookup still finds its variable.
+ */
+static void
+vt_index_remove(struct vt *t, const struct vt_var *v)
+{
+	size_t mask = t->indexcap - 1, i, j, home;
+
+	for (i = v->hash & mask; t->index[i] != v; i = (i + 1) & mask)
+		;
+	for (j = (i + 1) & mask; t->index[j] != NULL; j = (j + 1) & mask) {
+		home = t->index[j]->hash & mask;
+		/* Skip entries whose home lies cyclically in (i, j]: they stay. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		t->index[i] = t->index[j];
+		i = j;
+	}
+	t->index[i] = NULL;
 }
 
 /* A name is 1..VT_NAME_MAX bytes, each printable ASCII other than space. */
@@ -158,6 +283,7 @@ vt_clear(struct vt *t)
 	for (i = 0; i < t->ncmds; i++)
 		free(t->cmds[i]);
 	free(t->vars);
+	free(t->index);
 	free(t->cmds);
 	memset(t, 0, sizeof(*t));
 }
@@ -174,11 +300,13 @@ vt_free(struct vt *t)
 struct vt_var *
 vt_get(const struct vt *t, const char *name)
 {
-	size_t pos;
+	size_t len;
+	uint32_t h;
 
-	if (name == NULL || !vt_find_var(t, name, &pos))
+	if (name == NULL)
 		return NULL;
-	return t->vars[pos];
+	h = vt_hash(name, &len);
+	return vt_index_find(t, name, h, len);
 }
 
 /* Stores value in v, reusing the block when it is big enough. */
@@ -197,15 +325,16 @@ struct vt_var *
 vt_set(struct vt *t, const char *name, const char *value, int *changed)
 {
 	struct vt_var *v;
-	size_t pos, len;
+	size_t pos, len, nlen;
+	uint32_t h;
 
 	if (changed != NULL)
 		*changed = 0;
 	if (!vt_name_ok(name) || !vt_value_ok(value))
 		return NULL;
+	h = vt_hash(name, &nlen);
 	len = strlen(value);
-	if (vt_find_var(t, name, &pos)) {
-		v = t->vars[pos];
+	if ((v = vt_index_find(t, name, h, nlen)) != NULL) {
 		if (strcmp(v->value, value) == 0)
 			return v;
 		vt_store_value(v, value, len);
@@ -221,12 +350,17 @@ vt_set(struct vt *t, const char *name, const char *value, int *changed)
 			t->varcap = VT_MAX_VARS;
 		t->vars = xreallocarray(t->vars, t->varcap, sizeof(*t->vars));
 	}
+	vt_index_grow(t);
+	(void)vt_find_var(t, name, &pos);	/* absent: where it goes */
 	v = xcalloc(1, sizeof(*v));
 	v->name = xstrdup(name);
+	v->hash = h;
+	v->namelen = (uint32_t)nlen;
 	vt_store_value(v, value, len);
 	memmove(&t->vars[pos + 1], &t->vars[pos], (t->nvars - pos) * sizeof(*t->vars));
 	t->vars[pos] = v;
 	t->nvars++;
+	vt_index_put(t, v);
 	if (changed != NULL)
 		*changed = 1;
 	return v;
@@ -239,6 +373,7 @@ vt_del(struct vt *t, const char *name)
 
 	if (name == NULL || !vt_find_var(t, name, &pos))
 		return -1;
+	vt_index_remove(t, t->vars[pos]);
 	vt_var_free(t->vars[pos]);
 	t->nvars--;
 	memmove(&t->vars[pos], &t->vars[pos + 1], (t->nvars - pos) * sizeof(*t->vars));

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "vartree.h"
 
 #include "upsd.h"
@@ -106,6 +107,103 @@ get_checked_var(struct client *c, const char *upsname, const char *var, struct u
 	return v;
 }
 
+/*
+ * The GET VAR reply is built with one bounded buf_space/buf_commit rather
+ * than seven appends. The encoders below write exactly what reply_arg and
+ * reply_quoted (common/proto) write; test_dispatch compares the two.
+ */
+
+/* 1 if b must be escaped inside quotes (proto's rule). */
+static inline int
+get_escaped(unsigned char b)
+{
+	return b == '"' || b == '\\' || b == '#';
+}
+
+/* Bytes that make an echoed argument quoted: <= ' ', DEL, '=', '"', '\\', '#'. */
+#define Q16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char get_quote[256] = {
+	Q16, Q16,
+	/* 0x20-0x2f: ' ', '"', '#' */
+	1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x30-0x3f: '=' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x50-0x5f: '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x70-0x7f: DEL */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+	/* 0x80-0xff: bare, as proto_put_arg sends them */
+};
+#undef Q16
+
+/* Writes s in quotes, escaped; returns the bytes written (<= 2 * len + 2). */
+static size_t
+get_put_quoted(char *d, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *o = d;
+
+	*o++ = '"';
+	for (; *p != '\0'; p++) {
+		if (get_escaped(*p))
+			*o++ = '\\';
+		*o++ = (char)*p;
+	}
+	*o++ = '"';
+	return (size_t)(o - d);
+}
+
+/*
+ * Writes an echoed argument: bare if it is a plain word (non-empty, no byte
+ * <= ' ', DEL, '=', '"', '\\' or '#'), else quoted. Returns the bytes
+ * written (<= 2 * len + 2).
+ */
+static size_t
+get_put_arg(char *d, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *o = d;
+
+	/* NUL is in the table too: the loop stops at the end or a special byte. */
+	while (!get_quote[*p])
+		*o++ = (char)*p++;
+	if (*p != '\0' || o == d)
+		return get_put_quoted(d, s);
+	return (size_t)(o - d);
+}
+
+/* "VAR <ups> <var> \"<value>\"\n" in one append. */
+static void
+get_var_reply(struct client *c, const char *ups, const char *var, const char *val)
+{
+	size_t lu = strlen(ups), lv = strlen(var), ll = strlen(val), o = 0;
+	/* "VAR " + 2 quoted-or-bare words + 2 spaces + quoted value + LF */
+	size_t bound = 4 + (2 * lu + 2) + 1 + (2 * lv + 2) + 1 + (2 * ll + 2) + 1;
+	char *d;
+
+	if (c->overflow)
+		return;
+	if ((d = buf_space(c->out, bound)) == NULL) {
+		/* Near the cap: the appends decide exactly what fits. */
+		reply_head(c, "VAR", ups, var);
+		reply_raw(c, " ", 1);
+		reply_quoted(c, val);
+		reply_raw(c, "\n", 1);
+		return;
+	}
+	memcpy(d, "VAR ", 4);
+	o = 4;
+	o += get_put_arg(d + o, ups);
+	d[o++] = ' ';
+	o += get_put_arg(d + o, var);
+	d[o++] = ' ';
+	o += get_put_quoted(d + o, val);
+	d[o++] = '\n';
+	buf_commit(c->out, o);
+}
+
 int
 cmd_get_var(struct client *c, int argc, char **argv)
 {
@@ -113,14 +211,12 @@ cmd_get_var(struct client *c, int argc, char **argv)
 	struct ups *u;
 	struct vt_var *v;
 
-	if (strncasecmp(argv[1], "server.", 7) == 0)
+	/* A first-byte test keeps strncasecmp off the common path. */
+	if ((argv[1][0] | 0x20) == 's' && strncasecmp(argv[1], "server.", 7) == 0)
 		return get_server_var(c, argv[0], argv[1]);
 	if ((v = get_checked_var(c, argv[0], argv[1], &u)) == NULL)
 		return -1;
-	reply_head(c, "VAR", argv[0], argv[1]);
-	reply_raw(c, " ", 1);
-	reply_quoted(c, ups_var_value(u, v, fsd, sizeof(fsd)));
-	reply_raw(c, "\n", 1);
+	get_var_reply(c, argv[0], argv[1], ups_var_value(u, v, fsd, sizeof(fsd)));
 	return 0;
 }
 

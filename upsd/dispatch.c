@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -56,6 +57,23 @@ static const struct cmd cmd_table[] = {
 #define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
 
 static struct tok *tk;	/* one tokenizer for every request: lines are complete */
+
+/*
+ * Verb and sub-command lookup without string compares: a word of at most
+ * 8 bytes, lower-cased (ASCII) and packed into 64 bits, is its own key, so
+ * one integer compare decides a match ignoring case. Verbs sit in an
+ * open-addressing table of row numbers (+1; 0 is empty); each verb's first
+ * row knows how many adjacent rows it has. Built with the table check.
+ */
+#define VERB_SLOTS	64	/* a power of 2, more than twice the rows */
+#define KEY_MAXLEN	8	/* bytes a key holds; every verb fits (checked) */
+static unsigned char verb_slot[VERB_SLOTS];
+static unsigned char verb_rows[sizeof(cmd_table) / sizeof(cmd_table[0])];
+static uint64_t verb_key[sizeof(cmd_table) / sizeof(cmd_table[0])];
+static uint64_t sub_key[sizeof(cmd_table) / sizeof(cmd_table[0])];
+static unsigned char verb_len[sizeof(cmd_table) / sizeof(cmd_table[0])];
+static unsigned char sub_len[sizeof(cmd_table) / sizeof(cmd_table[0])];
+
 static struct log_ratelimit parse_rl = LOG_RATELIMIT_INIT(60, 10);
 static struct log_ratelimit wrap_rl = LOG_RATELIMIT_INIT(60, 10);
 
@@ -66,11 +84,114 @@ dispatch_table(size_t *n)
 	return cmd_table;
 }
 
+/* ASCII lower case of one byte, without a branch or the locale. */
+static inline unsigned
+lower(unsigned char c)
+{
+	return c + ((unsigned)((unsigned)c - 'A' < 26u) << 5);
+}
+
+/*
+ * 1 if a and b are equal ignoring ASCII case (strcasecmp in the C locale);
+ * same-case bytes go fast.
+ */
+static inline int
+caseeq(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+
+	for (; *p == *q; p++, q++)
+		if (*p == '\0')
+			return 1;
+	for (; lower(*p) == lower(*q); p++, q++)
+		if (*p == '\0')
+			return 1;
+	return 0;
+}
+
+/*
+ * The key of word w: its first KEY_MAXLEN bytes with bit 0x20 set, packed,
+ * and its length (KEY_MAXLEN + 1 for anything longer, which has no key).
+ * Verbs and sub-commands are letters only (checked), and a byte whose
+ * 0x20 form is a lower-case letter is that letter in either case, so equal
+ * keys and lengths mean words equal ignoring ASCII case.
+ */
+static uint64_t
+word_key(const char *w, size_t *plen)
+{
+	const unsigned char *p = (const unsigned char *)w;
+	uint64_t k = 0;
+	size_t n;
+
+	for (n = 0; p[n] != '\0'; n++) {
+		if (n == KEY_MAXLEN) {
+			*plen = KEY_MAXLEN + 1;
+			return k;
+		}
+		k |= (uint64_t)(p[n] | 0x20u) << (8 * n);
+	}
+	*plen = n;
+	return k;
+}
+
+/* 1 if s is one or more ASCII letters. */
+static int
+all_letters(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (lower((unsigned char)*s) < 'a' || lower((unsigned char)*s) > 'z')
+			return 0;
+	return 1;
+}
+
+static unsigned
+verb_slot_of(uint64_t key)
+{
+	return (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 58) & (VERB_SLOTS - 1);
+}
+
+/* Fills the lookup tables from the (checked) table. */
+static void
+dispatch_index_verbs(void)
+{
+	size_t i, k, len;
+	unsigned h;
+
+	memset(verb_slot, 0, sizeof(verb_slot));
+	for (i = 0; i < NCMDS; i++) {
+		if (!all_letters(cmd_table[i].verb) ||
+		    (cmd_table[i].sub != NULL && !all_letters(cmd_table[i].sub)))
+			fatalx("dispatch: row %zu: verb and sub-command must be letters", i);
+		verb_key[i] = word_key(cmd_table[i].verb, &len);
+		if (len > KEY_MAXLEN)
+			fatalx("dispatch: verb %s is over %d bytes", cmd_table[i].verb,
+			    KEY_MAXLEN);
+		verb_len[i] = (unsigned char)len;
+		if (cmd_table[i].sub != NULL) {
+			sub_key[i] = word_key(cmd_table[i].sub, &len);
+			sub_len[i] = (unsigned char)len;
+		}
+	}
+	for (i = 0; i < NCMDS; i = k) {
+		for (k = i + 1; k < NCMDS && strcasecmp(cmd_table[k].verb, cmd_table[i].verb) == 0; k++)
+			;
+		verb_rows[i] = (unsigned char)(k - i);
+		for (h = verb_slot_of(verb_key[i]); verb_slot[h] != 0; h = (h + 1) & (VERB_SLOTS - 1))
+			;
+		verb_slot[h] = (unsigned char)(i + 1);
+	}
+}
+
 /* The table's invariants; a violation is a bug, caught at the first request. */
 static void
 dispatch_check_table(void)
 {
 	size_t i, j;
+
+	if (NCMDS * 2 > VERB_SLOTS || NCMDS > 255)
+		fatalx("dispatch: %zu rows do not fit the verb index", NCMDS);
 
 	for (i = 0; i < NCMDS; i++) {
 		const struct cmd *r = &cmd_table[i];
@@ -95,18 +216,34 @@ dispatch_check_table(void)
 	}
 }
 
-/* A cheap pre-test: 1 if two bytes differ by more than ASCII case. */
-#define DIFFER_IGNCASE(a, b) ((((unsigned char)(a)) ^ ((unsigned char)(b))) & 0xdf)
-
+/* The first row of verb, or NULL. */
 static const struct cmd *
 dispatch_find_verb(const char *verb)
 {
-	size_t i;
+	size_t len;
+	uint64_t key = word_key(verb, &len);
+	unsigned h, r;
 
-	for (i = 0; i < NCMDS; i++)
-		if (!DIFFER_IGNCASE(cmd_table[i].verb[0], verb[0]) &&
-		    strcasecmp(cmd_table[i].verb, verb) == 0)
+	if (len > KEY_MAXLEN)
+		return NULL;
+	for (h = verb_slot_of(key); (r = verb_slot[h]) != 0; h = (h + 1) & (VERB_SLOTS - 1))
+		if (verb_key[r - 1] == key && verb_len[r - 1] == len)
+			return &cmd_table[r - 1];
+	return NULL;
+}
+
+/* The row of first's verb whose sub-command is sub, or NULL. */
+static const struct cmd *
+dispatch_find_sub(const struct cmd *first, const char *sub)
+{
+	size_t i = (size_t)(first - cmd_table), end = i + verb_rows[i], len;
+	uint64_t key = word_key(sub, &len);
+
+	for (; i < end; i++) {
+		if (len <= KEY_MAXLEN ? sub_key[i] == key && sub_len[i] == len :
+		    sub_len[i] > KEY_MAXLEN && caseeq(cmd_table[i].sub, sub))
 			return &cmd_table[i];
+	}
 	return NULL;
 }
 
@@ -114,9 +251,9 @@ dispatch_find_verb(const char *verb)
 static int
 dispatch_verb_secret(const struct cmd *first)
 {
-	const struct cmd *r;
+	const struct cmd *r, *end = first + verb_rows[first - cmd_table];
 
-	for (r = first; r < cmd_table + NCMDS && strcasecmp(r->verb, first->verb) == 0; r++)
+	for (r = first; r < end; r++)
 		if (r->flags & CMD_SECRET)
 			return 1;
 	return 0;
@@ -206,6 +343,7 @@ dispatch_line(struct client *c, const char *line, size_t len)
 
 	if (tk == NULL) {
 		dispatch_check_table();
+		dispatch_index_verbs();
 		tk = tok_new(TOK_DEFAULT_MAX_ARGS, TOK_DEFAULT_MAX_WORD);
 	}
 	if (dispatch_split(c, line, len, &argc, &argv) != 0)
@@ -230,11 +368,7 @@ dispatch_line(struct client *c, const char *line, size_t len)
 			reply_err(c, PERR_INVALID_ARGUMENT);
 			return;
 		}
-		for (; row < cmd_table + NCMDS && strcasecmp(row->verb, first->verb) == 0; row++)
-			if (!DIFFER_IGNCASE(row->sub[0], argv[0][0]) &&
-			    strcasecmp(row->sub, argv[0]) == 0)
-				break;
-		if (row == cmd_table + NCMDS || strcasecmp(row->verb, first->verb) != 0) {
+		if ((row = dispatch_find_sub(first, argv[0])) == NULL) {
 			reply_err(c, PERR_INVALID_ARGUMENT);
 			return;
 		}

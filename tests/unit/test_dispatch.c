@@ -294,6 +294,23 @@ test_basics(void)
 	    "VAR whatever server.version \"" PACKAGE_VERSION "\"\n");
 	CHECK_STR(run(c, "GET VAR x server.other\n"), "ERR VAR-NOT-SUPPORTED\n");
 
+	TEST_CASE("verb and sub-command lookup: any case, whole words, letters only");
+	CHECK_STR(run(c, "gEt VaR ups1 ups.status\n"), "VAR ups1 ups.status \"OL\"\n");
+	CHECK_STR(run(c, "GET numlogins ups1\n"), "NUMLOGINS ups1 0\n");	/* 9 bytes */
+	CHECK_STR(run(c, "GET NUMLOGIN ups1\n"), "ERR INVALID-ARGUMENT\n");
+	CHECK_STR(run(c, "GET NUMLOGINSS ups1\n"), "ERR INVALID-ARGUMENT\n");
+	CHECK_STR(run(c, "GET VARS ups1 ups.status\n"), "ERR INVALID-ARGUMENT\n");
+	CHECK_STR(run(c, "GET VA ups1 ups.status\n"), "ERR INVALID-ARGUMENT\n");
+	/* '@' and '`' differ from letters only in bit 0x20 and 0x40 */
+	CHECK_STR(run(c, "GET V@R ups1 ups.status\n"), "ERR INVALID-ARGUMENT\n");
+	CHECK_STR(run(c, "G`T VAR ups1 ups.status\n"), "ERR UNKNOWN-COMMAND\n");
+	CHECK_STR(run(c, "GE VAR ups1 ups.status\n"), "ERR UNKNOWN-COMMAND\n");
+	CHECK_STR(run(c, "GETT VAR ups1 ups.status\n"), "ERR UNKNOWN-COMMAND\n");
+	CHECK_STR(run(c, "STARTTLSX\n"), "ERR UNKNOWN-COMMAND\n");
+	CHECK_STR(run(c, "STARTTLS1\n"), "ERR UNKNOWN-COMMAND\n");
+	CHECK_STR(run(c, "Netver\nnetVER\n"), "1.3\n1.3\n");
+	CHECK_STR(run(c, "NET\n"), "ERR UNKNOWN-COMMAND\n");
+
 	TEST_CASE("GET TYPE, DESC, CMDDESC, UPSDESC, NUMLOGINS");
 	CHECK_STR(run(c, "GET TYPE ups1 ups.id\n"), "TYPE ups1 ups.id RW STRING:8\n");
 	CHECK_STR(run(c, "GET TYPE ups1 input.sensitivity\n"),
@@ -352,6 +369,90 @@ test_basics(void)
 	CHECK_STR(run(c, "LOGOUT\nNETVER\n"), "OK Goodbye\n");
 	CHECK(c->want_close);
 	client_close(c, "test");
+}
+
+/* A word as a request carries it: bare if plain, else quoted with escapes. */
+static void
+req_word(char *out, size_t outlen, const char *w)
+{
+	size_t o = 0;
+	int plain = w[0] != '\0' && strpbrk(w, " =#\"\\") == NULL;
+
+	if (plain) {
+		snprintf(out, outlen, "%s", w);
+		return;
+	}
+	out[o++] = '"';
+	for (; *w != '\0' && o + 3 < outlen; w++) {
+		if (*w == '"' || *w == '\\' || *w == '#')
+			out[o++] = '\\';
+		out[o++] = *w;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+/*
+ * GET VAR builds its reply in one append; the oracle is the same line made
+ * with the piecewise helpers (reply_arg, reply_quoted) on another client.
+ */
+static void
+test_get_var_reply(void)
+{
+	static const char *names[] = { "ups.status", "x", "a=b", "q\"uote", "back\\slash",
+	    "h#sh", "UPPER.Case", "sp@cial`chars{}[]~!$%^&*()", "=", "\"" };
+	static const char *values[] = { "", "OL", "a \"q\" b", "\\\\", "###", "=",
+	    "with spaces and \ttab", "\"\"\"\"" };
+	static const char *upsnames[] = { "ups1", "UPS1", "\"ups1\"" };
+	struct client *c = client_new_detached("127.0.0.1");
+	struct client *o = client_new_detached("127.0.0.1");
+	struct ups *u = ups_find("ups1");
+	char req[2048], wn[600], want[4096], big[VT_VALUE_MAX + 1];
+	size_t i, j, k, bad = 0, n = 0;
+
+	TEST_CASE("GET VAR's one-append reply equals the piecewise reply");
+	memset(big, '"', VT_VALUE_MAX);	/* the most a value can expand */
+	big[VT_VALUE_MAX] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (j = 0; j <= sizeof(values) / sizeof(values[0]); j++) {
+			const char *val = j < sizeof(values) / sizeof(values[0]) ? values[j] : big;
+
+			if (vt_set(u->tree, names[i], val, NULL) == NULL) {
+				bad++;
+				continue;
+			}
+			for (k = 0; k < sizeof(upsnames) / sizeof(upsnames[0]); k++) {
+				const char *r;
+
+				req_word(wn, sizeof(wn), names[i]);
+				snprintf(req, sizeof(req), "GET VAR %s %s\n", upsnames[k], wn);
+				r = run(c, req);
+				reply_str(o, "VAR ");
+				reply_arg(o, k == 1 ? "UPS1" : "ups1");
+				reply_raw(o, " ", 1);
+				reply_arg(o, names[i]);
+				reply_raw(o, " ", 1);
+				reply_quoted(o, val);
+				reply_raw(o, "\n", 1);
+				snprintf(want, sizeof(want), "%.*s", (int)buf_len(o->out),
+				    buf_peek(o->out));
+				buf_consume(o->out, buf_len(o->out));
+				n++;
+				if (strcmp(r, want) != 0) {
+					bad++;
+					printf("# %s# got  %s# want %s", req, r, want);
+				}
+			}
+		}
+		if (strcmp(names[i], "ups.status") != 0)
+			(void)vt_del(u->tree, names[i]);
+	}
+	(void)vt_set(u->tree, "ups.status", "OL", NULL);
+	CHECK_INT(bad, 0);
+	CHECK(n > 250);
+	CHECK_STR(run(c, "GET VAR ups1 ups.status\n"), "VAR ups1 ups.status \"OL\"\n");
+	client_close(c, "test");
+	client_close(o, "test");
 }
 
 static void
@@ -584,6 +685,7 @@ main(void)
 	setup();
 	test_table_rows();
 	test_basics();
+	test_get_var_reply();
 	test_auth();
 	test_redaction();
 	test_switch_io();

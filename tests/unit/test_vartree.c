@@ -2,13 +2,16 @@
  * nutsec - test_vartree.c: unit tests of the variable tree: case-insensitive
  * order and lookup, change detection, deletion, every limit (name and value
  * length, number of variables, enums, ranges, commands), name validation,
- * enum/range/command operations and pointer stability across inserts.
+ * enum/range/command operations and pointer stability across inserts,
+ * and the hash index against a plain search under random mutation.
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "test.h"
 #include "vartree.h"
@@ -96,6 +99,172 @@ test_order(void)
 	CHECK(vt_set(t, "x", "y", NULL) != NULL);
 	vt_free(t);
 	vt_free(NULL);
+}
+
+/* ASCII case-insensitive equality, written independently of vartree.c. */
+static int
+ref_caseeq(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int x = *a >= 'A' && *a <= 'Z' ? *a + 32 : *a;
+		int y = *b >= 'A' && *b <= 'Z' ? *b + 32 : *b;
+
+		if (x != y)
+			return 0;
+		if (x == '\0')
+			return 1;
+	}
+}
+
+/* The reference lookup: a walk over the sorted array. */
+static struct vt_var *
+ref_get(const struct vt *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < vt_count(t); i++)
+		if (ref_caseeq(vt_name(vt_at(t, i)), name))
+			return vt_at(t, i);
+	return NULL;
+}
+
+static uint32_t rng_state = 2463534242u;
+
+static uint32_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+/*
+ * A name from a small pool, in a random case. The pool has names that hash
+ * alike but differ ('@' and '`' fold together in the hash), names of every
+ * length around the 8-byte hashing step, and the longest allowed name.
+ */
+static void
+pool_name(char *out, size_t outlen, unsigned k)
+{
+	static const char *fixed[] = { "a@b", "a`b", "A@B", "x", "X", "ups.status",
+	    "battery.charge", "12345678", "123456789", "abcdefgh", "abcdefghi",
+	    "[x]", "{x}" };
+	size_t i, n;
+
+	if (k < sizeof(fixed) / sizeof(fixed[0]))
+		snprintf(out, outlen, "%s", fixed[k]);
+	else if (k == 40) {
+		memset(out, 'q', VT_NAME_MAX);
+		out[VT_NAME_MAX] = '\0';
+	} else
+		snprintf(out, outlen, "v%u.%.*s", k, (int)(k % 19), "abcdefghijklmnopqrs");
+	n = strlen(out);
+	for (i = 0; i < n; i++)
+		if ((rng() & 1) && out[i] >= 'a' && out[i] <= 'z')
+			out[i] = (char)(out[i] - 32);
+}
+
+static void
+test_index(void)
+{
+	struct vt *t = vt_new();
+	char name[VT_NAME_MAX + 1];
+	unsigned step, bad_get = 0, bad_order = 0, bad_all = 0, bad_del = 0;
+	size_t i, most = 0;
+
+	TEST_CASE("the hash index finds what a plain search finds, under mutation");
+	for (step = 0; step < 60000; step++) {
+		/* Phases that grow (through several resizes) and shrink the tree. */
+		unsigned phase = (step / 10000) % 2, op = rng() % 10;
+		unsigned k = rng() % (step < 30000 ? 1500 : 400);
+		struct vt_var *want;
+
+		pool_name(name, sizeof(name), k);
+		want = ref_get(t, name);
+		if (op < (phase == 0 ? 6u : 3u)) {
+			int changed;
+			struct vt_var *v = vt_set(t, name, (rng() & 1) ? "a" : "b", &changed);
+
+			if (v == NULL || (want != NULL && v != want))
+				bad_get++;
+		} else if (op < 9) {
+			if (vt_del(t, name) != (want != NULL ? 0 : -1) || ref_get(t, name) != NULL)
+				bad_del++;
+		}
+		if (vt_get(t, name) != ref_get(t, name))
+			bad_get++;
+		if (vt_count(t) > most)
+			most = vt_count(t);
+		if (step % 997 == 0) {
+			for (i = 0; i < vt_count(t); i++) {
+				struct vt_var *v = vt_at(t, i);
+				char up[VT_NAME_MAX + 1];
+				size_t j;
+
+				for (j = 0; vt_name(v)[j] != '\0'; j++)
+					up[j] = (char)(vt_name(v)[j] >= 'a' && vt_name(v)[j] <= 'z' ?
+					    vt_name(v)[j] - 32 : vt_name(v)[j]);
+				up[j] = '\0';
+				if (vt_get(t, vt_name(v)) != v || vt_get(t, up) != v)
+					bad_all++;
+				if (i > 0 && strcasecmp(vt_name(vt_at(t, i - 1)), vt_name(v)) >= 0)
+					bad_order++;
+			}
+		}
+	}
+	CHECK_INT(bad_get, 0);
+	CHECK_INT(bad_del, 0);
+	CHECK_INT(bad_all, 0);
+	CHECK_INT(bad_order, 0);
+	CHECK(most > 600);	/* the index was resized several times */
+	CHECK(vt_get(t, "a@b") == NULL || vt_get(t, "a@b") != vt_get(t, "a`b"));
+
+	TEST_CASE("small trees: probe runs that wrap around the end of the index");
+	bad_get = bad_del = 0;
+	for (step = 0; step < 20000; step++) {
+		struct vt *s = vt_new();
+		unsigned n;
+
+		/* At most 7 names: a 16-slot index, where runs often wrap. */
+		for (n = 0; n < 7; n++) {
+			pool_name(name, sizeof(name), 13 + rng() % 60);
+			(void)vt_set(s, name, "v", NULL);
+		}
+		for (n = 0; n < 10; n++) {
+			pool_name(name, sizeof(name), 13 + rng() % 60);
+			if (rng() & 1) {
+				struct vt_var *want = ref_get(s, name);
+
+				if (vt_del(s, name) != (want != NULL ? 0 : -1))
+					bad_del++;
+			} else
+				(void)vt_set(s, name, "w", NULL);
+			for (i = 0; i < vt_count(s); i++)
+				if (vt_get(s, vt_name(vt_at(s, i))) != vt_at(s, i))
+					bad_get++;
+			if (vt_get(s, name) != ref_get(s, name))
+				bad_get++;
+		}
+		vt_free(s);
+	}
+	CHECK_INT(bad_get, 0);
+	CHECK_INT(bad_del, 0);
+
+	TEST_CASE("names that hash alike stay apart; clear empties the index");
+	vt_clear(t);
+	CHECK(vt_set(t, "a@b", "1", NULL) != NULL);
+	CHECK(vt_get(t, "a`b") == NULL);
+	CHECK(vt_set(t, "a`b", "2", NULL) != NULL);
+	CHECK_STR(vt_value(vt_get(t, "A@B")), "1");
+	CHECK_STR(vt_value(vt_get(t, "a`B")), "2");
+	CHECK_INT(vt_del(t, "a@b"), 0);
+	CHECK(vt_get(t, "a@b") == NULL);
+	CHECK_STR(vt_value(vt_get(t, "a`b")), "2");
+	vt_clear(t);
+	CHECK(vt_get(t, "a`b") == NULL);
+	CHECK(vt_get(t, "") == NULL);
+	vt_free(t);
 }
 
 static void
@@ -258,6 +427,7 @@ int
 main(void)
 {
 	test_order();
+	test_index();
 	test_limits();
 	test_enum_range();
 	return test_done();
