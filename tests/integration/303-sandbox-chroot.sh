@@ -4,7 +4,8 @@
 # same paths, /etc/localtime and /dev/null; "upsdrvctl -r JAIL -u nut start"
 # and "upsd -r JAIL -u nut" then run in it and find each other through the
 # state path inside the jail; upsdrvctl status/stop with -r see the drivers.
-# ups.conf "chroot =" and "user =" do the same for a driver started directly.
+# ups.conf "chroot =" and "user =" do the same for a driver started directly,
+# and a jail around the state path (-r its parent) uses it as it is.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 need_exe upsd "$UPSD"
@@ -66,4 +67,12 @@ else tap_fail "ups.conf chroot=: the socket is in the jail"; fi
 wait_for 100 grep -q "serving on" "$T/driver-conf.log"	# after the sandbox point
 tap_is "ups.conf chroot=: the driver's root" "$(readlink "/proc/$DRV_PID/root" 2>/dev/null)" "$J"
 stop_pid "$DRV_PID"
+
+# A jail that holds the state path as it is (here its parent directory).
+start_driver dummy -r "$T" || tap_fail "dummy-ups -r PARENT starts"
+start_upsd -r "$T" || tap_fail "upsd -r PARENT starts: $(tail -n 3 "$T/upsd.log")"
+if wait_ups dummy; then tap_ok "-r around the state path: upsd reaches the driver"
+else tap_fail "-r around the state path: upsd reaches the driver"; fi
+tap_is "-r around the state path: upsd's root" "$(readlink "/proc/$UPSD_PID/root")" "$T"
+tap_is "-r around the state path: the driver's root" "$(readlink "/proc/$DRV_PID/root")" "$T"
 tap_done

@@ -187,7 +187,7 @@ nut_cleanup() {
 			_p=$(cat "$_f" 2>/dev/null)
 			case $_p in ''|*[!0-9]*) continue ;; esac
 			# only if it really is one of our processes in this dir
-			if tr '\0' ' ' < /proc/"$_p"/environ 2>/dev/null | grep -q "NUT_STATEPATH=$T/state"; then
+			if tr '\0' ' ' 2>/dev/null < /proc/"$_p"/environ | grep -q "NUT_STATEPATH=$T/state"; then
 				kill -KILL "$_p" 2>/dev/null
 			fi
 		done
