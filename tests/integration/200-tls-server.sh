@@ -99,10 +99,12 @@ wait_for 50 grep -q '^RELAY ' "$T/relay.out" && RELAY=$(sed -n 's/^RELAY //p' "$
 if [ -z "$RELAY" ]; then
 	tap_fail "STARTTLS relay for openssl/tstclnt started"
 else
-	r=$(echo PROTVER | timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" \
+	# LOGOUT: upsd says goodbye and closes, so the tools end at once
+	r=$(printf 'PROTVER\nLOGOUT\n' | timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" \
 		-CAfile "$PKI/pem/ca.crt" -verify_hostname localhost -verify_return_error -ign_eof 2>&1)
 	tap_like "openssl s_client: TLS 1.3 by default" "$r" "^(New, TLSv1\.3|    Protocol  : TLSv1\.3)"
 	tap_like "openssl s_client: chain verified" "$r" "Verify return code: 0 \(ok\)"
+	tap_like "openssl s_client: session works (PROTVER)" "$r" "^1\.3$"
 	for v in tls1 tls1_1; do
 		r=$(timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" -$v \
 			-cipher 'ALL:@SECLEVEL=0' < /dev/null 2>&1)
@@ -114,10 +116,25 @@ else
 		fi
 	done
 	if command -v tstclnt >/dev/null 2>&1; then
-		r=$(echo PROTVER | timeout 20 tstclnt -h 127.0.0.1 -p "$RELAY" -d "sql:$PKI/cl-nocert" -V tls1.2:tls1.3 -v 2>&1)
+		# tstclnt's stdin is a fifo we hold open: the request goes in only
+		# once the handshake is done (tstclnt spins when stdin ends before
+		# its asynchronous certificate check), then LOGOUT makes upsd close
+		tst_run() {
+			rm -f "$T/tst.in"; mkfifo "$T/tst.in"
+			timeout 20 tstclnt "$@" < "$T/tst.in" > "$T/tst.out" 2>&1 &
+			_tp=$!
+			exec 4> "$T/tst.in"
+			wait_for 150 grep -q "SSL version\|exiting with return code" "$T/tst.out"
+			( trap '' PIPE; printf 'PROTVER\nLOGOUT\n' >&4 ) 2>/dev/null
+			wait $_tp
+			rc=$?
+			exec 4>&-
+			r=$(cat "$T/tst.out")
+		}
+		tst_run -h 127.0.0.1 -p "$RELAY" -d "sql:$PKI/cl-nocert" -V tls1.2:tls1.3 -v
 		tap_like "tstclnt (NSS): TLS 1.3 negotiated" "$r" "SSL version 3\.4 "
 		tap_like "tstclnt (NSS): server certificate verified, session works" "$r" "^1\.3$"
-		r=$(timeout 20 tstclnt -h 127.0.0.1 -p "$RELAY" -d "sql:$PKI/cl-nocert" -V tls1.0:tls1.1 -v < /dev/null 2>&1)
+		tst_run -h 127.0.0.1 -p "$RELAY" -d "sql:$PKI/cl-nocert" -V tls1.0:tls1.1 -v
 		tap_unlike "tstclnt -V tls1.0:tls1.1 refused" "$r" "SSL version 3\.[12] "
 		tap_like "tstclnt -V tls1.0:tls1.1: protocol version error" "$r" "PROTOCOL_VERSION|NO_CYPHER_OVERLAP|HANDSHAKE_FAILURE"
 	else
