@@ -143,6 +143,9 @@ upscli_close(struct upscli *c)
 	buf_free(c->in);
 	tok_free(c->tok);
 	free(c->host);
+	if (c->pre_res != NULL)
+		freeaddrinfo(c->pre_res);
+	free(c->pre_host);
 	free(c);
 }
 
@@ -316,14 +319,13 @@ fail:
 	return -1;
 }
 
-/* Resolves host and connects to the first address that answers. */
+/* getaddrinfo for host and port, with our hints. 0 or -1 (recorded). */
 static int
-tcp_connect(struct upscli *c, const char *host, unsigned port)
+resolve(struct upscli *c, const char *host, unsigned port, struct addrinfo **res)
 {
-	struct addrinfo hints, *res = NULL, *ai;
+	struct addrinfo hints;
 	char portstr[16];
-	long long deadline;
-	int fd = -1, e = ECONNREFUSED, r;
+	int r;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = c->opts.family == NET_FAMILY_V4 ? AF_INET :
@@ -332,18 +334,55 @@ tcp_connect(struct upscli *c, const char *host, unsigned port)
 	hints.ai_protocol = IPPROTO_TCP;
 	if (str_printf(portstr, sizeof(portstr), "%u", port) < 0)
 		return upscli_fail(c, UPSCLI_ERR_ARG, 0, NULL);
-	r = getaddrinfo(host, portstr, &hints, &res);
+	r = getaddrinfo(host, portstr, &hints, res);
 	if (r != 0) {
 		if (r == EAI_SYSTEM)
 			return upscli_fail(c, UPSCLI_ERR_CONNECT, errno, NULL);
 		return upscli_fail(c, UPSCLI_ERR_NOSUCHHOST, 0, gai_strerror(r));
 	}
+	return 0;
+}
+
+int
+upscli_preresolve(struct upscli *c, const char *host, unsigned port)
+{
+	struct addrinfo *res = NULL;
+
+	if (host == NULL || *host == '\0' || port == 0 || port > 65535)
+		return upscli_fail(c, UPSCLI_ERR_ARG, 0, NULL);
+	if (resolve(c, host, port, &res) != 0)
+		return -1;
+	if (c->pre_res != NULL)
+		freeaddrinfo(c->pre_res);
+	free(c->pre_host);
+	c->pre_res = res;
+	c->pre_host = xstrdup(host);
+	c->pre_port = port;
+	return 0;
+}
+
+/* Resolves host (or takes the preresolved addresses) and connects to the
+ * first address that answers. */
+static int
+tcp_connect(struct upscli *c, const char *host, unsigned port)
+{
+	struct addrinfo *res = NULL, *ai;
+	long long deadline;
+	int fd = -1, e = ECONNREFUSED;
+	int kept = c->pre_res != NULL && port == c->pre_port &&
+	    strcmp(host, c->pre_host) == 0;
+
+	if (kept)
+		res = c->pre_res;
+	else if (resolve(c, host, port, &res) != 0)
+		return -1;
 	/* One deadline for all addresses: a name with many dead addresses
 	 * must not multiply the wait. */
 	deadline = upscli_now_ms() + c->opts.connect_timeout_ms;
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next)
 		fd = connect_one(ai, deadline, &e);
-	freeaddrinfo(res);
+	if (!kept)
+		freeaddrinfo(res);
 	if (fd < 0)
 		return upscli_fail(c, UPSCLI_ERR_CONNECT, e, NULL);
 	c->fd = fd;

@@ -30,6 +30,9 @@ struct upscli {
 	char detail[256];	/* extra text for PARSE/TLS/INVRESP messages */
 	char msg[320];		/* upscli_strerror's result */
 	size_t list_items;	/* items read in the current LIST */
+	struct addrinfo *pre_res;	/* upscli_preresolve's addresses, or NULL */
+	char *pre_host;		/* ... for this host and port */
+	unsigned pre_port;
 };
 
 /* Records an error (and errno for the I/O kinds). Always returns -1. */

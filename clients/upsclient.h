@@ -98,6 +98,14 @@ void upscli_close(struct upscli *c);
  * warning. A handle may be connected again after upscli_disconnect().
  */
 int upscli_connect(struct upscli *c, const char *host, unsigned port);
+/*
+ * Resolves host now and connects to those addresses, without resolving
+ * again, whenever upscli_connect is given the same host and port: for a
+ * caller about to enter a sandbox where name resolution cannot work (no
+ * /etc/hosts or resolver files in the jail, no uname or datagram sockets
+ * in the filter). 0, or -1 (NOSUCHHOST) with nothing kept.
+ */
+int upscli_preresolve(struct upscli *c, const char *host, unsigned port);
 /* Sends LOGOUT (best effort, no wait) and closes the socket. */
 void upscli_disconnect(struct upscli *c);
 

@@ -116,6 +116,12 @@ repeater_init(struct drv *d, const char *target, int strict)
 		return -1;
 	}
 	rep.c = upscli_new(&o);
+	/* Reconnects happen inside the jail, where names cannot be resolved:
+	 * resolve the upstream host now and keep its addresses. */
+	if (upscli_preresolve(rep.c, rep.host, rep.port) < 0) {
+		log_warnx("repeater: %s: %s", rep.host, upscli_strerror(rep.c));
+		return -1;
+	}
 	if (repeater_update(d) < 0 && strict) {
 		log_warnx("repeater: %s is not reachable at start (set "
 		    "repeater_disable_strict_start to start anyway)", target);
