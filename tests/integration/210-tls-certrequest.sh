@@ -56,9 +56,16 @@ cell() {
 	else
 		if [ $_rc -ne 0 ] && ! printf '%s\n' "$_r" | grep -q '^OL$'; then
 			tap_ok "CERTREQUEST $_lv, our upsc, certificate $_cl: refused"
+			# the client says at once what failed, and so does upsd's log
 			case $_cl in
-			none) tap_like "  ... upsc says the server wants a client certificate" "$_r" "[Cc]ertificate" ;;
+			none) _cre="requires a client certificate"; _sre="presented no certificate" ;;
+			expired) _cre="expired"; _sre="CN=mon-expired.* expired" ;;
+			future) _cre="not yet valid|not valid yet"; _sre="CN=mon-future.* not valid before|not yet valid" ;;
+			otherca) _cre="not trust|unknown CA"; _sre="not trusted.*CN=mon-otherca" ;;
+			srvonly) _cre="refused our certificate|usage|clientAuth"; _sre="not for TLS clients|clientAuth" ;;
 			esac
+			tap_like "CERTREQUEST $_lv, our upsc, certificate $_cl: upsc says why" "$_r" "$_cre"
+			tap_like "CERTREQUEST $_lv, certificate $_cl: upsd logs why" "$(grep 'TLS handshake with' "$T/upsd.log")" "TLS handshake with 127\.0\.0\.1 failed: .*($_sre)"
 		else
 			tap_fail "CERTREQUEST $_lv, our upsc, certificate $_cl: refused"
 			tap_diag "exit $_rc: $_r"
