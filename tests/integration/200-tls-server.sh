@@ -6,7 +6,8 @@
 #    wrong password, expired / not yet valid / clientAuth-only server
 #    certificate, CERTPATH without CERTIDENT) stops upsd at start and fails
 #    upsd -t, with a message naming the problem; a good one passes both;
-#  - TLS 1.3 by default, TLS 1.2 allowed, TLS 1.0 / 1.1 refused;
+#  - TLS 1.3 by default, TLS 1.2 allowed, TLS 1.0 / 1.1 refused (a control
+#    against openssl s_server shows the probe can speak them);
 #  - second STARTTLS, plaintext pipelined behind STARTTLS never executed;
 #  - STARTTLS then silence / garbage / half a ClientHello: other clients are
 #    served meanwhile and the bad one is closed at the handshake deadline.
@@ -84,6 +85,32 @@ tap_like "the server certificate verifies for IP 127.0.0.1 too" "$r" "^HANDSHAKE
 r=$(tls_probe --max tls1_2 PROTVER)
 tap_like "TLS 1.2 is accepted" "$r" "^HANDSHAKE OK TLSv1\.2 "
 tap_like "TLS 1.2 session works" "$r" "^REPLY 1\.3$"
+# control: the probe really can speak TLS 1.0/1.1 (against openssl s_server
+# with the server certificate), so its refusal below means upsd's
+tls_pem_server() {
+	"$PK12UTIL" -o "$PKI/pem/server.p12" -n server -d "sql:$PKI/srv" -k "$PKI/pw" \
+		-W "$PKI_PW" > /dev/null 2>&1 &&
+	"$OPENSSL" pkcs12 -in "$PKI/pem/server.p12" -passin "pass:$PKI_PW" -nodes \
+		-clcerts -out "$PKI/pem/server.pem" > /dev/null 2>&1
+}
+if tls_pem_server; then
+	for v in tls1 tls1_1; do
+		sp=$(pick_port)
+		"$OPENSSL" s_server -accept "127.0.0.1:$sp" -cert "$PKI/pem/server.pem" -$v \
+			-cipher 'ALL:@SECLEVEL=0' -quiet < /dev/null > "$T/s_server.log" 2>&1 &
+		spid=$!
+		PIDS="$PIDS $spid"
+		r=""
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			r=$(tls_probe_port "$sp" --plain --min tls1 --max $v --seclevel0 -t 2 PROTVER)
+			case $r in "CONNECT FAILED"*) sleep 0.2 ;; *) break ;; esac
+		done
+		tap_like "control: the probe speaks $v to openssl s_server -$v" "$r" "^HANDSHAKE OK TLSv1(\.1)? "
+		stop_pid "$spid"
+	done
+else
+	tap_fail "control: export of the server identity for openssl s_server"
+fi
 for v in tls1 tls1_1; do
 	r=$(tls_probe --min tls1 --max $v --seclevel0 PROTVER)
 	tap_like "$v client refused" "$r" "^HANDSHAKE FAILED"
