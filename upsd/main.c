@@ -228,16 +228,93 @@ sandbox_flags(int foreground)
 	    (foreground ? 0 : SB_F_SYSLOG);
 }
 
+/*
+ * -t, -T and --dump-filter: answer from the loaded configuration and exit.
+ * -t also loads the TLS set-up, since a broken one would stop the daemon.
+ */
+static int
+run_query(const struct cli *cli)
+{
+	if (cli->check) {
+		if (upsd_tls_start(state_conf()) != 0) {
+			fprintf(stderr, "configuration has errors\n");
+			return EXIT_FAILURE;
+		}
+		upsd_tls_stop();
+		printf("configuration OK\n");
+		return EXIT_SUCCESS;
+	}
+	if (cli->dump) {
+		state_dump(stdout);
+		return EXIT_SUCCESS;
+	}
+	fflush(stdout);
+	return sandbox_dump_filter(SB_ROLE_UPSD, sandbox_flags(0), STDOUT_FILENO) == 0 ?
+	    EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/*
+ * Steps 10 and 11: the sandbox. chroot (jail, if not NULL), the run-as user with
+ * its group only, no capabilities (bounding set cleared), no_new_privs, the
+ * upsd seccomp filter; then one line with what we hold, as the kernel says.
+ * A half-confined upsd must not serve: -1 means exit.
+ */
+static int
+confine(struct sandbox_opts *sb, const char *jail, int foreground, const char *stateinside)
+{
+	char err[512], held[512];
+	const char *rules;
+
+	sb->chroot_dir = jail;
+	if (jail != NULL && (rules = access_rules_outside(jail)) != NULL) {
+		/* Rules that silently vanish would let everyone in: no chroot. */
+		log_warnx("tcp-wrappers rules in %s are not inside the jail %s: running "
+		    "without chroot (copy the file to %s%s to keep the jail)", rules,
+		    jail, jail, rules);
+		sb->chroot_dir = NULL;
+	}
+	if (!foreground)
+		daemon_detach_stdio();	/* no /dev/null in the jail */
+	if (sandbox_enter(SB_ROLE_UPSD, sb, err, sizeof(err)) != 0) {
+		log_warnx("fatal: %s", err);
+		return -1;
+	}
+	if (sb->chroot_dir != NULL)
+		driver_set_sockdir(stateinside);
+	ev_keep_signals();
+	if (sandbox_describe(SB_ROLE_UPSD, sb, held, sizeof(held)) == 0)
+		log_notice("sandbox: %s", held);
+	else
+		log_warnx("sandbox entered, but its state cannot be read back");
+	return 0;
+}
+
+/* Step 13: clients, TLS, drivers, listeners, then the PID file (if ours). */
+static void
+shutdown_all(const char *pidpath)
+{
+	client_close_all();
+	upsd_tls_stop();
+	ups_free_all();
+	listen_close();
+	driver_global_fini();
+	dispatch_fini();
+	state_free();
+	ev_fini();
+	if (pidpath != NULL && unlink(pidpath) != 0 && errno != ENOENT)
+		log_debug("PID file %s not removed: %s", pidpath, strerror(errno));
+	conf_forget_dirs();
+}
+
 int
 main(int argc, char **argv)
 {
 	struct upsd_opts opts;
 	struct sandbox_opts sb;
 	struct cli cli;
-	char pidpath[4096], statehost[4096], stateinside[4096], err[512], held[512];
+	char pidpath[4096], statehost[4096], stateinside[4096], err[512];
 	uid_t uid;
 	gid_t gid;
-	const char *rules;
 	int foreground, pidfile = 0, root = getuid() == 0 || geteuid() == 0;
 
 	/* 1. Options; -c only signals the running daemon. */
@@ -261,25 +338,8 @@ main(int argc, char **argv)
 			log_warnx("fatal: configuration errors (see above)");
 		return EXIT_FAILURE;
 	}
-	if (cli.check) {
-		/* A TLS set-up that would stop the daemon fails the check too. */
-		if (upsd_tls_start(state_conf()) != 0) {
-			fprintf(stderr, "configuration has errors\n");
-			return EXIT_FAILURE;
-		}
-		upsd_tls_stop();
-		printf("configuration OK\n");
-		return EXIT_SUCCESS;
-	}
-	if (cli.dump) {
-		state_dump(stdout);
-		return EXIT_SUCCESS;
-	}
-	if (cli.dump_filter) {
-		fflush(stdout);
-		return sandbox_dump_filter(SB_ROLE_UPSD, sandbox_flags(0), STDOUT_FILENO) == 0 ?
-		    EXIT_SUCCESS : EXIT_FAILURE;
-	}
+	if (cli.check || cli.dump || cli.dump_filter)
+		return run_query(&cli);
 
 	/* 3. Names and users: the run-as user, resolved before any chroot. */
 	memset(&sb, 0, sizeof(sb));
@@ -349,34 +409,12 @@ main(int argc, char **argv)
 
 	/*
 	 * 10. The sandbox: chroot (-r, else the state path), the run-as user
-	 * with its group only, no capabilities (bounding set cleared),
-	 * no_new_privs, the upsd seccomp filter. A half-confined upsd must
-	 * not serve.
+	 * with its group only, no capabilities, no_new_privs, the upsd seccomp
+	 * filter. 11. One line with what we hold.
 	 */
-	if (root)
-		sb.chroot_dir = cli.chroot_dir != NULL ? cli.chroot_dir : statehost;
-	if (sb.chroot_dir != NULL && (rules = access_rules_outside(sb.chroot_dir)) != NULL) {
-		/* Rules that silently vanish would let everyone in: no chroot. */
-		log_warnx("tcp-wrappers rules in %s are not inside the jail %s: running "
-		    "without chroot (copy the file to %s%s to keep the jail)", rules,
-		    sb.chroot_dir, sb.chroot_dir, rules);
-		sb.chroot_dir = NULL;
-	}
-	if (!foreground)
-		daemon_detach_stdio();	/* no /dev/null in the jail */
-	if (sandbox_enter(SB_ROLE_UPSD, &sb, err, sizeof(err)) != 0) {
-		log_warnx("fatal: %s", err);
+	if (confine(&sb, root ? (cli.chroot_dir != NULL ? cli.chroot_dir : statehost) : NULL,
+	    foreground, stateinside) != 0)
 		return EXIT_FAILURE;
-	}
-	if (sb.chroot_dir != NULL)
-		driver_set_sockdir(stateinside);
-	ev_keep_signals();
-
-	/* 11. One line with what we hold, as the kernel says. */
-	if (sandbox_describe(SB_ROLE_UPSD, &sb, held, sizeof(held)) == 0)
-		log_notice("sandbox: %s", held);
-	else
-		log_warnx("sandbox entered, but its state cannot be read back");
 
 	/* 12. The event loop. */
 	log_notice("upsd %s ready: %zu UPS, %zu user(s), MAXCONN %ld", PACKAGE_VERSION,
@@ -388,17 +426,7 @@ main(int argc, char **argv)
 		log_warnx("event loop failed");
 
 	/* 13. Clean exit: clients, drivers, listeners, PID file. */
-	client_close_all();
-	upsd_tls_stop();
-	ups_free_all();
-	listen_close();
-	driver_global_fini();
-	dispatch_fini();
-	state_free();
-	ev_fini();
-	if (pidfile && unlink(pidpath) != 0 && errno != ENOENT)
-		log_debug("PID file %s not removed: %s", pidpath, strerror(errno));
-	conf_forget_dirs();
+	shutdown_all(pidfile ? pidpath : NULL);
 	log_notice("upsd stopped");
 	return EXIT_SUCCESS;
 }
