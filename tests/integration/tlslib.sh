@@ -11,9 +11,11 @@
 #                            (default "server") and CERTREQUEST REQ (if given)
 #   tls_probe ARGS...        tlsprobe.py (STARTTLS + handshake with Python's ssl,
 #                            i.e. OpenSSL: an independent peer for our upsd)
-#   tls_client_conf NAME [CERTVERIFY] [FORCESSL] [EXTRA...]
-#                            a client config file for our upsc/upscmd/upsrw
-#                            using the client DB $PKI/cl-NAME (see tls_client_env)
+#   tls_upsc_conf DB [CERTVERIFY] [FORCESSL] [EXTRA...]
+#                            the -A client file of our upsc/upscmd/upsrw ($TLS_AUTHFILE)
+#                            for the client DB $PKI/cl-DB; tls_upsc ARGS runs upsc -A
+#   tls_upsmon_lines DB [NICK] ...  the TLS lines of a NUT upsmon.conf
+#   tls_pem NAME             PEM key+cert of a client identity; tls_subject NAME
 #
 # The set ($PKI, all DB passwords = $PKI_PW, the same text in $PKI/pw):
 #   ca/, ca.crt      "nutsec test CA": BC critical CA:TRUE, KU critical
@@ -268,4 +270,17 @@ tls_upsc_conf() {
 # tls_upsc ARGS...: our upsc with -A $TLS_AUTHFILE, stdout and stderr
 tls_upsc() {
 	"$UPSC" -A "$TLS_AUTHFILE" "$@" 2>&1
+}
+
+# tls_upsmon_lines DB [NICK] [CERTHOST-HOST] [VERIFY] [FORCE]: the TLS lines
+# of a NUT upsmon.conf for the client DB $PKI/DB: CERTPATH, CERTIDENT NICK
+# (if given), CERTHOST HOST "HOST" VERIFY FORCE (default localhost, 1 1),
+# and the defaults CERTVERIFY/FORCESSL set to the same values
+tls_upsmon_lines() {
+	_h=${3:-localhost}; _v=${4:-1}; _f=${5:-1}
+	echo "CERTPATH $PKI/$1"
+	[ -n "$2" ] && echo "CERTIDENT \"$2\" \"$PKI_PW\""
+	echo "CERTHOST \"$_h\" \"$_h\" $_v $_f"
+	echo "CERTVERIFY $_v"
+	echo "FORCESSL $_f"
 }
