@@ -69,6 +69,15 @@ void cli_tls_free(void);
  */
 struct upscli;
 
+/*
+ * Splits "ups[@host[:port]]" into *ups and *host (xmalloc'd for the
+ * caller) and *port, dying with NUT's message when it is malformed; loads
+ * the TLS settings (authfile or the default search, see cli_tls_load) into
+ * opts; connects. Returns the connection, or dies with "Error: <reason>".
+ */
+struct upscli *cli_connect_ups(const char *spec, const char *authfile,
+    struct upscli_opts *opts, char **ups, char **host, unsigned *port);
+
 /* USERNAME and PASSWORD. upgrade_sep is what separates "...unknown
  * command." from "You probably need to upgrade upsd." ("\n" or " "). */
 void cli_authenticate(struct upscli *c, const char *user, const char *pass,

@@ -1,5 +1,6 @@
 /*
- * nutsec - cli_act.c: the authenticated part of upscmd and upsrw: sending
+ * nutsec - cli_act.c: the shared path of upscmd and upsrw: connecting to
+ * the UPS named on the command line, then the authenticated part: sending
  * the credentials, turning tracking on, sending the INSTCMD or SET, and
  * reporting the answer (or the tracked result) on stderr with NUT's exact
  * wording. An ERR answer is shown as the server's line ("ERR <CODE>"),
@@ -16,6 +17,26 @@
 #include "xmalloc.h"
 
 #define TRACKING_ID_LEN 36	/* a UUID in text form */
+
+struct upscli *
+cli_connect_ups(const char *spec, const char *authfile, struct upscli_opts *opts,
+    char **ups, char **host, unsigned *port)
+{
+	struct upscli *c;
+	char err[256];
+
+	if (upscli_splitname(spec, NUT_PORT, ups, host, port, err, sizeof(err)) < 0) {
+		if (err[0] != '\0')
+			fprintf(stderr, "%s\n", err);
+		cli_die("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]");
+	}
+	upscli_opts_init(opts);
+	cli_tls_load(authfile, opts);
+	c = upscli_new(opts);
+	if (upscli_connect(c, *host, *port) < 0)
+		cli_die("Error: %s", upscli_strerror(c));
+	return c;
+}
 
 /* The reply words joined by single spaces, as the line read back. */
 static void

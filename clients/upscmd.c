@@ -122,7 +122,6 @@ main(int argc, char **argv)
 	struct upscli_opts opts;
 	const char *w[4];
 	unsigned port, timeout = DEFAULT_TRACKING_TIMEOUT;
-	char err[128];
 	int ch, cmdlist = 0, tracking = 0, rc;
 
 	log_init(prog, 0, LOG_TO_STDERR);
@@ -167,17 +166,7 @@ main(int argc, char **argv)
 		usage(prog);
 		cli_exit(EXIT_SUCCESS);
 	}
-	if (upscli_splitname(argv[0], NUT_PORT, &upsname, &hostname, &port,
-	    err, sizeof(err)) < 0) {
-		if (err[0] != '\0')
-			fprintf(stderr, "%s\n", err);
-		cli_die("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]");
-	}
-	upscli_opts_init(&opts);
-	cli_tls_load(authfile, &opts);
-	conn = upscli_new(&opts);
-	if (upscli_connect(conn, hostname, port) < 0)
-		cli_die("Error: %s", upscli_strerror(conn));
+	conn = cli_connect_ups(argv[0], authfile, &opts, &upsname, &hostname, &port);
 	if (cmdlist) {
 		list_cmds();
 		cli_exit(EXIT_SUCCESS);

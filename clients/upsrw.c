@@ -317,7 +317,6 @@ main(int argc, char **argv)
 	const char *authfile = NULL;
 	struct upscli_opts opts;
 	unsigned port, timeout = DEFAULT_TRACKING_TIMEOUT;
-	char err[128];
 	int ch, tracking = 0, rc = EXIT_SUCCESS;
 
 	log_init(prog, 0, LOG_TO_STDERR);
@@ -371,17 +370,7 @@ main(int argc, char **argv)
 		usage(prog);
 		cli_exit(EXIT_SUCCESS);
 	}
-	if (upscli_splitname(argv[0], NUT_PORT, &upsname, &hostname, &port,
-	    err, sizeof(err)) < 0) {
-		if (err[0] != '\0')
-			fprintf(stderr, "%s\n", err);
-		cli_die("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]");
-	}
-	upscli_opts_init(&opts);
-	cli_tls_load(authfile, &opts);
-	conn = upscli_new(&opts);
-	if (upscli_connect(conn, hostname, port) < 0)
-		cli_die("Error: %s", upscli_strerror(conn));
+	conn = cli_connect_ups(argv[0], authfile, &opts, &upsname, &hostname, &port);
 	if (setvar != NULL)
 		rc = do_setvar(timeout, tracking);
 	else
