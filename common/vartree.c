@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "vartree.h"
 #include "xmalloc.h"
 
@@ -62,28 +63,6 @@ vt_casecmp(const char *a, const char *b)
 	}
 }
 
-/* ASCII lower case of one byte, without a branch or the locale. */
-static inline unsigned
-vt_lower(unsigned char c)
-{
-	return c + ((unsigned)((unsigned)c - 'A' < 26u) << 5);
-}
-
-/* 1 if a and b are equal ignoring ASCII case; same-case bytes go fast. */
-static int
-vt_caseeq(const char *a, const char *b)
-{
-	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
-
-	for (; *p == *q; p++, q++)
-		if (*p == '\0')
-			return 1;
-	for (; vt_lower(*p) == vt_lower(*q); p++, q++)
-		if (*p == '\0')
-			return 1;
-	return 0;
-}
-
 /*
  * A hash of name that ignores ASCII case, and its length: 8 bytes at a time
  * with bit 0x20 set on every byte, so names equal ignoring case hash alike
@@ -124,7 +103,7 @@ vt_index_find(const struct vt *t, const char *name, uint32_t h, size_t len)
 		return NULL;
 	for (i = h & mask; (v = t->index[i]) != NULL; i = (i + 1) & mask)
 		if (v->hash == h && v->namelen == len &&
-		    (memcmp(v->name, name, len) == 0 || vt_caseeq(v->name, name)))
+		    (memcmp(v->name, name, len) == 0 || ascii_caseeq(v->name, name)))
 			return v;
 	return NULL;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "log.h"
 #include "tok.h"
 
@@ -84,31 +85,6 @@ dispatch_table(size_t *n)
 	return cmd_table;
 }
 
-/* ASCII lower case of one byte, without a branch or the locale. */
-static inline unsigned
-lower(unsigned char c)
-{
-	return c + ((unsigned)((unsigned)c - 'A' < 26u) << 5);
-}
-
-/*
- * 1 if a and b are equal ignoring ASCII case (strcasecmp in the C locale);
- * same-case bytes go fast.
- */
-static inline int
-caseeq(const char *a, const char *b)
-{
-	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
-
-	for (; *p == *q; p++, q++)
-		if (*p == '\0')
-			return 1;
-	for (; lower(*p) == lower(*q); p++, q++)
-		if (*p == '\0')
-			return 1;
-	return 0;
-}
-
 /*
  * The key of word w: its first KEY_MAXLEN bytes with bit 0x20 set, packed,
  * and its length (KEY_MAXLEN + 1 for anything longer, which has no key).
@@ -141,7 +117,7 @@ all_letters(const char *s)
 	if (*s == '\0')
 		return 0;
 	for (; *s != '\0'; s++)
-		if (lower((unsigned char)*s) < 'a' || lower((unsigned char)*s) > 'z')
+		if (ascii_lower((unsigned char)*s) < 'a' || ascii_lower((unsigned char)*s) > 'z')
 			return 0;
 	return 1;
 }
@@ -241,7 +217,7 @@ dispatch_find_sub(const struct cmd *first, const char *sub)
 
 	for (; i < end; i++) {
 		if (len <= KEY_MAXLEN ? sub_key[i] == key && sub_len[i] == len :
-		    sub_len[i] > KEY_MAXLEN && caseeq(cmd_table[i].sub, sub))
+		    sub_len[i] > KEY_MAXLEN && ascii_caseeq(cmd_table[i].sub, sub))
 			return &cmd_table[i];
 	}
 	return NULL;

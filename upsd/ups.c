@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "log.h"
 #include "vartree.h"
 #include "xmalloc.h"
@@ -21,38 +22,13 @@
 static struct ups *ups_head;
 static size_t nups;
 
-/* ASCII lower case of one byte, without a branch or the locale. */
-static inline unsigned
-ups_lower(unsigned char c)
-{
-	return c + ((unsigned)((unsigned)c - 'A' < 26u) << 5);
-}
-
-/*
- * strcasecmp(a, b) == 0 in the C locale, with a fast loop for the usual
- * case of a client spelling the name as ups.conf does.
- */
-static int
-ups_caseeq(const char *a, const char *b)
-{
-	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
-
-	for (; *p == *q; p++, q++)
-		if (*p == '\0')
-			return 1;
-	for (; ups_lower(*p) == ups_lower(*q); p++, q++)
-		if (*p == '\0')
-			return 1;
-	return 0;
-}
-
 struct ups *
 ups_find(const char *name)
 {
 	struct ups *u;
 
 	for (u = ups_head; u != NULL; u = u->next)
-		if (ups_caseeq(u->name, name))
+		if (ascii_caseeq(u->name, name))
 			return u;
 	return NULL;
 }
