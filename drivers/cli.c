@@ -220,8 +220,9 @@ cli_parse(int argc, char **argv, const struct driver_ops *ops, struct drv_opts *
 	}
 	if (!upsconf_name_ok(o->upsname)) {
 		/* ups.conf's name rule: the name is part of the socket and PID file paths. */
-		fprintf(stderr, "%s: \"%s\" is not a usable UPS name (printable, no space "
-		    "or '/', at most %d characters)\n", ops->name, o->upsname, UPSCONF_NAME_MAX);
+		fprintf(stderr, "%s: \"%s\" is not a usable UPS name (1 to %d printable "
+		    "characters, none of space / \" \\ # =)\n", ops->name, o->upsname,
+		    UPSCONF_NAME_MAX);
 		return -1;
 	}
 	if (nb > 0 && nf > 0) {

@@ -93,6 +93,8 @@ ups_update(struct ups *u, const struct upsconf_ups *e)
 		return 0;	/* upsconf_load refuses a socket name that does not fit */
 	changed = strcmp(sock, u->sockname) != 0;
 	memcpy(u->sockname, sock, sizeof(sock));
+	/* [ups] respelt [UPS] is the same UPS; LIST UPS shows the new spelling */
+	ups_set_str(&u->name, e->name);
 	ups_set_str(&u->driver, e->driver);
 	ups_set_str(&u->port, e->port);
 	ups_set_str(&u->desc, e->desc);

@@ -8,7 +8,8 @@
 # and port, a driver path, missing driver or port, unknown directives,
 # repeats, syntax errors. One divergence is by design: only the driver knows
 # its own variables, so an unknown one in a section passes upsd -t and stops
-# the driver (and so upsdrvctl start), as in NUT.
+# the driver (and so upsdrvctl start), as in NUT. Last, a running upsd
+# reloads a file where [ups] became [Ups]: same UPS, new spelling.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 need_exe upsd "$UPSD"
@@ -158,4 +159,21 @@ got=$(verdicts ups)
 tap_is "an unknown driver variable: only the driver knows; it and upsdrvctl start refuse" \
 	"$got" "upsd=ok upsdrvctl=refused dummy-ups=refused"
 tap_like "... the driver names ups.conf:LINE" "$(cat "$T/out.drv")" "ups\\.conf:$((B + 4)): \"bogus\" is not a valid"
+
+# upsd on reload: [ups] respelt [Ups] is the same UPS, served under the new
+# spelling through the driver's new socket.
+conf "$(ups ups)"
+start_driver ups || tap_bail "driver ups did not start: $(tail -n 5 "$T/driver-ups.log")"
+start_upsd || tap_bail "upsd did not start: $(tail -n 5 "$T/upsd.log")"
+wait_ups ups || tap_bail "ups not ready"
+conf "$(ups Ups)"
+stop_pid "$DRV_PID"
+"$DUMMY" -a ups -F ${SANDBOX_ACTION:+--sandbox=$SANDBOX_ACTION} > "$T/driver-Ups.log" 2>&1 &
+DRV_PID=$!
+PIDS="$PIDS $DRV_PID"
+wait_socket "$STATE/dummy-ups-Ups" "$DRV_PID" || tap_fail "-a ups for [Ups] serves on dummy-ups-Ups"
+kill -HUP "$UPSD_PID"
+listed_as_Ups() { nut_req "LIST UPS" | grep -q '^UPS Ups '; }
+if wait_for 100 listed_as_Ups; then tap_ok "reload: LIST UPS shows the new spelling"; else tap_fail "reload: LIST UPS shows the new spelling"; tap_diag "$(nut_req "LIST UPS")"; fi
+if wait_ups UPS; then tap_ok "reload: the UPS is served from the driver's new socket"; else tap_fail "reload: the UPS is served from the driver's new socket"; fi
 tap_done
