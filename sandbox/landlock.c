@@ -83,7 +83,7 @@ struct ll_path_beneath_attr {
 
 /* What this process did, for sandbox_describe. */
 static struct {
-	enum { LL_NOT_TRIED, LL_OFF, LL_UNAVAILABLE, LL_APPLIED } state;
+	enum { LL_NOT_TRIED, LL_NOT_ROLE, LL_OFF, LL_UNAVAILABLE, LL_APPLIED } state;
 	int abi;
 	size_t nrules;
 	char why[64];
@@ -193,16 +193,36 @@ close_readable(const struct sandbox_opts *o)
 		(void)close(o->readable[i]);
 }
 
+/*
+ * The roles whose every later read is named by their caller. A role added
+ * later (one that runs programs, say) gets no Landlock until it is listed:
+ * an empty rule set would refuse it every file, executables included.
+ */
+static int
+role_wants_landlock(enum sandbox_role role)
+{
+	switch (role) {
+	case SB_ROLE_UPSD:
+	case SB_ROLE_DRIVER:
+	case SB_ROLE_DRIVER_NET:
+	case SB_ROLE_DRIVER_USB:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
-sandbox_load_landlock(const struct sandbox_opts *o, char *err, size_t errlen)
+sandbox_load_landlock(enum sandbox_role role, const struct sandbox_opts *o, char *err,
+    size_t errlen)
 {
 	struct ll_ruleset_attr attr;
 	struct ll_path_beneath_attr rule;
 	size_t i, attrlen;
 	int abi, rs = -1, ret = -1;
 
-	if (o->action == SB_ACTION_OFF) {
-		done.state = LL_OFF;
+	if (!role_wants_landlock(role) || o->action == SB_ACTION_OFF) {
+		done.state = role_wants_landlock(role) ? LL_OFF : LL_NOT_ROLE;
 		close_readable(o);
 		return 0;
 	}
@@ -277,6 +297,9 @@ sb_landlock_describe(char *out, size_t outlen)
 		break;
 	case LL_OFF:
 		n = snprintf(out, outlen, "landlock off");
+		break;
+	case LL_NOT_ROLE:
+		n = snprintf(out, outlen, "no landlock for this role");
 		break;
 	default:
 		n = snprintf(out, outlen, "no landlock");

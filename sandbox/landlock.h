@@ -6,17 +6,14 @@
  * the kernel has Landlock, sandbox_enter then refuses every other open,
  * even one that walks up with ".." from a descriptor kept outside the
  * jail; with ABI 6 (Linux 6.12) abstract UNIX sockets and signals are
- * also scoped to the process. Included by sandbox.h.
+ * also scoped to the process. sandbox.h includes this at its end.
  */
 #ifndef NUTSEC_SANDBOX_LANDLOCK_H
 #define NUTSEC_SANDBOX_LANDLOCK_H
 
 #include <stddef.h>
 
-struct sandbox_opts;
-
-/* How many paths one process may keep readable. */
-#define SB_MAX_READABLE 16
+#include "sandbox.h"
 
 /*
  * Adds a path (a directory: read beneath it; a file: read it) to what the
@@ -37,10 +34,13 @@ int sandbox_landlock_abi(void);
  * filter: every file-system right the kernel's ABI knows is handled, only
  * reading what sandbox_allow_read* named is granted, and from ABI 6 the
  * abstract UNIX socket and signal scopes are set. Nothing is done with the
- * action off (the debugging setting turns both walls off); a kernel
- * without Landlock is noted for sandbox_describe and is not an error.
- * Sets no_new_privs if not set yet. Returns 0, or -1 with a message in err.
+ * action off (the debugging setting turns both walls off) or for a role
+ * landlock.c does not list (upsd and the driver roles are listed); a
+ * kernel without Landlock is noted for sandbox_describe and is not an
+ * error. Sets no_new_privs if not set yet. Returns 0, or -1 with a message
+ * in err.
  */
-int sandbox_load_landlock(const struct sandbox_opts *o, char *err, size_t errlen);
+int sandbox_load_landlock(enum sandbox_role role, const struct sandbox_opts *o, char *err,
+    size_t errlen);
 
 #endif

@@ -121,7 +121,7 @@ sandbox_enter(enum sandbox_role role, const struct sandbox_opts *o, char *err,
 	if (sb_verify_ids(uid, gid, err, errlen) != 0)
 		goto out;
 	/* 6. Landlock: read only what was named, before the filter forbids its calls. */
-	if (sandbox_load_landlock(o, err, errlen) != 0)
+	if (sandbox_load_landlock(role, o, err, errlen) != 0)
 		goto out;
 	/* 7. The role's syscall filter. */
 	if (sb_load_filter(role, o->flags, o->action, err, errlen) != 0)

@@ -15,8 +15,6 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "landlock.h"
-
 enum sandbox_role {
 	SB_ROLE_UPSD,		/* network server: accept, read/write, driver sockets */
 	SB_ROLE_DRIVER,		/* a driver without device I/O beyond files (dummy-ups) */
@@ -45,6 +43,7 @@ struct sandbox_opts {
 	enum sandbox_action action;	/* SB_ACTION_OFF also leaves Landlock out */
 	unsigned flags;		/* SB_F_* */
 	/* Landlock: O_PATH descriptors of what stays readable (sandbox_allow_read). */
+#define SB_MAX_READABLE 16
 	int readable[SB_MAX_READABLE];
 	size_t nreadable;
 };
@@ -92,5 +91,8 @@ int sandbox_dump_filter(enum sandbox_role role, unsigned flags, int fd);
  * PR_SET_NO_NEW_PRIVS. For tests and for sandbox_enter. Returns 0 or -1.
  */
 int sandbox_load_filter(enum sandbox_role role, unsigned flags, enum sandbox_action action);
+
+/* sandbox_allow_read and the rest of the Landlock half. */
+#include "landlock.h"
 
 #endif
