@@ -22,6 +22,8 @@
 
 #include <stddef.h>
 
+#include "conf.h"
+
 struct upscli;
 
 /* Defaults (milliseconds / items). */
@@ -200,16 +202,103 @@ int upscli_tracking_on(struct upscli *c);
 int upscli_tracking_wait(struct upscli *c, const char *id, unsigned timeout_s);
 
 /*
- * Splits "ups[@host[:port]]" (host may be "[v6]" with brackets, or a bare
- * IPv6 literal without a port). Missing parts default to "localhost" and
- * def_port. On success *ups and *host are xmalloc'd strings for the caller
- * to free. Returns -1 with a message in err (errlen bytes) when malformed:
- * empty UPS name, empty host, bad or out-of-range port, unbalanced '['.
+ * The one address parser (upscli_split.c), for command lines, ups.conf
+ * (dummy-ups repeater) and the CERTHOST lines of settings files.
+ * upscli_splitaddr splits "host", "host:port", "[v6]", "[v6]:port", or a
+ * bare IPv6 literal (several colons, no brackets: taken whole, no port);
+ * a missing port is def_port (0 for "any port", as CERTHOST wants). On
+ * success *host is an xmalloc'd string for the caller to free. Returns -1
+ * with NUT's message in err (errlen bytes) when malformed: empty string,
+ * empty host, unbalanced '[', text after ']', empty or non-numeric port,
+ * port outside 1..65535.
+ */
+int upscli_splitaddr(const char *in, unsigned def_port, char **host,
+    unsigned *port, char *err, size_t errlen);
+/*
+ * The same for "ups[@host[:port]]": the UPS name must not be empty, a
+ * missing host is "localhost". *ups and *host are the caller's to free.
  */
 int upscli_splitname(const char *in, unsigned def_port, char **ups,
     char **host, unsigned *port, char *err, size_t errlen);
-/* The same for "host[:port]" (upsc -l / -L). */
-int upscli_splitaddr(const char *in, unsigned def_port, char **host,
-    unsigned *port, char *err, size_t errlen);
+
+/*
+ * ---- Client TLS settings (upscli_tlsconf.c) ----
+ *
+ * The directives CERTPATH, CERTIDENT, CERTHOST, CERTVERIFY and FORCESSL
+ * (upsmon.conf's, and nutauth.conf's), plus nutauth.conf's own
+ * CERTIDENT_NAME, CERTIDENT_PASS and CERTFILE, read into a struct
+ * upscli_tlsconf by one table on common/conf. Nothing here exits: every
+ * problem is reported as "file:line: message" (logged by common/conf, the
+ * first one also kept in err) and the caller decides.
+ */
+#define UPSCLI_TLSCONF_KEYS 8	/* entries in upscli_tlsconf_keys */
+#define UPSCLI_TLSCONF_MAX_HOSTS 256	/* CERTHOST lines accepted */
+
+struct upscli_tlsconf {
+	char *certpath;			/* NSS database directory, or NULL */
+	char *ident_name;		/* CERTIDENT nickname, or NULL */
+	char *ident_pass;		/* its key password, in secret memory */
+	int certverify;			/* -1 not given (NUT's "inherit": off), 0, 1 */
+	int forcessl;			/* likewise */
+	struct upscli_certhost *hosts;	/* CERTHOST lines, in file order */
+	size_t nhosts;
+	int nutauth;			/* nutauth.conf's own keys are accepted */
+	char err[384];			/* the first problem kept, "" if none */
+	/* upscli_tlsconf.c's own bookkeeping. */
+	char **strs;			/* the hosts' strings, for freeing */
+	size_t nstrs;
+	unsigned long seen[UPSCLI_TLSCONF_KEYS];	/* line a key was given on */
+};
+
+/*
+ * The directive table, sorted case-insensitively. Its handlers take the
+ * object being filled as a struct upscli_tlsconf *, so it can serve as
+ * the table of a conf_spec whose object is one (nutauth.conf is read
+ * that way through upscli_tlsconf_line). A reader for a file that mixes
+ * these keys with its own (upsmon.conf) calls upscli_tlsconf_line from
+ * its conf_spec's unknown hook with the upscli_tlsconf inside its object:
+ *     r = upscli_tlsconf_line(cx, &cf->tls, name, argc, argv);
+ *     return r == 0 ? 0 : -1;    (1 = not ours: "unknown directive")
+ */
+extern const struct conf_directive upscli_tlsconf_keys[UPSCLI_TLSCONF_KEYS];
+
+/* Empty settings; nutauth: also accept CERTIDENT_NAME and CERTIDENT_PASS. */
+void upscli_tlsconf_init(struct upscli_tlsconf *t, int nutauth);
+/* Frees everything (the password is cleared) and leaves t as init made it. */
+void upscli_tlsconf_free(struct upscli_tlsconf *t);
+
+/*
+ * One directive line (the words after the name, "=" already dropped by
+ * common/conf): looks name up in upscli_tlsconf_keys (case-insensitive),
+ * checks the number of values and that a key other than CERTHOST comes
+ * once, and stores it. Returns 0; -1 after conf_error (the first one also
+ * in t->err); or 1, with nothing reported, when name is not a TLS key.
+ */
+int upscli_tlsconf_line(struct conf_ctx *cx, struct upscli_tlsconf *t,
+    const char *name, int argc, char **argv);
+
+/*
+ * Reads a file of these keys alone (nutauth.conf's shape: [sections] are
+ * skipped with a warning) into t. A file readable by others is warned
+ * about (it may hold the key password). Returns 0; 1 when the file does
+ * not exist and must_exist is 0; -1 with a message in err: "cannot read
+ * <path>: <reason>", or the first problem as "<path>:<line>: <message>"
+ * (with the count when there were more).
+ */
+int upscli_tlsconf_load(struct upscli_tlsconf *t, const char *path,
+    int must_exist, char *err, size_t errlen);
+
+/*
+ * What upsc, upscmd and upsrw read: file if not NULL (-A; must exist),
+ * else $NUT_AUTHCONF_FILE (must exist), else the first existing of
+ * $HOME/.config/nut/nutauth.conf and $NUT_CONFPATH/nutauth.conf; then
+ * NUT_CERTPATH, NUT_CERTVERIFY and NUT_FORCESSL (0 or 1) override it.
+ * 0, or -1 with a message in err.
+ */
+int upscli_tlsconf_clients(struct upscli_tlsconf *t, const char *file,
+    char *err, size_t errlen);
+
+/* Points o's TLS fields at t's settings (t must outlive o's handles). */
+void upscli_tlsconf_opts(const struct upscli_tlsconf *t, struct upscli_opts *o);
 
 #endif

@@ -301,6 +301,59 @@ test_splitname(void)
 	CHECK_STR(host, "127.0.0.1");
 	CHECK_INT(port, 17493);
 	free(host);
+
+	TEST_CASE("splitaddr: [v6]:port, [v6], bare v6; port 0 = any (CERTHOST)");
+	CHECK_INT(upscli_splitaddr("[::1]:3493", 0, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(host, "::1");
+	CHECK_INT(port, 3493);
+	free(host);
+	CHECK_INT(upscli_splitaddr("[fe80::1%eth0]", 0, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(host, "fe80::1%eth0");
+	CHECK_INT(port, 0);
+	free(host);
+	CHECK_INT(upscli_splitaddr("2001:db8::5", 0, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(host, "2001:db8::5");
+	CHECK_INT(port, 0);
+	free(host);
+	CHECK_INT(upscli_splitaddr("ups1.example:65535", 0, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(host, "ups1.example");
+	CHECK_INT(port, 65535);
+	free(host);
+
+	TEST_CASE("splitaddr: each malformed form is refused with its message");
+	host = NULL;
+	CHECK_INT(upscli_splitaddr("", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: can't parse empty string");
+	CHECK_INT(upscli_splitaddr("[]", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: empty host name");
+	CHECK_INT(upscli_splitaddr("[]:3493", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: empty host name");
+	CHECK_INT(upscli_splitaddr("[::1]3493", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: unexpected text after [domain literal]");
+	CHECK_INT(upscli_splitaddr("[::1]:", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: no port specified after ':' separator");
+	CHECK_INT(upscli_splitaddr("h:65536", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: invalid port number (1-65535)");
+	CHECK_INT(upscli_splitaddr("h:-1", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: invalid port number (1-65535)");
+	CHECK_INT(upscli_splitaddr("h: 1", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_INT(upscli_splitaddr("[::1:3493", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: missing closing bracket in [domain literal]");
+	CHECK(host == NULL);	/* nothing allocated on any refusal */
+
+	TEST_CASE("splitname: ups@[v6]:port and ups@host:port");
+	CHECK_INT(upscli_splitname("ups@[::1]:3493", 0, &ups, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(ups, "ups");
+	CHECK_STR(host, "::1");
+	CHECK_INT(port, 3493);
+	free(ups);
+	free(host);
+	CHECK_INT(upscli_splitname("a.b@h:1", 3493, &ups, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(ups, "a.b");
+	CHECK_STR(host, "h");
+	CHECK_INT(port, 1);
+	free(ups);
+	free(host);
 }
 
 static void
