@@ -44,6 +44,7 @@ upscli_opts_init(struct upscli_opts *o)
 	o->family = NET_FAMILY_ANY;
 	o->connect_timeout_ms = UPSCLI_CONNECT_TIMEOUT_MS;
 	o->read_timeout_ms = UPSCLI_READ_TIMEOUT_MS;
+	o->op_timeout_ms = UPSCLI_OP_TIMEOUT_MS;
 	o->max_list = UPSCLI_MAX_LIST;
 	env = getenv("NUT_DEFAULT_CONNECT_TIMEOUT");
 	if (env != NULL && *env != '\0') {
@@ -67,6 +68,8 @@ upscli_new(const struct upscli_opts *opts)
 		c->opts.connect_timeout_ms = UPSCLI_CONNECT_TIMEOUT_MS;
 	if (c->opts.read_timeout_ms <= 0)
 		c->opts.read_timeout_ms = UPSCLI_READ_TIMEOUT_MS;
+	if (c->opts.op_timeout_ms <= 0)
+		c->opts.op_timeout_ms = UPSCLI_OP_TIMEOUT_MS;
 	if (c->opts.max_list == 0)
 		c->opts.max_list = UPSCLI_MAX_LIST;
 	c->fd = -1;
@@ -115,6 +118,8 @@ upscli_adopt_fd(struct upscli *c, int fd)
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	c->fd = fd;
 	c->err = UPSCLI_ERR_NONE;
+	c->op_deadline = 0;
+	c->warned_clear = 0;
 }
 
 void
@@ -261,6 +266,20 @@ upscli_now_ms(void)
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+upscli_op_begin(struct upscli *c)
+{
+	c->op_deadline = upscli_now_ms() + c->opts.op_timeout_ms;
+}
+
+long long
+upscli_deadline(const struct upscli *c)
+{
+	long long d = upscli_now_ms() + c->opts.read_timeout_ms;
+
+	return c->op_deadline > 0 && c->op_deadline < d ? c->op_deadline : d;
 }
 
 int
@@ -413,7 +432,7 @@ io_failed(struct upscli *c, int sys_errno, enum upscli_err kind)
 int
 upscli_write_all(struct upscli *c, const char *line, size_t len)
 {
-	long long deadline = upscli_now_ms() + c->opts.read_timeout_ms;
+	long long deadline = upscli_deadline(c);
 	size_t off = 0;
 	long n;
 	int r;
@@ -469,7 +488,7 @@ fill(struct upscli *c)
 int
 upscli_read_tokens(struct upscli *c)
 {
-	long long deadline = upscli_now_ms() + c->opts.read_timeout_ms;
+	long long deadline = upscli_deadline(c);
 	size_t len = 0;
 	int r;
 
@@ -526,6 +545,8 @@ upscli_connect(struct upscli *c, const char *host, unsigned port)
 	c->host = xstrdup(host);
 	c->port = port;
 	c->err = UPSCLI_ERR_NONE;
+	c->op_deadline = 0;
+	c->warned_clear = 0;
 
 	/* Settled before any byte goes out: a policy that requires TLS must
 	 * never be met by a plaintext session. */
@@ -533,5 +554,7 @@ upscli_connect(struct upscli *c, const char *host, unsigned port)
 		return -1;
 	if (tcp_connect(c, host, port) < 0)
 		return -1;
+	/* STARTTLS, the handshake and PROTVER: one operation, one deadline. */
+	upscli_op_begin(c);
 	return upscli_starttls(c, &pol);
 }

@@ -31,6 +31,8 @@ struct upscli {
 	char detail[256];	/* extra text for PARSE/TLS/INVRESP messages */
 	char msg[320];		/* upscli_strerror's result */
 	size_t list_items;	/* items read in the current LIST */
+	long long op_deadline;	/* end of the current operation, 0 = none */
+	int warned_clear;	/* the credentials-in-clear warning was given */
 	struct addrinfo *pre_res;	/* upscli_preresolve's addresses, or NULL */
 	char *pre_host;		/* ... for this host and port */
 	unsigned pre_port;
@@ -41,13 +43,13 @@ int upscli_fail(struct upscli *c, enum upscli_err e, int sys_errno,
     const char *detail);
 
 /*
- * Writes all of line (len bytes) within the read timeout, through TLS when
+ * Writes all of line (len bytes) by upscli_deadline(), through TLS when
  * it is up. Returns 0 or -1 (WRITE/TIMEOUT, connection closed).
  */
 int upscli_write_all(struct upscli *c, const char *line, size_t len);
 
 /*
- * Reads one reply line (deadline: read_timeout_ms from now; cap:
+ * Reads one reply line (deadline: upscli_deadline(); cap:
  * UPSCLI_MAX_LINE) and tokenizes it into c->tok. Does not interpret ERR.
  * Returns 0 with at least one word, or -1 (connection closed on I/O errors).
  */
@@ -65,6 +67,11 @@ void upscli_drop(struct upscli *c);
 
 /* Milliseconds on the monotonic clock. */
 long long upscli_now_ms(void);
+/* Starts an operation: its deadline is op_timeout_ms from now. */
+void upscli_op_begin(struct upscli *c);
+/* The deadline of the next wait: the read timeout from now, or the end
+ * of the operation when that is sooner. */
+long long upscli_deadline(const struct upscli *c);
 /* Waits for events on fd until deadline (upscli_now_ms() time).
  * 1 ready, 0 timed out, -1 with errno. */
 int upscli_wait_fd(int fd, short events, long long deadline);

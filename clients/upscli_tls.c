@@ -90,7 +90,7 @@ upscli_tls_policy(struct upscli *c, const char *host, unsigned port,
 
 /*
  * The client handshake on c->fd after "OK STARTTLS", within the read
- * timeout. The session owns the socket from tls_client_new on: on failure
+ * timeout (and the connect operation's deadline). The session owns the socket from tls_client_new on: on failure
  * the caller's upscli_drop releases both.
  */
 static int
@@ -111,7 +111,7 @@ handshake(struct upscli *c, const struct upscli_tlspol *p)
 	c->tls = tls_client_new(c->fd, &o, err, sizeof(err));
 	if (c->tls == NULL)
 		return upscli_fail(c, UPSCLI_ERR_TLS, 0, err);
-	deadline = upscli_now_ms() + c->opts.read_timeout_ms;
+	deadline = upscli_deadline(c);
 	for (;;) {
 		st = tls_handshake(c->tls);
 		if (st == TLS_OK)

@@ -1,9 +1,10 @@
 /*
  * nutsec - upsclient.h: the client library (libupsclient.a) that upsc,
  * upscmd, upsrw, upsmon and dummy-ups' repeater mode use to talk to an
- * upsd over TCP, protocol 1.3. A connection is an opaque handle. Every read
- * has a deadline and every reply line a length cap, so a hostile or broken
- * server can make a call fail but never crash or hang the caller. Replies
+ * upsd over TCP, protocol 1.3. A connection is an opaque handle. Every
+ * reply line and every whole operation has a deadline, and every reply
+ * line a length cap, so a hostile or broken server can make a call fail
+ * but never crash or hang the caller. Replies
  * are tokenized with common/tok (the server's own grammar), and the checks
  * stock NUT clients make (reply echoes the query, BEGIN/END LIST framing,
  * "ERR <CODE>" mapping) are made here once. Each connection tries STARTTLS
@@ -29,6 +30,7 @@ struct upscli;
 /* Defaults (milliseconds / items). */
 #define UPSCLI_CONNECT_TIMEOUT_MS 10000
 #define UPSCLI_READ_TIMEOUT_MS 5000	/* per reply line, as NUT's 5 s read */
+#define UPSCLI_OP_TIMEOUT_MS 30000	/* per operation, see op_timeout_ms */
 #define UPSCLI_MAX_LINE 4096		/* longest reply line accepted */
 #define UPSCLI_MAX_LIST 100000		/* most items accepted in one LIST */
 
@@ -46,6 +48,13 @@ struct upscli_opts {
 	int family;			/* NET_FAMILY_ANY / _V4 / _V6 (common/net.h) */
 	int connect_timeout_ms;		/* > 0 */
 	int read_timeout_ms;		/* > 0: deadline for each reply line */
+	/*
+	 * > 0: deadline for a whole operation, however the server paces it:
+	 * STARTTLS with its handshake and PROTVER (after the TCP connect,
+	 * which has connect_timeout_ms), or a request and its whole reply,
+	 * for LIST up to END LIST, counted from the request going out.
+	 */
+	int op_timeout_ms;
 	size_t max_list;		/* most items per LIST before failing */
 	/* TLS policy (docs/tls-clients.md). */
 	const char *certpath;		/* NSS database directory, or NULL */
@@ -59,7 +68,10 @@ struct upscli_opts {
 
 /*
  * Fills o with the defaults: any family, the timeouts above, no TLS
- * requirement. The connect timeout honours NUT_DEFAULT_CONNECT_TIMEOUT
+ * requirement. Every wait ends at the sooner of the line's and the
+ * operation's deadline, so a server sending one list item every few
+ * seconds fails the call after op_timeout_ms instead of holding it for
+ * hours. The connect timeout honours NUT_DEFAULT_CONNECT_TIMEOUT
  * (seconds) when it holds a positive integer.
  */
 void upscli_opts_init(struct upscli_opts *o);
@@ -72,7 +84,7 @@ enum upscli_err {
 	UPSCLI_ERR_CONNECT,	/* connect failed or timed out (errno kept) */
 	UPSCLI_ERR_WRITE,	/* sending failed (errno kept) */
 	UPSCLI_ERR_READ,	/* receiving failed (errno kept) */
-	UPSCLI_ERR_TIMEOUT,	/* no complete reply line within the deadline */
+	UPSCLI_ERR_TIMEOUT,	/* a reply line or the operation over its deadline */
 	UPSCLI_ERR_DISCONNECTED,/* the server closed the connection */
 	UPSCLI_ERR_INVRESP,	/* a reply that does not answer the request */
 	UPSCLI_ERR_TOOLONG,	/* a reply line over UPSCLI_MAX_LINE, or a list over max_list */
@@ -145,7 +157,10 @@ const char *upscli_strerror(struct upscli *c);
  * quoted and escaped when they need it (proto_put_arg). USERNAME and
  * PASSWORD arguments that are plain words are sent raw, byte for byte as
  * NUT sends them (so a backslash means to upsd what it means with NUT).
- * The line is built in memory that is cleared after sending.
+ * The line is built in memory that is cleared after sending. A request
+ * starts a new operation (op_timeout_ms). Credentials about to go out on
+ * a session without TLS (the server refused STARTTLS and the policy let
+ * it) are warned about once per connection, naming FORCESSL.
  */
 int upscli_send(struct upscli *c, size_t argc, const char *const *argv);
 
