@@ -5,7 +5,9 @@
  * hands the new connection to upscli_tls.c for STARTTLS, and moves bytes
  * (through the TLS session once there is one) with a deadline on every
  * read and write: a reply line must be complete within the read timeout
- * and at most UPSCLI_MAX_LINE long, so a silent, slow or flooding server
+ * and at most UPSCLI_MAX_LINE long, and a whole operation (connect's
+ * STARTTLS part, a request and its whole reply) within op_timeout_ms,
+ * whatever its pace, so a silent, slow or flooding server
  * fails the call instead of hanging or bloating the client. It also keeps
  * the last error and turns it into NUT's client messages.
  */
@@ -18,13 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
-#include "log.h"
 #include "net.h"
 #include "proto.h"
 #include "tok.h"
