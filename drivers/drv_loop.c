@@ -1,5 +1,5 @@
 /*
- * nutsec - loop.c: the driver's life once it runs: the update cycle on a
+ * nutsec - drv_loop.c: the driver's life once it runs: the update cycle on a
  * timer (pollinterval, or the driver's one-shot request), the device.*
  * copies of ups.*, the ignorelb rule, signals (SIGTERM/SIGINT/SIGQUIT
  * exit, SIGHUP reloads, SIGUSR1 reloads or exits), output flushing before

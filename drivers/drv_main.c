@@ -1,5 +1,5 @@
 /*
- * nutsec - core.c: drv_main, the start-up and shut-down order of every
+ * nutsec - drv_main.c: drv_main, the start-up and shut-down order of every
  * driver, written as numbered steps: options and ups.conf, user lookup,
  * background, state, device (init + first update), socket, PID file, the
  * sandbox (chroot, user, no capabilities, no_new_privs, the role's seccomp

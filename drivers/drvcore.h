@@ -23,7 +23,7 @@ struct sp_msg;
 #define DRV_STATUS_MAX 256	/* ups.status / ups.alarm text */
 #define DRV_MAX_X 64		/* -x options */
 
-/* The command line (cli.c). */
+/* The command line (drv_cli.c). */
 struct drv_opts {
 	const char *upsname;	/* -a or -s */
 	int standalone;		/* -s */
@@ -82,7 +82,7 @@ struct drv {
 	int exit_status;
 };
 
-/* cli.c */
+/* drv_cli.c */
 /* Parses argv into o. Returns 0, 1 if the program should exit 0 (-V/-h
  * or --dump-filter done), or -1 (usage printed) for status 1. */
 int cli_parse(int argc, char **argv, const struct driver_ops *ops, struct drv_opts *o);
@@ -90,7 +90,7 @@ void cli_usage(const struct driver_ops *ops);
 /* Sends -c <command> to the running instance. Returns the exit status. */
 int cli_command(struct drv *d);
 
-/* params.c */
+/* drv_params.c */
 /* Loads ups.conf (or builds a standalone section) and applies -x. 0 or -1. */
 int params_load(struct drv *d);
 /* Publishes driver.* and applies default.* / override.*. 0 or -1. */
@@ -104,7 +104,7 @@ int params_reload(struct drv *d);
 /* The effective debug level (max of CLI/config, or the protocol's). */
 void params_apply_debug(struct drv *d);
 
-/* dstate.c */
+/* drv_dstate.c */
 void dstate_init(struct drv *d);
 void dstate_fini(struct drv *d);
 void dstate_dataok(struct drv *d);
@@ -116,7 +116,7 @@ int dstate_dump_one(struct drv *d, struct buf *b, const char *var);
 /* Core-only setters that may touch immutable variables (override.*). */
 int dstate_force(struct drv *d, const char *var, const char *value, unsigned flags);
 
-/* sockserv.c */
+/* drv_sockserv.c */
 typedef void (*sockserv_cb)(void *arg, struct sockclient *c, const struct sp_msg *m);
 /* Listens at path (mode 0660, group gid if not -1). NULL on error (logged). */
 struct sockserv *sockserv_new(const char *path, long gid, sockserv_cb cb, void *arg);
@@ -136,13 +136,13 @@ void sockclient_set_broadcast(struct sockclient *c, int on);
 void sockclient_close_after_flush(struct sockclient *c);
 const char *sockclient_name(const struct sockclient *c);
 
-/* dispatch.c */
+/* drv_dispatch.c */
 /* Handles one message from a socket client. */
 void dispatch_msg(void *arg, struct sockclient *c, const struct sp_msg *m);
 /* Runs an instant command (shared ones first). Returns an enum sp_status. */
 int dispatch_instcmd(struct drv *d, const char *cmd, const char *param);
 
-/* shared.c */
+/* drv_shared.c */
 /* Publishes the shared commands and variables. */
 void shared_publish(struct drv *d);
 /*
@@ -156,7 +156,7 @@ int shared_killpower(struct drv *d);
 /* Sets driver.state (logged at debug level). */
 void shared_state(struct drv *d, const char *state);
 
-/* loop.c */
+/* drv_loop.c */
 /* Runs the first update cycle (before the socket exists). */
 void loop_first_update(struct drv *d);
 /* Installs the signal handlers (a pipe and sigaction: before the sandbox). 0 or -1. */
