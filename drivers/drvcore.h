@@ -41,6 +41,25 @@ struct drv_opts {
 	int nx;
 };
 
+/* A descriptor the driver watches (drv_events.c). */
+struct drv_watch {
+	int fd;
+	unsigned events;	/* DRV_WATCH_READ|DRV_WATCH_WRITE */
+	drv_watch_cb cb;
+	void *arg;
+};
+
+/* A driver timer (drv_events.c); the id is gen << 32 | slot. */
+struct drv_timer {
+	struct drv *d;
+	drv_timer_cb cb;	/* NULL: free slot */
+	void *arg;
+	unsigned long period;	/* ms, 0 = one-shot */
+	uint64_t due;		/* ev_now() time of the current run */
+	ev_timer_id ev;		/* the pending loop timer */
+	uint32_t gen;		/* bumped when the slot is freed */
+};
+
 /* Data state as last published. */
 enum drv_data { DRV_DATA_NONE, DRV_DATA_OK, DRV_DATA_STALE };
 
@@ -80,6 +99,12 @@ struct drv {
 	unsigned long next_update_ms;	/* one-shot override, 0 = none */
 	unsigned long cycles;
 	int exit_status;
+	int lb_warned;			/* ignorelb without thresholds was logged */
+
+	/* the driver's own events */
+	struct drv_watch watches[DRV_MAX_WATCHES];
+	size_t nwatches;		/* slots in use at the front (packed) */
+	struct drv_timer timers[DRV_MAX_TIMERS];
 };
 
 /* drv_cli.c */
@@ -167,6 +192,15 @@ int loop_run(struct drv *d);
 void loop_exit(struct drv *d, int status);
 /* Re-reads the configuration; mode 0 = reload, 1 = or-exit, 2 = or-error. */
 int loop_reload(struct drv *d, int mode);
+/*
+ * What the driver learnt (update's or a callback's DRV_EV_* result): for
+ * OK and STALE the device.* copies, ignorelb and the data state follow.
+ */
+void loop_device_result(struct drv *d, int rc);
+
+/* drv_events.c */
+/* Drops every watch and timer the driver left (before its cleanup). */
+void events_clear(struct drv *d);
 
 /* privdrop.c */
 /*
