@@ -30,7 +30,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	T=$(mktemp -d /tmp/nutsec-units.XXXXXX) || tap_bail "mktemp"
 	sed "s|^ExecStart=.*/upsd|ExecStart=$top_builddir/upsd/upsd|" "$U/nutsec-server.service" \
 		> "$T/nutsec-server.service"
-	sed "s|^\(Exec[A-Za-z]*=\).*/upsdrvctl|\1$top_builddir/drivers/upsdrvctl|" \
+	sed "s|^\(Exec[A-Za-z]*=\).*/upsdrvctl|\1$top_builddir/tools/upsdrvctl|" \
 		"$U/nutsec-driver@.service" > "$T/nutsec-driver@ups1.service"
 	cp "$top_srcdir"/conf/systemd/*.target "$T/"
 	out=$(cd "$T" && systemd-analyze verify nutsec-server.service nutsec-driver@ups1.service \

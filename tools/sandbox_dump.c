@@ -1,5 +1,5 @@
 /*
- * nutsec - dump.c: nutsec-sandbox-dump, a reviewer's tool. It prints a
+ * nutsec - sandbox_dump.c: nutsec-sandbox-dump, a reviewer's tool. It prints a
  * role's allow-list with the reason of every entry, then the filter that
  * libseccomp compiles from it (PFC text), so a policy change can be
  * reviewed as a diff of two outputs. It loads nothing and needs no
