@@ -177,7 +177,7 @@ int loop_reload(struct drv *d, int mode);
  */
 int privdrop_resolve(struct drv *d, long *gid);
 /*
- * Keeps the directories reload reads (ups.conf's), then sandbox_enter with
+ * Keeps the directories reload reads (ups.conf's), then sandbox_confine with
  * the driver's role, and logs what the process holds. 0 or -1 (logged).
  */
 int privdrop_enter(struct drv *d);
