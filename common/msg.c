@@ -304,10 +304,16 @@ msg_flush(struct msg_chan *c)
 		return -1;
 	while (buf_len(c->out) > 0) {
 		with_fd = c->nsfds > 0 && c->sfds[0].off == c->out_base;
-		/* A descriptor rides on its own message's first byte: stop before the next. */
+		/*
+		 * A descriptor rides on its own message's first byte: stop before
+		 * the next one. No more than the peer reads at once, so that a
+		 * SOCK_SEQPACKET record is never truncated.
+		 */
 		limit = buf_len(c->out);
 		if (c->nsfds > (size_t)with_fd)
 			limit = (size_t)(c->sfds[with_fd].off - c->out_base);
+		if (limit > MSG_READ_CHUNK)
+			limit = MSG_READ_CHUNK;
 		memset(&mh, 0, sizeof(mh));
 		iov.iov_base = (void *)buf_peek(c->out);
 		iov.iov_len = limit;

@@ -69,8 +69,9 @@ int msg_parse(const struct msg_type *types, size_t ntypes, const void *data, siz
  * A channel on the connected socket fd (made non-blocking here), which it
  * owns from now on. types (not copied) is the table of what may be
  * received; self_id goes into every header sent; name names the peer in
- * errors, e.g. "upsmon-net". NULL only if a table entry is bad (a size
- * over MSG_MAX_PAYLOAD, a duplicate type); fatal on no memory.
+ * errors, e.g. "upsmon-net". NULL, with fd left alone, only if a table
+ * entry is bad (a size over MSG_MAX_PAYLOAD, a duplicate type); fatal on
+ * no memory.
  */
 struct msg_chan *msg_chan_new(int fd, const struct msg_type *types, size_t ntypes,
     uint32_t self_id, const char *name);
@@ -101,7 +102,8 @@ int msg_flush(struct msg_chan *c);
 size_t msg_pending(const struct msg_chan *c);
 
 /*
- * Reads what the socket has (one recvmsg): bytes read, 0 on end of file,
+ * Reads what the socket has (one recvmsg; take the messages with msg_get
+ * until it returns 0 before reading again): bytes read, 0 on end of file,
  * -1 with errno EAGAIN if nothing is there, or -1 with the channel broken
  * (msg_error says why: a descriptor too many, a truncated datagram, the
  * input buffer full, a socket error).

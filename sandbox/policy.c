@@ -185,7 +185,7 @@ const struct sb_rule sb_rules[] = {
 { "sendto",	ALL, SYSLOG, { ANY, ANY },	"glibc syslog() sends a datagram" },
 
 /* sockets: servers on listeners opened before the sandbox point */
-{ "accept4",	ALL, 0, { ANY, ANY },		"upsd clients (TCP), driver socket clients (Unix)" },
+{ "accept4",	U|DRV, 0, { ANY, ANY },		"upsd clients (TCP), driver socket clients (Unix)" },
 { "recvfrom",	ALL, 0, { ANY, ANY },		"recv() on client sockets" },
 { "sendto",	ALL, 0, { ANY, ANY },		"send(MSG_NOSIGNAL) to clients" },
 { "getsockopt",	ALL, 0, { IN(1, sol_socket), IN(2, getsockopt_opts) },

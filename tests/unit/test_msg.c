@@ -389,14 +389,18 @@ burst_feed(void *arg)
 }
 
 static void
-test_burst(void)
+test_burst(int socktype)
 {
 	static const struct msg_type btypes[] = { { T_BLOB, "BLOB", MSG_MAX, 1000, 1 } };
 	struct msg_chan *rx;
 	int sv[2], fds0 = count_fds();
 
-	TEST_CASE("a burst of 5000 messages, every 97th with a descriptor, in order");
-	if (!CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) ||
+	memset(&burst, 0, sizeof(burst));
+	sent = 0;
+	TEST_CASE(socktype == SOCK_STREAM ?
+	    "stream: a burst of 5000 messages, every 97th with a descriptor, in order" :
+	    "seqpacket: a burst of 5000 messages, every 97th with a descriptor, in order");
+	if (!CHECK(socketpair(AF_UNIX, socktype | SOCK_CLOEXEC, 0, sv) == 0) ||
 	    !CHECK(ev_init() == 0))
 		return;
 	sender = msg_chan_new(sv[0], btypes, 1, 1, "sender");
@@ -461,7 +465,8 @@ main(void)
 	roundtrip(SOCK_SEQPACKET, "seqpacket");
 	test_malformed(SOCK_STREAM);
 	test_malformed(SOCK_SEQPACKET);
-	test_burst();
+	test_burst(SOCK_STREAM);
+	test_burst(SOCK_SEQPACKET);
 	test_mutations();
 	return test_done();
 }
