@@ -38,7 +38,7 @@ spawn_opts_init(struct spawn_opts *o, char *const *argv)
 	o->stdout_fd = SPAWN_KEEP;
 }
 
-/* Closes every descriptor >= 3 except keep, without allocating. */
+/* Closes every descriptor >= 3 except keep (>= 3), without allocating. */
 static void
 close_from_3(int keep)
 {
@@ -117,6 +117,9 @@ child(const struct spawn_opts *o, int errfd)
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
 		goto fail;
+	/* The error pipe must survive the redirections (a caller without stdio). */
+	if (errfd < 3 && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) < 0)
+		_exit(127);
 	if (o->new_session && setsid() < 0)
 		goto fail;
 	/* stdout's descriptor may be 0: move it out of the way first. */
