@@ -6,17 +6,17 @@
  * what its seccomp filter does (--sandbox, ups.conf sandbox, else kill).
  * privdrop_enter keeps the directories a reload reads open, names them and
  * the state path as all the driver may still read (Landlock), then hands
- * everything to sandbox_enter and logs what the process holds.
+ * everything to sandbox_confine, which also logs what the process holds.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "drvcore.h"
-#include "ev.h"
 #include "log.h"
 #include "upsconf.h"
 #include "xmalloc.h"
@@ -98,21 +98,12 @@ landlock_paths(struct drv *d)
 int
 privdrop_enter(struct drv *d)
 {
-	char err[512], held[512];
+	char tag[300];
 
 	if (d->uc->file != NULL && keep_dir_of(d->uc->file) != 0)
 		return -1;
 	if (landlock_paths(d) != 0)
 		return -1;
-	if (sandbox_enter((enum sandbox_role)d->sb_role, &d->sb, err, sizeof(err)) != 0) {
-		log_warnx("%s", err);
-		return -1;
-	}
-	ev_keep_signals();
-	if (sandbox_describe((enum sandbox_role)d->sb_role, &d->sb, held, sizeof(held)) == 0)
-		log_notice("UPS [%s]: sandbox: %s", d->upsname, held);
-	else
-		log_warnx("UPS [%s]: sandbox entered, but its state cannot be read back",
-		    d->upsname);
-	return 0;
+	(void)snprintf(tag, sizeof(tag), "UPS [%s]: ", d->upsname);
+	return sandbox_confine((enum sandbox_role)d->sb_role, &d->sb, tag);
 }

@@ -211,7 +211,7 @@ void events_clear(struct drv *d);
  */
 int privdrop_resolve(struct drv *d, long *gid);
 /*
- * Keeps the directories reload reads (ups.conf's), then sandbox_enter with
+ * Keeps the directories reload reads (ups.conf's), then sandbox_confine with
  * the driver's role, and logs what the process holds. 0 or -1 (logged).
  */
 int privdrop_enter(struct drv *d);

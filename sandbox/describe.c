@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "policy.h"
 #include "sandbox.h"
 
 struct held {
@@ -114,8 +115,9 @@ held_from_syscalls(struct held *h, const char *jail)
 }
 
 /*
- * Whether /proc may be read: not under a filter that refuses with kill or
- * trap, since no role allows readlink and only some allow openat.
+ * Whether /proc may be read: not under an allow-list filter that refuses
+ * with kill or trap, since no allow-list has readlink and only some openat
+ * (a deny-list role, one that runs programs, may open files).
  */
 static int
 may_open_files(void)
@@ -125,7 +127,7 @@ may_open_files(void)
 	unsigned flags;
 
 	return !sb_filter_loaded(&role, &flags, &action) || action == SB_ACTION_OFF ||
-	    action == SB_ACTION_LOG;
+	    action == SB_ACTION_LOG || sb_roles[role].model == SB_MODEL_DENY;
 }
 
 int

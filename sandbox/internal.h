@@ -1,6 +1,6 @@
 /*
  * nutsec - internal.h: what the files of sandbox/ share with each other and
- * with nobody else. sandbox.c orchestrates sandbox_enter() from these steps;
+ * with nobody else. sandbox.c orchestrates sandbox_confine() from these steps;
  * each returns 0, or -1 with a message in err.
  */
 #ifndef NUTSEC_SANDBOX_INTERNAL_H

@@ -1,18 +1,25 @@
 /*
- * nutsec - policy.c: every role's seccomp allow-list, side by side, one
- * { syscall, roles, flag, argument constraints, reason } entry per line and
- * grouped by what the process is doing (event loop, memory, time, logging,
- * sockets, files for reload, TLS/NSS, driver I/O, exit). The role columns
- * are U (upsd), D (driver), N (driver-net), B (driver-usb, libusB); a flag
- * column other than 0 means the entry only exists when the process asked
- * for that feature (SB_F_TLS, SB_F_RELOAD, SB_F_SYSLOG). Argument
- * allow-lists are the named arrays at the top. The lists were taken from
- * strace of upsd and dummy-ups through the integration suite, keeping only
- * what happens after the sandbox point (the event loop, reload, exit); each
- * entry says which code makes the call. Anything not listed is refused with
- * the role's action (kill by default); the deny list at the end names what
- * must never be allowed and stays fatal even in log mode. seccomp.c turns
- * these tables into a filter; nothing else here knows about libseccomp.
+ * nutsec - policy.c: every role's seccomp policy, side by side. First the
+ * roles themselves (sb_roles[]: how each is filtered and why), then the
+ * allow-lists, one { syscall, roles, flag, argument constraints, reason }
+ * entry per line, grouped by what the process is doing (event loop, memory,
+ * time, logging, sockets, files for reload, TLS/NSS, driver I/O, the
+ * parent channel, exit). The role columns are U (upsd), D (driver), N
+ * (driver-net), B (driver-usb, libusB) and M (upsmon-net); a flag column
+ * other than 0 means the entry only exists when the process asked for that
+ * feature (SB_F_TLS, SB_F_RELOAD, SB_F_SYSLOG). Argument allow-lists are
+ * the named arrays at the top. The lists were taken from strace of upsd and
+ * dummy-ups through the integration suite, keeping only what happens after
+ * the sandbox point (the event loop, reload, exit); each entry says which
+ * code makes the call. Anything not listed is refused with the role's
+ * action (kill by default). The roles that run programs (upsmon-parent,
+ * upsmon-notify, upssched) have no allow-list: the filter is inherited by
+ * the program they exec, which no list of ours could describe, so for them
+ * only the deny list at the end applies. The deny list says per role what
+ * must never be allowed and stays fatal even in log mode; exec and fork
+ * stay on it for every role that has no reason to run a program. seccomp.c
+ * turns these tables into a filter; nothing else here knows about
+ * libseccomp.
  */
 #include "config.h"
 
@@ -41,8 +48,10 @@
 #define D SB_R_DRV
 #define N SB_R_NET
 #define B SB_R_USB
+#define M SB_R_MNET
 #define DRV SB_R_DRIVERS
-#define ALL SB_R_ALL
+/* In the allow-lists: every role that has one (the exec roles have none). */
+#define ALL SB_R_ALLOWLIST
 
 #define TLS SB_F_TLS
 #define RELOAD SB_F_RELOAD
@@ -103,6 +112,27 @@ VALSET(usbdevfs_ioctls,
 #define OPEN_WRITE_BITS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
 	(O_TMPFILE & ~O_DIRECTORY))
 
+/* ---- the roles ---- */
+
+const struct sb_roledef sb_roles[SB_ROLE__COUNT] = {
+[SB_ROLE_UPSD] = { "upsd", SB_MODEL_ALLOW, 0,
+    "network server: accepts clients, reads driver sockets" },
+[SB_ROLE_DRIVER] = { "driver", SB_MODEL_ALLOW, 0,
+    "a driver whose device I/O is files (dummy-ups)" },
+[SB_ROLE_DRIVER_NET] = { "driver-net", SB_MODEL_ALLOW, 0,
+    "the dummy-ups repeater: a TCP client of another upsd" },
+[SB_ROLE_DRIVER_USB] = { "driver-usb", SB_MODEL_ALLOW, 0,
+    "libusb transfers on a device claimed before the sandbox" },
+[SB_ROLE_UPSMON_NET] = { "upsmon-net", SB_MODEL_ALLOW, 0,
+    "upsmon's network child: NUT protocol and TLS to upsd, messages to its parent" },
+[SB_ROLE_UPSMON_PARENT] = { "upsmon-parent", SB_MODEL_DENY, 1,
+    "upsmon's parent: stays root to run SHUTDOWNCMD, reads a message channel" },
+[SB_ROLE_UPSMON_NOTIFY] = { "upsmon-notify", SB_MODEL_DENY, 0,
+    "upsmon's notifier: forks and execs NOTIFYCMD as the run-as user" },
+[SB_ROLE_UPSSCHED] = { "upssched", SB_MODEL_DENY, 0,
+    "upssched's timer process: execs CMDSCRIPT when a timer fires" },
+};
+
 /* ---- the allow-lists ---- */
 
 const struct sb_rule sb_rules[] = {
@@ -155,14 +185,14 @@ const struct sb_rule sb_rules[] = {
 { "sendto",	ALL, SYSLOG, { ANY, ANY },	"glibc syslog() sends a datagram" },
 
 /* sockets: servers on listeners opened before the sandbox point */
-{ "accept4",	ALL, 0, { ANY, ANY },		"upsd clients (TCP), driver socket clients (Unix)" },
+{ "accept4",	U|DRV, 0, { ANY, ANY },		"upsd clients (TCP), driver socket clients (Unix)" },
 { "recvfrom",	ALL, 0, { ANY, ANY },		"recv() on client sockets" },
 { "sendto",	ALL, 0, { ANY, ANY },		"send(MSG_NOSIGNAL) to clients" },
 { "getsockopt",	ALL, 0, { IN(1, sol_socket), IN(2, getsockopt_opts) },
 						"SO_ERROR after a non-blocking connect" },
 { "setsockopt",	U, 0, { IN(1, sol_socket), IN(2, upsd_socket_opts) },
 						"upsd: 64 KiB SO_SNDBUF per client, SO_LINGER 0 reset" },
-{ "setsockopt",	U|N, 0, { IN(1, sol_tcp), IN(2, tcp_opts) },
+{ "setsockopt",	U|N|M, 0, { IN(1, sol_tcp), IN(2, tcp_opts) },
 						"TCP_NODELAY on a new connection" },
 { "fcntl",	ALL, 0, { IN(1, fcntl_flags), ANY },	"net_set_nonblock, close-on-exec" },
 
@@ -171,13 +201,17 @@ const struct sb_rule sb_rules[] = {
 						"upsd reconnects to a driver socket" },
 { "connect",	U, 0, { ANY, ANY },		"upsd reconnects to a driver socket (chroot bounds the path)" },
 
-/* sockets: the dummy-ups repeater, a TCP client of another upsd */
-{ "socket",	N, 0, { IN(0, socket_inet), IN_MASKED(1, SOCK_TYPE_MASK, socket_stream) },
-						"repeater reconnects to its upstream upsd" },
-{ "connect",	N, 0, { ANY, ANY },		"repeater reconnects to its upstream upsd" },
-{ "shutdown",	N, 0, { ANY, ANY },		"upscli_drop ends a failed upstream connection" },
-{ "poll",	N|B, 0, { ANY, ANY },		"upscli waits for a blocking call; libusb events" },
-{ "ppoll",	N|B, 0, { ANY, ANY },		"poll on arches without it (aarch64)" },
+/* sockets: TCP clients of a upsd (the dummy-ups repeater, upsmon) */
+{ "socket",	N|M, 0, { IN(0, socket_inet), IN_MASKED(1, SOCK_TYPE_MASK, socket_stream) },
+						"reconnecting to a upsd (addresses resolved before)" },
+{ "connect",	N|M, 0, { ANY, ANY },		"reconnecting to a upsd" },
+{ "shutdown",	N|M, 0, { ANY, ANY },		"upscli_drop ends a failed connection" },
+{ "poll",	N|B|M, 0, { ANY, ANY },		"upscli waits for a blocking call; libusb events" },
+{ "ppoll",	N|B|M, 0, { ANY, ANY },		"poll on arches without it (aarch64)" },
+
+/* the channel to a privileged parent (common/msg.c) */
+{ "sendmsg",	M, 0, { ANY, ANY },		"msg_send: a message, perhaps with one fd" },
+{ "recvmsg",	M, 0, { ANY, ANY },		"msg_read: a message and the fd it carries" },
 
 /* files: read-only re-reads (data file, configuration, hosts.allow) */
 #ifdef HAVE_LIBWRAP
@@ -239,53 +273,60 @@ const struct sb_soft sb_soft[] = {
 const size_t sb_nsoft = sizeof(sb_soft) / sizeof(sb_soft[0]);
 
 /*
- * Never allowed to any role; these kill the process even in log mode
- * (trap mode reports them like any other refusal).
+ * Never allowed to the roles named; these kill the process even in log mode
+ * (trap mode reports them like any other refusal). EVERY is every role,
+ * NOEXEC the roles that never run a program, UNPRIV every role that does
+ * not stay root (the upsmon parent does, to run SHUTDOWNCMD, which may
+ * change ids itself).
  */
+#define EVERY SB_R_ALL
+#define NOEXEC SB_R_ALLOWLIST
+#define UNPRIV (SB_R_ALL & ~SB_R_MPAR)
 const struct sb_deny sb_denied[] = {
-{ "execve",	"running a program: the first step of most exploits" },
-{ "execveat",	"the same via a directory fd" },
-{ "fork",	"no role creates processes after the sandbox point" },
-{ "vfork",	"the same" },
-{ "clone",	"no threads or processes after the sandbox point" },
-{ "clone3",	"the same (glibc >= 2.34 pthread_create)" },
-{ "ptrace",	"inspecting or steering another process" },
-{ "process_vm_readv", "reading another process's memory" },
-{ "process_vm_writev", "writing another process's memory" },
-{ "bind",	"listeners are all opened before the sandbox point" },
-{ "listen",	"the same" },
-{ "chroot",	"the jail is set once, before the filter" },
-{ "pivot_root",	"leaving the jail" },
-{ "mount",	"changing the file system view" },
-{ "umount2",	"the same" },
-{ "unshare",	"new namespaces" },
-{ "setns",	"joining namespaces" },
-{ "setuid",	"ids are dropped for good" },
-{ "setgid",	"the same" },
-{ "setreuid",	"the same" },
-{ "setregid",	"the same" },
-{ "setresuid",	"the same" },
-{ "setresgid",	"the same" },
-{ "setgroups",	"the same" },
-{ "setfsuid",	"the same" },
-{ "setfsgid",	"the same" },
-{ "capset",	"capabilities are dropped for good" },
-{ "personality", "changing the execution domain (READ_IMPLIES_EXEC)" },
-{ "kexec_load",	"replacing the kernel" },
-{ "kexec_file_load", "the same" },
-{ "init_module", "loading kernel code" },
-{ "finit_module", "the same" },
-{ "delete_module", "unloading kernel code" },
-{ "bpf",	"a large kernel attack surface" },
-{ "perf_event_open", "profiling other processes, kernel attack surface" },
-{ "keyctl",	"the kernel keyring" },
-{ "add_key",	"the same" },
-{ "request_key", "the same" },
-{ "userfaultfd", "a favourite of kernel exploits" },
-{ "io_uring_setup", "bypasses seccomp for the operations it queues" },
-{ "io_uring_enter", "the same" },
-{ "io_uring_register", "the same" },
-{ "pkey_mprotect", "mprotect with protection keys, could map executable" },
-{ "memfd_create", "anonymous files that could be mapped executable" },
+/*	syscall		roles	reason */
+{ "execve",	NOEXEC,	"running a program: the first step of most exploits" },
+{ "execveat",	NOEXEC,	"the same via a directory fd" },
+{ "fork",	NOEXEC,	"no such role creates processes after the sandbox point" },
+{ "vfork",	NOEXEC,	"the same" },
+{ "clone",	NOEXEC,	"no threads or processes after the sandbox point" },
+{ "clone3",	NOEXEC,	"the same (glibc >= 2.34 pthread_create)" },
+{ "ptrace",	EVERY,	"inspecting or steering another process" },
+{ "process_vm_readv", EVERY, "reading another process's memory" },
+{ "process_vm_writev", EVERY, "writing another process's memory" },
+{ "bind",	NOEXEC,	"listeners are all opened before the sandbox point" },
+{ "listen",	NOEXEC,	"the same" },
+{ "chroot",	EVERY,	"the jail is set once, before the filter" },
+{ "pivot_root",	EVERY,	"leaving the jail" },
+{ "mount",	EVERY,	"changing the file system view" },
+{ "umount2",	EVERY,	"the same" },
+{ "unshare",	EVERY,	"new namespaces" },
+{ "setns",	EVERY,	"joining namespaces" },
+{ "setuid",	UNPRIV,	"ids are dropped for good" },
+{ "setgid",	UNPRIV,	"the same" },
+{ "setreuid",	UNPRIV,	"the same" },
+{ "setregid",	UNPRIV,	"the same" },
+{ "setresuid",	UNPRIV,	"the same" },
+{ "setresgid",	UNPRIV,	"the same" },
+{ "setgroups",	UNPRIV,	"the same" },
+{ "setfsuid",	UNPRIV,	"the same" },
+{ "setfsgid",	UNPRIV,	"the same" },
+{ "capset",	UNPRIV,	"capabilities are dropped for good" },
+{ "personality", EVERY,	"changing the execution domain (READ_IMPLIES_EXEC)" },
+{ "kexec_load",	EVERY,	"replacing the kernel" },
+{ "kexec_file_load", EVERY, "the same" },
+{ "init_module", EVERY,	"loading kernel code" },
+{ "finit_module", EVERY, "the same" },
+{ "delete_module", EVERY, "unloading kernel code" },
+{ "bpf",	EVERY,	"a large kernel attack surface" },
+{ "perf_event_open", EVERY, "profiling other processes, kernel attack surface" },
+{ "keyctl",	EVERY,	"the kernel keyring" },
+{ "add_key",	EVERY,	"the same" },
+{ "request_key", EVERY,	"the same" },
+{ "userfaultfd", EVERY,	"a favourite of kernel exploits" },
+{ "io_uring_setup", EVERY, "bypasses seccomp for the operations it queues" },
+{ "io_uring_enter", EVERY, "the same" },
+{ "io_uring_register", EVERY, "the same" },
+{ "pkey_mprotect", NOEXEC, "mprotect with protection keys, could map executable" },
+{ "memfd_create", NOEXEC, "anonymous files that could be mapped executable" },
 };
 const size_t sb_ndenied = sizeof(sb_denied) / sizeof(sb_denied[0]);

@@ -6,8 +6,11 @@
  * constraints; an argument constraint is either "the argument, masked, is
  * one of these named values" or "these bits of the argument are clear".
  * The soft list refuses a few harmless clean-up calls with an errno.
- * The deny list names syscalls that no role may ever make; they stay fatal
- * even when the filter only logs (SB_ACTION_LOG).
+ * The deny list names, per role, syscalls the role may never make; they stay
+ * fatal even when the filter only logs (SB_ACTION_LOG). A role is filtered
+ * one of two ways (sb_roles[]): by its allow-list (everything else refused),
+ * or, for a role that runs programs, by its deny list alone, since a filter
+ * is inherited across execve and an allow-list would kill the program.
  */
 #ifndef NUTSEC_SANDBOX_POLICY_H
 #define NUTSEC_SANDBOX_POLICY_H
@@ -22,8 +25,30 @@
 #define SB_R_DRV    (1u << SB_ROLE_DRIVER)
 #define SB_R_NET    (1u << SB_ROLE_DRIVER_NET)
 #define SB_R_USB    (1u << SB_ROLE_DRIVER_USB)
+#define SB_R_MNET   (1u << SB_ROLE_UPSMON_NET)
+#define SB_R_MPAR   (1u << SB_ROLE_UPSMON_PARENT)
+#define SB_R_MNOT   (1u << SB_ROLE_UPSMON_NOTIFY)
+#define SB_R_SCHED  (1u << SB_ROLE_UPSSCHED)
 #define SB_R_DRIVERS (SB_R_DRV | SB_R_NET | SB_R_USB)
-#define SB_R_ALL    (SB_R_UPSD | SB_R_DRIVERS)
+/* Roles filtered by an allow-list: they never run a program. */
+#define SB_R_ALLOWLIST (SB_R_UPSD | SB_R_DRIVERS | SB_R_MNET)
+/* Roles filtered by a deny list: they fork and exec a configured program. */
+#define SB_R_EXEC   (SB_R_MPAR | SB_R_MNOT | SB_R_SCHED)
+#define SB_R_ALL    (SB_R_ALLOWLIST | SB_R_EXEC)
+
+/* How a role's filter is built. */
+enum sb_model {
+	SB_MODEL_ALLOW = 0,	/* default: the role's action; sb_rules[] allow */
+	SB_MODEL_DENY		/* default: allow; the role's sb_denied[] entries refuse */
+};
+
+/* One role: its name, how it is filtered, whether it may stay root, why. */
+struct sb_roledef {
+	const char *name;
+	enum sb_model model;
+	int may_stay_root;	/* 1: sandbox_confine keeps uid 0 and its capabilities */
+	const char *why;
+};
 
 /* One named value of an argument allow-list, e.g. { AF_UNIX, "AF_UNIX" }. */
 struct sb_value {
@@ -67,10 +92,14 @@ struct sb_soft {
 	const char *why;
 };
 
+/* A syscall the roles may never make (fatal even in log mode). */
 struct sb_deny {
 	const char *syscall;
+	unsigned roles;
 	const char *why;
 };
+
+extern const struct sb_roledef sb_roles[SB_ROLE__COUNT];
 
 extern const struct sb_rule sb_rules[];
 extern const size_t sb_nrules;

@@ -1,11 +1,13 @@
 /*
- * nutsec - sandbox.c: the entry point. sandbox_enter() runs the steps of
- * the other files in the one order that works: resolve the ids (the
- * password database is outside the jail), prepare the trap report
- * (syscall names, /dev/log), chroot, switch ids and drop every capability,
- * read the ids back and make sure root cannot be regained, apply Landlock
- * (the kernel's path and scope rules; seccomp cannot see paths), then load
- * the role's filter. Also the names of roles and actions, and the message
+ * nutsec - sandbox.c: the entry point. sandbox_confine() runs the steps of
+ * the other files in the one order that works, written out as a numbered
+ * list in that one function: resolve the ids (the password database is
+ * outside the jail), prepare the trap report (syscall names, /dev/log),
+ * chroot, switch ids and drop every capability, read the ids back and make
+ * sure root cannot be regained, apply Landlock (the kernel's path and scope
+ * rules; seccomp cannot see paths), load the role's filter, keep the signal
+ * handlers the caller installed, and log the one line saying what the
+ * process holds. Also the names of roles and actions, and the message
  * helper the other files share.
  */
 #include "config.h"
@@ -16,15 +18,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "ev.h"
 #include "internal.h"
+#include "log.h"
+#include "policy.h"
 #include "sandbox.h"
-
-static const char *const role_names[SB_ROLE__COUNT] = {
-	[SB_ROLE_UPSD] = "upsd",
-	[SB_ROLE_DRIVER] = "driver",
-	[SB_ROLE_DRIVER_NET] = "driver-net",
-	[SB_ROLE_DRIVER_USB] = "driver-usb",
-};
 
 static const char *const action_names[] = {
 	[SB_ACTION_KILL] = "kill",
@@ -72,7 +70,7 @@ sandbox_role_name(enum sandbox_role r)
 {
 	if ((unsigned)r >= SB_ROLE__COUNT)
 		return "?";
-	return role_names[r];
+	return sb_roles[r].name;
 }
 
 int
@@ -81,52 +79,64 @@ sandbox_role_lookup(const char *name)
 	int i;
 
 	for (i = 0; name != NULL && i < SB_ROLE__COUNT; i++)
-		if (strcmp(name, role_names[i]) == 0)
+		if (strcmp(name, sb_roles[i].name) == 0)
 			return i;
 	return -1;
 }
 
 int
-sandbox_enter(enum sandbox_role role, const struct sandbox_opts *o, char *err,
-    size_t errlen)
+sandbox_confine(enum sandbox_role role, const struct sandbox_opts *o, const char *tag)
 {
+	char err[512] = "", held[512];
 	int change_ids, ret = -1;
 	uid_t uid;
 	gid_t gid;
 
+	if (tag == NULL)
+		tag = "";
 	if ((unsigned)role >= SB_ROLE__COUNT) {
-		sb_errf(err, errlen, "unknown sandbox role %d", (int)role);
+		sb_errf(err, sizeof(err), "unknown sandbox role %d", (int)role);
 		goto out;
 	}
 	/* 1. Names to numbers while /etc/passwd is still reachable. */
-	if (sandbox_resolve(o, &uid, &gid, err, errlen) != 0)
+	if (sandbox_resolve(o, &uid, &gid, err, sizeof(err)) != 0)
 		goto out;
-	if (uid == 0) {
-		sb_errf(err, errlen, "no user to run as: refusing to run sandboxed as root");
+	if (uid == 0 && !sb_roles[role].may_stay_root) {
+		sb_errf(err, sizeof(err), "no user to run as: refusing to run sandboxed as root");
 		goto out;
 	}
 	change_ids = uid != getuid() || uid != geteuid() || gid != getgid() ||
 	    gid != getegid();
 	/* 2. The trap report's names and syslog socket, from outside the jail. */
-	if (sb_trap_prepare(role, o->flags, o->action, err, errlen) != 0)
+	if (sb_trap_prepare(role, o->flags, o->action, err, sizeof(err)) != 0)
 		goto out;
 	/* 3. The jail. */
 	if (o->chroot_dir != NULL && o->chroot_dir[0] != '\0' &&
-	    sb_chroot(o->chroot_dir, err, errlen) != 0)
+	    sb_chroot(o->chroot_dir, err, sizeof(err)) != 0)
 		goto out;
-	/* 4. Ids, groups, capabilities, bounding set, securebits, no_new_privs. */
-	if (sb_caps_drop(uid, gid, change_ids, err, errlen) != 0)
+	/* 4. Ids, groups, capabilities, bounding set, securebits, no_new_privs
+	 * (a role that stays root keeps its ids and capabilities). */
+	if (uid != 0 && sb_caps_drop(uid, gid, change_ids, err, sizeof(err)) != 0)
 		goto out;
 	/* 5. No way back. */
-	if (sb_verify_ids(uid, gid, err, errlen) != 0)
+	if (uid != 0 && sb_verify_ids(uid, gid, err, sizeof(err)) != 0)
 		goto out;
 	/* 6. Landlock: read only what was named, before the filter forbids its calls. */
-	if (sandbox_load_landlock(role, o, err, errlen) != 0)
+	if (sandbox_load_landlock(role, o, err, sizeof(err)) != 0)
 		goto out;
-	/* 7. The role's syscall filter. */
-	if (sb_load_filter(role, o->flags, o->action, err, errlen) != 0)
+	/* 7. The role's syscall filter (and no_new_privs). */
+	if (sb_load_filter(role, o->flags, o->action, err, sizeof(err)) != 0)
 		goto out;
+	/* 8. The signal handlers stay: sigaction is not in the filters. */
+	ev_keep_signals();
+	/* 9. One line with what we hold, as the kernel says. */
+	if (sandbox_describe(role, o, held, sizeof(held)) == 0)
+		log_notice("%ssandbox: %s", tag, held);
+	else
+		log_warnx("%ssandbox entered, but its state cannot be read back", tag);
 	ret = 0;
 out:
+	if (ret != 0)
+		log_warnx("%sfatal: sandbox %s: %s", tag, sandbox_role_name(role), err);
 	return ret;
 }

@@ -1,13 +1,16 @@
 /*
  * nutsec - sandbox.h: the one entry point to confine a process after it has
- * opened what it needs. sandbox_enter() runs, in this order: chroot (and
+ * opened what it needs. sandbox_confine() runs, in this order: chroot (and
  * chdir "/"), drop supplementary groups and switch gid/uid (with libcap-ng,
  * clearing the bounding set and every capability), PR_SET_NO_NEW_PRIVS,
  * Landlock where the kernel has it (read only what sandbox_allow_read
- * named; landlock.h), and load the seccomp filter of the process's role
- * (native architecture only; anything not allowed kills the whole process
- * unless the action says otherwise). Every role's syscall list lives side by side in policy.c with a
- * reason per entry. Only sandbox/ includes libseccomp and libcap-ng.
+ * named; landlock.h), load the seccomp filter of the process's role (native
+ * architecture only), keep the event loop's signal handlers, and log one
+ * line saying what the process holds. Every role's policy lives side by
+ * side in policy.c with a reason per entry: most roles are allow-lists
+ * (anything else kills the process unless the action says otherwise); the
+ * roles that run programs are deny lists. Only sandbox/ includes libseccomp
+ * and libcap-ng.
  */
 #ifndef NUTSEC_SANDBOX_H
 #define NUTSEC_SANDBOX_H
@@ -20,6 +23,10 @@ enum sandbox_role {
 	SB_ROLE_DRIVER,		/* a driver without device I/O beyond files (dummy-ups) */
 	SB_ROLE_DRIVER_NET,	/* dummy-ups repeater: also outgoing TCP to another upsd */
 	SB_ROLE_DRIVER_USB,	/* usbhid-ups: libusb ioctls on an already open device */
+	SB_ROLE_UPSMON_NET,	/* upsmon's network child: NUT protocol + TLS, no exec */
+	SB_ROLE_UPSMON_PARENT,	/* upsmon's root parent: reads a channel, runs SHUTDOWNCMD */
+	SB_ROLE_UPSMON_NOTIFY,	/* upsmon's notifier: runs NOTIFYCMD */
+	SB_ROLE_UPSSCHED,	/* upssched's timer process: runs CMDSCRIPT */
 	SB_ROLE__COUNT
 };
 
@@ -51,7 +58,8 @@ struct sandbox_opts {
 /* "kill"/"trap"/"log"/"off" <-> enum. parse returns 0 or -1. */
 int sandbox_parse_action(const char *word, enum sandbox_action *out);
 const char *sandbox_action_name(enum sandbox_action a);
-/* "upsd", "driver", "driver-net", "driver-usb" <-> enum. lookup returns -1 if unknown. */
+/* "upsd", "driver", "driver-net", "driver-usb", "upsmon-net", "upsmon-parent",
+ * "upsmon-notify", "upssched" <-> enum. lookup returns -1 if unknown. */
 const char *sandbox_role_name(enum sandbox_role r);
 int sandbox_role_lookup(const char *name);
 
@@ -63,14 +71,18 @@ int sandbox_resolve(const struct sandbox_opts *o, uid_t *uid, gid_t *gid, char *
     size_t errlen);
 
 /*
- * Confines the calling process for good: chroot, ids, capabilities,
- * no_new_privs, Landlock, filter (see the file comment). Must be called from the
- * process's last thread-free point, after listeners, devices, sockets and
- * NSS are set up. Returns 0, or -1 with a message in err (the caller exits:
- * a half-confined process must not serve).
+ * Confines the calling process for good: resolve ids, chroot, ids and
+ * capabilities, no_new_privs, Landlock, filter, signal handlers kept
+ * (ev_keep_signals), then logs "<tag>sandbox: <sandbox_describe line>"
+ * (log_notice). tag is a prefix such as "UPS [dummy]: ", or NULL. Must be
+ * called from the process's last thread-free point, after listeners,
+ * devices, sockets and NSS are set up. Running as root with no user is
+ * refused, except for a role that stays root (upsmon-parent: ids and
+ * capabilities kept, only the filter). Returns 0, or -1 after logging
+ * "<tag>fatal: sandbox <role>: <reason>" (the caller exits: a half-confined
+ * process must not serve).
  */
-int sandbox_enter(enum sandbox_role role, const struct sandbox_opts *o, char *err,
-    size_t errlen);
+int sandbox_confine(enum sandbox_role role, const struct sandbox_opts *o, const char *tag);
 
 /*
  * One line stating what the process holds now, read back from the kernel
@@ -88,7 +100,7 @@ int sandbox_dump_filter(enum sandbox_role role, unsigned flags, int fd);
 
 /*
  * Loads only the seccomp filter (no chroot, no id change), with
- * PR_SET_NO_NEW_PRIVS. For tests and for sandbox_enter. Returns 0 or -1.
+ * PR_SET_NO_NEW_PRIVS. For tests and for sandbox_confine. Returns 0 or -1.
  */
 int sandbox_load_filter(enum sandbox_role role, unsigned flags, enum sandbox_action action);
 

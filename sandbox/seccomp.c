@@ -238,13 +238,40 @@ resolve(const char *name)
 	return nr < 0 ? -1 : nr;
 }
 
-/* Builds (does not load) the filter of role+flags with action's default. */
+/* Adds `action` for every syscall of the list that names role (bit). */
+static int
+add_denied(scmp_filter_ctx ctx, unsigned bit, uint32_t action, char *err, size_t errlen)
+{
+	size_t i;
+	int nr, rc;
+
+	for (i = 0; i < sb_ndenied; i++) {
+		if (!(sb_denied[i].roles & bit) || (nr = resolve(sb_denied[i].syscall)) < 0)
+			continue;
+		if ((rc = seccomp_rule_add(ctx, action, nr, 0)) != 0) {
+			sb_errf(err, errlen, "seccomp rule for %s: %s", sb_denied[i].syscall,
+			    strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Builds (does not load) the filter of role+flags with action's default.
+ * An allow-list role: the action by default, the role's rules allowed, the
+ * soft list refused with its errno, and in log mode the deny list killed.
+ * A deny-list role: allowed by default, its deny list refused with the
+ * action (killed in log mode), the soft list as above.
+ */
 static scmp_filter_ctx
 build(enum sandbox_role role, unsigned flags, enum sandbox_action action, char *err,
     size_t errlen)
 {
 	scmp_filter_ctx ctx = NULL, ret = NULL;
 	unsigned bit = 1u << role;
+	int deny_model;
+	uint32_t deny_action;
 	size_t i;
 	int nr, rc;
 
@@ -252,7 +279,10 @@ build(enum sandbox_role role, unsigned flags, enum sandbox_action action, char *
 		sb_errf(err, errlen, "unknown sandbox role %d", (int)role);
 		goto out;
 	}
-	if ((ctx = seccomp_init(default_action(action))) == NULL) {
+	deny_model = sb_roles[role].model == SB_MODEL_DENY;
+	deny_action = action == SB_ACTION_LOG ? SCMP_ACT_KILL_PROCESS : default_action(action);
+	ctx = seccomp_init(deny_model ? SCMP_ACT_ALLOW : default_action(action));
+	if (ctx == NULL) {
 		sb_errf(err, errlen, "seccomp_init failed");
 		goto out;
 	}
@@ -261,7 +291,7 @@ build(enum sandbox_role role, unsigned flags, enum sandbox_action action, char *
 		sb_errf(err, errlen, "seccomp bad-arch action: %s", strerror(-rc));
 		goto out;
 	}
-	for (i = 0; i < sb_nrules; i++) {
+	for (i = 0; !deny_model && i < sb_nrules; i++) {
 		const struct sb_rule *r = &sb_rules[i];
 
 		if (!(r->roles & bit) || (r->flag != 0 && !(flags & r->flag)))
@@ -283,17 +313,13 @@ build(enum sandbox_role role, unsigned flags, enum sandbox_action action, char *
 			goto out;
 		}
 	}
-	/* Log mode lets everything else through; the deny list still kills. */
-	for (i = 0; action == SB_ACTION_LOG && i < sb_ndenied; i++) {
-		if ((nr = resolve(sb_denied[i].syscall)) < 0)
-			continue;
-		rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0);
-		if (rc != 0) {
-			sb_errf(err, errlen, "seccomp rule for %s: %s", sb_denied[i].syscall,
-			    strerror(-rc));
-			goto out;
-		}
-	}
+	/*
+	 * The deny list: a deny-list role's whole filter; for an allow-list
+	 * role it only matters in log mode, which lets everything else through.
+	 */
+	if ((deny_model || action == SB_ACTION_LOG) &&
+	    add_denied(ctx, bit, deny_action, err, errlen) != 0)
+		goto out;
 	ret = ctx;
 	ctx = NULL;
 out:
@@ -367,13 +393,18 @@ static void
 dump_table(enum sandbox_role role, unsigned flags, int fd)
 {
 	unsigned bit = 1u << role;
+	int deny_model = sb_roles[role].model == SB_MODEL_DENY;
 	size_t i;
 
-	dprintf(fd, "# nutsec sandbox role %s, flags%s%s%s%s: allowed syscalls\n",
-	    sandbox_role_name(role), flags == 0 ? " none" : "",
+	dprintf(fd, "# nutsec sandbox role %s (%s), flags%s%s%s%s\n",
+	    sandbox_role_name(role), sb_roles[role].why, flags == 0 ? " none" : "",
 	    (flags & SB_F_TLS) ? " tls" : "", (flags & SB_F_RELOAD) ? " reload" : "",
 	    (flags & SB_F_SYSLOG) ? " syslog" : "");
-	for (i = 0; i < sb_nrules; i++) {
+	dprintf(fd, "# %s%s\n", deny_model ?
+	    "deny-list role: every syscall not denied below is allowed (it runs programs)" :
+	    "allow-list role: allowed syscalls", sb_roles[role].may_stay_root ?
+	    "; may stay root" : "");
+	for (i = 0; !deny_model && i < sb_nrules; i++) {
 		const struct sb_rule *r = &sb_rules[i];
 		unsigned k;
 
@@ -396,6 +427,12 @@ dump_table(enum sandbox_role role, unsigned flags, int fd)
 		if (sb_soft[i].roles & bit)
 			dprintf(fd, "#   %-16s refused with %s - %s\n", sb_soft[i].syscall,
 			    strerror(sb_soft[i].err), sb_soft[i].why);
+	dprintf(fd, "# never allowed (fatal even in log mode):\n");
+	for (i = 0; i < sb_ndenied; i++)
+		if (sb_denied[i].roles & bit)
+			dprintf(fd, "#   %-16s %s- %s\n", sb_denied[i].syscall,
+			    resolve(sb_denied[i].syscall) < 0 ? "(not on this arch) " : "",
+			    sb_denied[i].why);
 }
 
 int

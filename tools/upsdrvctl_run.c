@@ -1,7 +1,9 @@
 /*
- * nutsec - upsdrvctl_run.c: running drivers. Each driver is started with
- * fork and execv of "<driverpath>/<driver>" and an argv built here (no
- * shell, no PATH search); upsdrvctl waits for the driver's launcher to
+ * nutsec - upsdrvctl_run.c: running drivers. Each driver is started by
+ * common/spawn of "<driverpath>/<driver>" with an argv built here (no
+ * shell, no PATH search), only the environment variables a driver reads
+ * (NUT_*, TZ, locale, sanitizer options) and no descriptor but 0-2;
+ * upsdrvctl waits for the driver's launcher to
  * exit (it does once the driver serves) up to maxstartdelay, retrying
  * maxretry times retrydelay apart. stop signals through PID files;
  * shutdown runs "-k" in sdorder groups.
@@ -19,6 +21,7 @@
 
 #include "log.h"
 #include "paths.h"
+#include "spawn.h"
 #include "upsconf.h"
 #include "upsdrvctl.h"
 #include "xmalloc.h"
@@ -109,21 +112,26 @@ print_argv(char **argv)
 	printf("\n");
 }
 
+/* What of our environment a driver may see: the variables it reads. */
+static const char *const driver_env[] = {
+	"NUT_*", "TZ", "LANG", "LC_*", "PATH",
+	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL
+};
+
 static pid_t
-spawn(char **argv)
+start_driver(char **argv)
 {
+	char *envp[64];
+	struct spawn_opts o;
 	pid_t pid;
 
+	(void)spawn_env(envp, sizeof(envp) / sizeof(envp[0]), driver_env);
+	spawn_opts_init(&o, argv);
+	o.envp = envp;
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_warn("fork");
+	if ((pid = spawn(&o)) < 0) {
+		log_warn("cannot execute %s", argv[0]);
 		return -1;
-	}
-	if (pid == 0) {
-		execv(argv[0], argv);
-		fprintf(stderr, "upsdrvctl: cannot execute %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
 	}
 	log_debug("started %s (pid %ld)", argv[0], (long)pid);
 	return pid;
@@ -133,21 +141,11 @@ spawn(char **argv)
 static int
 wait_pid(pid_t pid, long timeout_s)
 {
-	long waited = 0;
-	int st;
-	pid_t r;
+	int st, rc = spawn_reap(pid, timeout_s * 1000, &st);
 
-	for (;;) {
-		r = waitpid(pid, &st, WNOHANG);
-		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -2;
-		if (r < 0 && errno != EINTR)
-			return -2;
-		if (waited >= timeout_s * 1000)
-			return -1;
-		sleep_ms(POLL_MS);
-		waited += POLL_MS;
-	}
+	if (rc == 0)
+		return -1;
+	return rc == 1 && WIFEXITED(st) ? WEXITSTATUS(st) : -2;
 }
 
 int
@@ -174,7 +172,7 @@ ctl_start(struct ctl *c, struct upsconf_ups *u)
 		return 0;
 	}
 	for (i = 1; i <= tries; i++) {
-		if ((pid = spawn(argv)) < 0)
+		if ((pid = start_driver(argv)) < 0)
 			return 1;
 		if (c->foreground > 0) {
 			/* The driver stays our child; we wait for all of them at the end. */
@@ -207,12 +205,10 @@ ctl_wait_children(void)
 	size_t i;
 	int st, failed = 0;
 
-	for (i = 0; i < nchildren; i++) {
-		while (waitpid(children[i], &st, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	for (i = 0; i < nchildren; i++)
+		if (spawn_reap(children[i], -1, &st) != 1 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
 			failed++;
-	}
 	return failed;
 }
 
@@ -281,7 +277,7 @@ run_and_wait(struct ctl *c, struct upsconf_ups *u, const char *a1, const char *a
 		*pidp = 0;
 		return 0;
 	}
-	*pidp = spawn(argv);
+	*pidp = start_driver(argv);
 	return *pidp < 0 ? 1 : 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * nutsec - main.c: upsd's start-up, written as the numbered steps of
  * design.md §3: options, configuration, names and users, listeners and
- * sockets, then sandbox_enter (chroot to the state path or -r, the run-as
+ * sockets, then sandbox_confine (chroot to the state path or -r, the run-as
  * user without groups or capabilities, no_new_privs, the upsd seccomp
  * filter), event loop, and the clean exit. The work itself lives in the
  * other files of this directory.
@@ -313,7 +313,6 @@ landlock_paths(struct sandbox_opts *sb, const char *statehost, const char *jail)
 static int
 confine(struct sandbox_opts *sb, const char *jail, int foreground, const char *stateinside)
 {
-	char err[512], held[512];
 	const char *rules;
 
 	sb->chroot_dir = jail;
@@ -326,17 +325,10 @@ confine(struct sandbox_opts *sb, const char *jail, int foreground, const char *s
 	}
 	if (!foreground)
 		daemon_detach_stdio();	/* no /dev/null in the jail */
-	if (sandbox_enter(SB_ROLE_UPSD, sb, err, sizeof(err)) != 0) {
-		log_warnx("fatal: %s", err);
+	if (sandbox_confine(SB_ROLE_UPSD, sb, NULL) != 0)
 		return -1;
-	}
 	if (sb->chroot_dir != NULL)
 		driver_set_sockdir(stateinside);
-	ev_keep_signals();
-	if (sandbox_describe(SB_ROLE_UPSD, sb, held, sizeof(held)) == 0)
-		log_notice("sandbox: %s", held);
-	else
-		log_warnx("sandbox entered, but its state cannot be read back");
 	return 0;
 }
 

@@ -3,7 +3,7 @@
  * jail (by default the state path itself, where the driver sockets are; with
  * -r, a directory holding the state path either as it is on the host or, as
  * in NUT's chroot recipe, at the same path inside the jail) and the open-file
- * limit (raised while still root). Giving privileges away is sandbox_enter's.
+ * limit (raised while still root). Giving privileges away is sandbox_confine's.
  */
 #include "config.h"
 

@@ -37,7 +37,7 @@ static char abstract_name[64];
 
 /* What a child saw after entering the sandbox (errno of each try, 0 = worked). */
 struct seen {
-	int entered;		/* 1 once sandbox_enter (and the filter) succeeded */
+	int entered;		/* 1 once sandbox_confine (and the filter) succeeded */
 	int passwd;		/* openat(kept, "../../../etc/passwd") */
 	int conffile;		/* openat(kept, "upsd.conf"): reload still works */
 	int parent;		/* openat(kept, "..", O_DIRECTORY) */
@@ -49,7 +49,7 @@ struct seen {
 };
 
 enum how {
-	WITH_LANDLOCK,		/* sandbox_enter as the daemons do */
+	WITH_LANDLOCK,		/* sandbox_confine as the daemons do */
 	SECCOMP_ONLY,		/* the control: jail, ids, filter, no Landlock */
 	LANDLOCK_ONLY		/* Landlock without the filter (kill() is not in any role) */
 };
@@ -107,8 +107,8 @@ attack(enum sandbox_role role, enum how how, int kept, struct seen *s)
 			snprintf(s->line, sizeof(s->line), "FAIL: %s", err);
 			return;
 		}
-	} else if (sandbox_enter(role, &o, err, sizeof(err)) != 0) {
-		snprintf(s->line, sizeof(s->line), "FAIL: %s", err);
+	} else if (sandbox_confine(role, &o, "T: ") != 0) {
+		snprintf(s->line, sizeof(s->line), "FAIL: sandbox_confine (its reason is logged)");
 		return;
 	}
 	if (how == SECCOMP_ONLY && sandbox_load_filter(role, SB_F_RELOAD, SB_ACTION_KILL) != 0) {
@@ -205,14 +205,14 @@ test_kept_dir(enum sandbox_role role)
 		    "stays open\n", ++test_n, sandbox_role_name(role), strerror(-abi));
 		return;
 	}
-	TEST_CASE(role_case(role, "sandbox_enter: openat(kept, \"../../../etc/passwd\") "
+	TEST_CASE(role_case(role, "sandbox_confine: openat(kept, \"../../../etc/passwd\") "
 	    "is refused with EACCES", name, sizeof(name)));
 	run_checked(role, WITH_LANDLOCK, &s);
 	CHECK_INT(s.passwd, EACCES);
 	CHECK_INT(s.parent, EACCES);
 	test_case_end();
 
-	TEST_CASE(role_case(role, "sandbox_enter: the kept directory's own file still "
+	TEST_CASE(role_case(role, "sandbox_confine: the kept directory's own file still "
 	    "opens (reload), a file allowed by name too, its neighbour not", name,
 	    sizeof(name)));
 	CHECK_INT(s.conffile, 0);
@@ -280,7 +280,7 @@ test_scopes(void)
 		printf("ok %d # SKIP Landlock ABI %d < 6 (needs Linux 6.12): abstract "
 		    "sockets and signals are not scoped here\n", ++test_n, abi > 0 ? abi : 0);
 	} else {
-		TEST_CASE("upsd sandbox_enter: connect to the host's abstract socket is "
+		TEST_CASE("upsd sandbox_confine: connect to the host's abstract socket is "
 		    "refused (EPERM)");
 		run_checked(SB_ROLE_UPSD, WITH_LANDLOCK, &s);
 		CHECK_INT(s.abstract, EPERM);
