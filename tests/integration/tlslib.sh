@@ -258,7 +258,7 @@ tls_probe() {
 # and its password, CERTREQUEST if not empty
 tls_upsd_conf() {
 	_req=$1; _nick=${2:-server}
-	shift 2 2>/dev/null || shift $#
+	if [ $# -ge 2 ]; then shift 2; else shift $#; fi
 	write_upsd_conf "CERTPATH ${TLS_SRVDB:-$PKI/srv}" \
 		"CERTIDENT \"$_nick\" \"$PKI_PW\"" \
 		${_req:+"CERTREQUEST $_req"} "$@"
@@ -307,7 +307,7 @@ tls_probe_port() {
 # holds a certificate, CERTVERIFY and FORCESSL when given (not empty)
 tls_upsc_conf() {
 	_db=$1; _cv=$2; _fs=$3
-	shift 3 2>/dev/null || shift $#
+	if [ $# -ge 3 ]; then shift 3; else shift $#; fi
 	TLS_AUTHFILE=$T/nutauth-$_db.conf
 	{
 		echo "CERTPATH $PKI/cl-$_db"
