@@ -23,6 +23,7 @@
 #include "sandbox.h"
 #include "sockproto.h"
 #include "tok.h"
+#include "upsconf.h"
 #include "xmalloc.h"
 
 #define REPLY_WAIT_MS 15000
@@ -84,17 +85,6 @@ list_vars(const struct driver_ops *ops)
 	for (i = 0; i < ops->nvartable; i++)
 		printf("%s\t%s\t%s\n", ops->vartable[i].flags & DRV_VAR_FLAG ? "FLAG" : "VALUE",
 		    ops->vartable[i].name, ops->vartable[i].help);
-}
-
-static int
-name_ok(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++, n++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f || *s == '/')
-			return 0;
-	return n > 0 && n <= 64;
 }
 
 static int
@@ -228,10 +218,11 @@ cli_parse(int argc, char **argv, const struct driver_ops *ops, struct drv_opts *
 		fprintf(stderr, "%s: give -a <ups> (or -s <ups>); see -h\n", ops->name);
 		return -1;
 	}
-	if (!name_ok(o->upsname)) {
-		/* The name becomes part of the socket and PID file paths. */
-		fprintf(stderr, "%s: \"%s\" is not a usable UPS name (printable, no '/', "
-		    "at most 64 characters)\n", ops->name, o->upsname);
+	if (!upsconf_name_ok(o->upsname)) {
+		/* ups.conf's name rule: the name is part of the socket and PID file paths. */
+		fprintf(stderr, "%s: \"%s\" is not a usable UPS name (1 to %d printable "
+		    "characters, none of space / \" \\ # =)\n", ops->name, o->upsname,
+		    UPSCONF_NAME_MAX);
 		return -1;
 	}
 	if (nb > 0 && nf > 0) {

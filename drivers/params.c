@@ -176,13 +176,12 @@ load_file(struct drv *d)
 	}
 	d->ups = upsconf_find(d->uc, d->upsname);
 	if (d->ups == NULL) {
-		log_warnx("%s: no section [%s] (UPS names are case-sensitive)", path, d->upsname);
+		log_warnx("%s: no section [%s]", path, d->upsname);
 		return -1;
 	}
-	if (d->ups->driver == NULL) {
-		log_warnx("%s:%lu: [%s] has no driver setting", path, d->ups->line, d->upsname);
-		return -1;
-	}
+	/* Any case finds the section; its own spelling names the socket (upsd's). */
+	free(d->upsname);
+	d->upsname = xstrdup(d->ups->name);
 	if (strcmp(d->ups->driver, d->ops->name) != 0) {
 		log_warnx("%s:%lu: [%s] is for driver %s, not %s", path, d->ups->line,
 		    d->upsname, d->ups->driver, d->ops->name);
@@ -235,11 +234,8 @@ params_load(struct drv *d)
 		if (check_var(d, &d->ups->vars[i]) < 0)
 			bad++;
 	if (d->ups->port == NULL) {
-		if (d->opts.standalone)
-			log_warnx("no port: give -x port=...");
-		else
-			log_warnx("%s:%lu: [%s] has no port setting", d->uc->file, d->ups->line,
-			    d->upsname);
+		/* only with -s: the ups.conf reader refuses a section without one */
+		log_warnx("no port: give -x port=...");
 		bad++;
 	}
 	if (bad > 0)

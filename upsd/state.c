@@ -17,6 +17,7 @@
 #include "log.h"
 #include "paths.h"
 #include "perm.h"
+#include "upsconf.h"
 #include "xmalloc.h"
 
 #include "upsd.h"
@@ -103,8 +104,13 @@ load_ups_conf(void)
 
 	if (confpath_file(path, sizeof(path), "ups.conf") != 0)
 		return NULL;
-	if ((uc = upsconf_load(path, &n)) == NULL && n > 0)
+	/* The drivers and upsdrvctl read it with the same reader: a file one
+	 * of them refuses, upsd refuses too. */
+	if ((uc = upsconf_load(path, &n)) != NULL && n > 0) {
 		log_warnx("%s: %d error(s)", path, n);
+		upsconf_free(uc);
+		uc = NULL;
+	}
 	return uc;
 }
 
@@ -168,7 +174,7 @@ state_load(const struct upsd_opts *o, int check)
 		errors++;
 	if (cf != NULL && us != NULL && bound_needs_require(us, cf->certrequest == 2) != 0)
 		errors++;
-	if (cf != NULL && uc != NULL && uc->n == 0 && !cf->allow_no_device) {
+	if (cf != NULL && uc != NULL && uc->nups == 0 && !cf->allow_no_device) {
 		log_warnx("no UPS is defined in ups.conf (set ALLOW_NO_DEVICE to start "
 		    "without one)");
 		errors++;
@@ -218,7 +224,7 @@ state_reload(void)
 	(void)state_apply_limits(0);
 
 	if ((uc = load_ups_conf()) != NULL) {
-		if (uc->n == 0 && !cf->allow_no_device)
+		if (uc->nups == 0 && !cf->allow_no_device)
 			log_warnx("ups.conf defines no UPS; the old UPS list is kept");
 		else
 			(void)ups_apply(uc, 0);

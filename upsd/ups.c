@@ -14,6 +14,7 @@
 
 #include "ascii.h"
 #include "log.h"
+#include "upsconf.h"
 #include "vartree.h"
 #include "xmalloc.h"
 
@@ -53,7 +54,7 @@ ups_set_str(char **slot, const char *v)
 }
 
 static int
-ups_sockname(char *out, const struct upsconf_ent *e)
+ups_sockname(char *out, const struct upsconf_ups *e)
 {
 	return str_printf(out, UPS_SOCKNAME_MAX, "%s-%s", e->driver, e->name);
 }
@@ -71,7 +72,7 @@ ups_free(struct ups *u)
 }
 
 static struct ups *
-ups_new(const struct upsconf_ent *e)
+ups_new(const struct upsconf_ups *e)
 {
 	struct ups *u = XNEW(struct ups);
 
@@ -83,15 +84,17 @@ ups_new(const struct upsconf_ent *e)
 
 /* Copies a section's settings; returns 1 if the driver socket changed. */
 static int
-ups_update(struct ups *u, const struct upsconf_ent *e)
+ups_update(struct ups *u, const struct upsconf_ups *e)
 {
 	char sock[UPS_SOCKNAME_MAX];
 	int changed;
 
 	if (ups_sockname(sock, e) != 0)
-		return 0;	/* upsconf_load rejected such names already */
+		return 0;	/* upsconf_load refuses a socket name that does not fit */
 	changed = strcmp(sock, u->sockname) != 0;
 	memcpy(u->sockname, sock, sizeof(sock));
+	/* [ups] respelt [UPS] is the same UPS; LIST UPS shows the new spelling */
+	ups_set_str(&u->name, e->name);
 	ups_set_str(&u->driver, e->driver);
 	ups_set_str(&u->port, e->port);
 	ups_set_str(&u->desc, e->desc);
@@ -101,15 +104,17 @@ ups_update(struct ups *u, const struct upsconf_ent *e)
 int
 ups_apply(const struct upsconf *uc, int initial)
 {
-	const struct upsconf_ent *e;
+	const struct upsconf_ups *e;
 	struct ups *u, **pu, *list = NULL, **tail = &list;
+	size_t i;
 
 	for (u = ups_head; u != NULL; u = u->next)
 		u->seen = 0;
 	/* Build the new list in ups.conf order, reusing existing entries. */
-	for (e = uc->head; e != NULL; e = e->next) {
+	for (i = 0; i < uc->nups; i++) {
+		e = uc->ups[i];
 		for (pu = &ups_head; *pu != NULL; pu = &(*pu)->next)
-			if (strcasecmp((*pu)->name, e->name) == 0)
+			if (ascii_caseeq((*pu)->name, e->name))
 				break;
 		if ((u = *pu) != NULL) {
 			*pu = u->next;

@@ -110,24 +110,6 @@ const struct user *users_first_bound(const struct users *us);
 /* Prints the users with passwords masked (-T). */
 void users_dump(FILE *fp, const struct users *us);
 
-/* ---- upsconf.c: the part of ups.conf upsd reads --------------------- */
-
-struct upsconf_ent {
-	char *name, *driver, *port, *desc;
-	struct upsconf_ent *next;
-};
-
-struct upsconf {
-	char *statepath;		/* global statepath, or NULL */
-	struct upsconf_ent *head;	/* sections in file order */
-	size_t n;
-};
-
-/* Parses path. Returns the object, or NULL (*nerr = errors, or -1 if
- * unreadable; logged). */
-struct upsconf *upsconf_load(const char *path, int *nerr);
-void upsconf_free(struct upsconf *uc);
-
 /* ---- cmdvartab.c: descriptions of variables and commands ------------ */
 
 /* Loads <dir>/cmdvartab; a missing file is not an error. 0 or -1. */
@@ -353,7 +335,7 @@ const struct user *auth_user(struct client *c, const char *what, const char *ups
 
 /* ---- ups.c: the UPS table ---------------------------------------------- */
 
-#define UPS_SOCKNAME_MAX 108
+#define UPS_SOCKNAME_MAX 108	/* = UPSCONF_SOCKNAME_MAX: the reader checks the fit */
 
 struct drvconn {
 	int fd;				/* -1: not connected */
@@ -384,6 +366,7 @@ struct ups {
 struct ups *ups_find(const char *name);
 struct ups *ups_first(void);
 size_t ups_count(void);
+struct upsconf;		/* common/upsconf.h: ups.conf as read */
 /* Adds, changes and removes UPSes to match ups.conf (quietly when initial). 0 or -1. */
 int ups_apply(const struct upsconf *uc, int initial);
 void ups_free_all(void);

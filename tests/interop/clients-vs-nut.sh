@@ -147,7 +147,10 @@ export NUT_CONFPATH="$dir/conf" NUT_STATEPATH="$dir/state" NUT_ALTPIDPATH="$dir/
 "$UPSD" -u nut >"$dir/upsd.log" 2>&1 || skip_all "upsd did not start"
 H=127.0.0.1:$port
 i=0
-until "$NUT_BIN/upsc" "dummy@$H" ups.status >/dev/null 2>&1; do
+# Both UPSes must have their data before the first comparison: a listing
+# taken while a driver's dump is still arriving is partial on either server.
+until "$NUT_BIN/upsc" "dummy@$H" ups.status >/dev/null 2>&1 &&
+    "$NUT_BIN/upsc" "other@$H" ups.status >/dev/null 2>&1; do
 	i=$((i + 1))
 	[ $i -lt 50 ] || skip_all "NUT's upsd did not come up"
 	sleep 0.2

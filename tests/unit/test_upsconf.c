@@ -1,11 +1,15 @@
 /*
- * nutsec - test_upsconf.c: ups.conf as the driver core and upsdrvctl read
- * it: globals and sections, NUT's spellings (flags with or without a
- * value, DEBUG_MIN in any case), bounds, driver variables kept with their
- * line numbers, the precedence of per-UPS over global settings, and
+ * nutsec - test_upsconf.c: common/upsconf.c, the one ups.conf reader of
+ * upsd, the drivers and upsdrvctl: globals and sections, NUT's spellings
+ * (flags with or without a value, DEBUG_MIN in any case), bounds, driver
+ * variables kept with their line numbers, the precedence of per-UPS over
+ * global settings, the name rule (length, characters, case), the
+ * whole-file checks (driver and port present, socket name fits), and
  * mutants of a realistic file. Then the driver itself (dummy-ups) run
  * against broken files: an unknown variable, a wrong driver, a missing
  * port or section must each exit 1 with a message naming file:line.
+ * (tests/integration/064-upsconf-agree.sh runs the three programs on the
+ * same files and checks they agree.)
  */
 #include "config.h"
 
@@ -78,9 +82,12 @@ test_basic(void)
 		CHECK_INT(upsconf_get(uc, NULL, UPSCONF_POLLINTERVAL, 2), 5);
 		CHECK_STR(upsconf_user(uc, u), "nut");
 	}
-	TEST_CASE("UPS names are case-sensitive for the driver's lookup");
-	CHECK(upsconf_find(uc, "ups1") == NULL);
-	u = upsconf_find(uc, "ups2");
+	TEST_CASE("a lookup ignores case and finds the section's own spelling");
+	u = upsconf_find(uc, "ups1");
+	if (CHECK(u != NULL))
+		CHECK_STR(u->name, "UPS1");
+	CHECK(upsconf_find(uc, "ups3") == NULL);
+	u = upsconf_find(uc, "UPS2");
 	if (CHECK(u != NULL)) {
 		CHECK_INT(u->synchronous, UPSCONF_SYNC_YES);
 		CHECK_INT(u->sdorder, -1);
@@ -104,25 +111,96 @@ expect_errors(const char *name, const char *text, int want)
 	upsconf_free(uc);
 }
 
+/* A section with the two settings every section needs. */
+#define DP "driver = d\nport = p\n"
+
 static void
 test_errors(void)
 {
 	expect_errors("pollinterval 0 is an error (NUT: fatal)",
-	    "[a]\ndriver = d\nport = p\npollinterval = 0\n", -1);
-	expect_errors("sdorder below -1 is an error", "[a]\nsdorder = -2\n", -1);
-	expect_errors("synchronous must be yes/no/auto", "[a]\nsynchronous = maybe\n", -1);
-	expect_errors("a UPS defined twice is an error", "[a]\nport = 1\n[a]\nport = 2\n", -1);
-	expect_errors("a section name with '/' is an error", "[a/b]\nport = 1\n", -1);
-	expect_errors("chroot must be absolute", "chroot = relative\n", -1);
+	    "[a]\n" DP "pollinterval = 0\n", 1);
+	expect_errors("sdorder below -1 is an error", "[a]\n" DP "sdorder = -2\n", 1);
+	expect_errors("synchronous must be yes/no/auto", "[a]\n" DP "synchronous = maybe\n", 1);
+	expect_errors("a UPS defined twice is an error", "[a]\n" DP "[a]\n" DP, 1);
+	expect_errors("a section name with '/' is an error", "[a/b]\n" DP, 1);
+	expect_errors("chroot must be absolute", "chroot = relative\n", 1);
 	expect_errors("a driver variable with several words is an error",
-	    "[a]\nmode = dummy once\n", -1);
+	    "[a]\n" DP "mode = dummy once\n", 1);
 	expect_errors("unknown globals only warn (newer NUT globals exist)",
-	    "reconnect_max_tries = 3\n[a]\nport = 1\n", 0);
-	expect_errors("sddelay is obsolete: a warning, not an error", "[a]\nsddelay = 5\n", 0);
+	    "reconnect_max_tries = 3\n[a]\n" DP, 0);
+	expect_errors("sddelay is obsolete: a warning, not an error",
+	    "[a]\n" DP "sddelay = 5\n", 0);
 	expect_errors("a desc of several words is kept (with a warning)",
-	    "[a]\ndesc = Main UPS\n", 0);
-	expect_errors("flags written with a value work", "[a]\nnolock = no\n", 0);
-	expect_errors("a bad boolean is an error", "[a]\nnolock = perhaps\n", -1);
+	    "[a]\n" DP "desc = Main UPS\n", 0);
+	expect_errors("flags written with a value work", "[a]\n" DP "nolock = no\n", 0);
+	expect_errors("a bad boolean is an error", "[a]\n" DP "nolock = perhaps\n", 1);
+	expect_errors("an unknown section line is a driver variable (the driver judges it)",
+	    "[a]\n" DP "bogus = 1\nbogusflag\n", 0);
+	expect_errors("an empty file is clean (upsd decides whether no UPS is fine)", "", 0);
+}
+
+/* The name rule and the whole-file checks every reader shares. */
+static void
+test_names(void)
+{
+	char text[512], name[80];
+	struct upsconf *uc;
+	int errors = -1;
+
+	expect_errors("two sections differing only in case are an error",
+	    "[ups]\n" DP "[UPS]\n" DP, 1);
+	expect_errors("... in any position of the name", "[myUps]\n" DP "[MYuPS]\n" DP, 1);
+	memset(name, 'n', sizeof(name));
+	name[63] = '\0';
+	snprintf(text, sizeof(text), "[%s]\n" DP, name);
+	expect_errors("a 63-character name is accepted", text, 0);
+	name[63] = 'n';
+	name[64] = '\0';
+	snprintf(text, sizeof(text), "[%s]\n" DP, name);
+	expect_errors("a 64-character name is accepted", text, 0);
+	TEST_CASE("upsconf_name_ok: 64 yes, 65 no");
+	CHECK(upsconf_name_ok(name));
+	name[64] = 'n';
+	name[65] = '\0';
+	CHECK(!upsconf_name_ok(name));
+	snprintf(text, sizeof(text), "[%s]\n" DP, name);
+	expect_errors("a 65-character name is an error", text, 1);
+	TEST_CASE("upsconf_name_ok: characters");
+	CHECK(upsconf_name_ok("ups-1_a.b:c@d"));
+	CHECK(!upsconf_name_ok(""));
+	CHECK(!upsconf_name_ok("a b"));
+	CHECK(!upsconf_name_ok("a/b"));
+	CHECK(!upsconf_name_ok("a\x7f"));
+	CHECK(!upsconf_name_ok("caf\xc3\xa9"));
+	CHECK(!upsconf_name_ok("a\"b"));
+	CHECK(!upsconf_name_ok("a\\b"));
+	CHECK(!upsconf_name_ok("a#b"));
+	CHECK(!upsconf_name_ok("a=b"));
+	expect_errors("a name with a space is an error", "[a\\ b]\n" DP, 1);
+	expect_errors("a name with an escaped '#' is an error", "[a\\#b]\n" DP, 1);
+	expect_errors("a name with a quote is an error", "[a\"b]\n" DP, 1);
+	expect_errors("a driver of several words is an error (NUT kept the first)",
+	    "[a]\ndriver = dummy-ups extra\nport = p\n", 1);
+	expect_errors("a port of several words is an error (quote it)",
+	    "[a]\ndriver = d\nport = /dev/tty S0\n", 1);
+	expect_errors("a driver with '/' is an error", "[a]\ndriver = ../sh\nport = p\n", 1);
+	expect_errors("a driver starting with '.' is an error", "[a]\ndriver = .d\nport = p\n", 1);
+	expect_errors("a missing driver is an error", "[a]\nport = p\n", 1);
+	expect_errors("a missing port is an error", "[a]\ndriver = d\n", 1);
+	expect_errors("a missing driver and port are two errors", "[a]\ndesc = x\n", 2);
+	memset(name, 'n', sizeof(name));
+	name[64] = '\0';
+	snprintf(text, sizeof(text), "[%s]\ndriver = %.*s\nport = p\n", name, 43, name);
+	expect_errors("\"<driver>-<ups>\" of 108 characters does not fit a socket", text, 1);
+	snprintf(text, sizeof(text), "[%s]\ndriver = %.*s\nport = p\n", name, 42, name);
+	expect_errors("... of 107 characters does", text, 0);
+
+	TEST_CASE("the first of two same-named sections stays");
+	uc = load("[Ups]\ndriver = a\nport = 1\n[uPS]\ndriver = b\nport = 2\n", &errors);
+	CHECK_INT(errors, 1);
+	CHECK_INT(uc->nups, 1);
+	CHECK_STR(uc->ups[0]->driver, "a");
+	upsconf_free(uc);
 }
 
 static void
@@ -264,6 +342,7 @@ main(void)
 	log_init("test_upsconf", 0, LOG_TO_STDERR);
 	test_basic();
 	test_errors();
+	test_names();
 	test_sample();
 	test_mutants();
 	test_driver();

@@ -1,11 +1,21 @@
 /*
- * nutsec - upsconf.h: ups.conf, read through the conf engine into one
- * struct for the driver core and upsdrvctl (and any other reader).
+ * nutsec - upsconf.h: the one ups.conf reader, used by upsd, every driver
+ * and upsdrvctl, so that a file means the same to all three: the same
+ * name rule, the same errors, the same verdict.
  *
- * The global directives and the per-UPS directives the core knows are
- * stored typed; every other per-UPS line (driver-specific variables,
- * default.*, override.*) is kept in order with its line number, so the
- * driver can check it against its own table and name file:line in errors.
+ * The global directives and the per-UPS directives are stored typed; every
+ * other per-UPS line (driver-specific variables, default.*, override.*) is
+ * kept in order with its line number, so the driver can check it against
+ * its own table and name file:line in errors. Only the driver knows its
+ * variables: that check is the one thing the other readers cannot make.
+ *
+ * The name rule (upsconf_name_ok): a UPS name is 1..UPSCONF_NAME_MAX bytes
+ * of printable ASCII other than space, '/' and the characters the
+ * tokenizer gives a meaning (" \ # =), and names are compared
+ * ignoring ASCII case, as upsd and the clients always did. Two sections
+ * whose names differ only in case are an error; a lookup finds a section
+ * in any case, and the spelling of the [section] header is the one used
+ * for the socket and PID file names.
  */
 #ifndef NUTSEC_UPSCONF_H
 #define NUTSEC_UPSCONF_H
@@ -13,6 +23,10 @@
 #include <stddef.h>
 
 #define UPSCONF_UNSET (-1L)
+/* Longest UPS name and longest driver program name, in bytes. */
+#define UPSCONF_NAME_MAX 64
+/* "<driver>-<ups>" plus its NUL must fit a Unix socket path (sun_path). */
+#define UPSCONF_SOCKNAME_MAX 108
 
 enum upsconf_sync { UPSCONF_SYNC_AUTO, UPSCONF_SYNC_YES, UPSCONF_SYNC_NO };
 
@@ -50,14 +64,18 @@ struct upsconf {
 /*
  * Reads path into a new struct. Problems are logged as "file:line: ...".
  * Returns the struct with *errors set to the number of errors (0 = clean),
- * or NULL if the file could not be opened (logged).
+ * or NULL if the file could not be opened (logged; *errors = -1). Every
+ * section must have a driver and a port: a section without one is an
+ * error, reported at its [header] line.
  */
 struct upsconf *upsconf_load(const char *path, int *errors);
 /* The same from a string (for tests); name is used in messages. */
 struct upsconf *upsconf_load_string(const char *name, const char *text, int *errors);
 void upsconf_free(struct upsconf *uc);
 
-/* The section with exactly this name (case-sensitive), or NULL. */
+/* 1 if name follows the name rule above (UPS names and driver names). */
+int upsconf_name_ok(const char *name);
+/* The section with this name in any ASCII case, or NULL. */
 struct upsconf_ups *upsconf_find(const struct upsconf *uc, const char *name);
 /* Settings that may be global and per UPS. */
 enum upsconf_field {

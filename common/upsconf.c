@@ -1,10 +1,13 @@
 /*
- * nutsec - upsconf.c: the grammar of ups.conf as two directive tables for
- * the conf engine, plus the handlers for what a plain type cannot say:
- * flags that may also be written "name = yes", synchronous yes/no/auto,
- * a desc of several words, and the catch-all that keeps driver variables,
- * default.* and override.* lines (with their line numbers) for the driver
- * to check against its own table.
+ * nutsec - upsconf.c: the one ups.conf reader (upsd, drivers, upsdrvctl).
+ * The grammar is two directive tables for the conf engine, plus the
+ * handlers for what a plain type cannot say: the name rule for sections
+ * and driver names, flags that may also be written "name = yes",
+ * synchronous yes/no/auto, a desc of several words, the catch-all that
+ * keeps driver variables, default.* and override.* lines (with their line
+ * numbers) for the driver to check against its own table, and the
+ * whole-file checks made once the file is read (driver and port present,
+ * the socket name fits).
  */
 #include "config.h"
 
@@ -13,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "conf.h"
 #include "log.h"
 #include "upsconf.h"
@@ -129,6 +133,47 @@ h_desc(struct conf_ctx *cx, void *obj, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Characters a name may not hold besides space and non-printables: '/'
+ * would leave the state path, and the others mean something to the
+ * tokenizer, so a client could never send the name back to upsd.
+ */
+#define NAME_BAD_CHARS "/\"\\#="
+
+static int
+name_char_ok(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && strchr(NAME_BAD_CHARS, c) == NULL;
+}
+
+int
+upsconf_name_ok(const char *name)
+{
+	size_t n = 0;
+
+	for (; name[n] != '\0'; n++)
+		if (n >= UPSCONF_NAME_MAX || !name_char_ok((unsigned char)name[n]))
+			return 0;
+	return n > 0;
+}
+
+/* The program upsdrvctl runs from driverpath: a plain name, never a path. */
+static int
+h_driver(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	struct upsconf_ups *u = obj;
+
+	if (!upsconf_name_ok(argv[0]) || argv[0][0] == '.') {
+		conf_error(cx, "driver \"%s\" is not a program name (1 to %d printable "
+		    "characters, none of space and %s, not starting with '.')", argv[0],
+		    UPSCONF_NAME_MAX, NAME_BAD_CHARS);
+		return -1;
+	}
+	free(u->driver);
+	u->driver = xstrdup(argv[0]);
+	return 0;
+}
+
 static int
 h_debug_min(struct conf_ctx *cx, long *out, const char *word)
 {
@@ -221,7 +266,7 @@ static const struct conf_directive section_tab[] = {
 	  "minimum debug level of this driver" },
 	{ "desc", CONF_CUSTOM, 0, 1, 32, 0, 0, NULL, 0, h_desc,
 	  "description shown by upsd" },
-	{ "driver", CONF_STR, U(driver), 1, 1, 0, 0, NULL, 0, NULL,
+	{ "driver", CONF_CUSTOM, 0, 1, 1, 0, 0, NULL, 0, h_driver,
 	  "driver program name" },
 	{ "group", CONF_STR, U(group), 1, 1, 0, 0, NULL, 0, NULL,
 	  "group this driver runs as" },
@@ -285,18 +330,21 @@ section_begin(struct conf_ctx *cx, void *global_obj, const char *name)
 	struct upsconf_ups *u;
 	const char *p;
 
-	if (*name == '\0') {
-		conf_error(cx, "empty section name");
+	if (strlen(name) > UPSCONF_NAME_MAX) {
+		conf_error(cx, "UPS name \"%s\" is longer than %d characters", name,
+		    UPSCONF_NAME_MAX);
 		return NULL;
 	}
 	for (p = name; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '/') {
-			conf_error(cx, "section name \"%s\" holds a character that cannot "
-			    "be part of a socket name", name);
+		if (!name_char_ok((unsigned char)*p)) {
+			conf_error(cx, "UPS name \"%s\" holds a character a UPS name cannot "
+			    "have (space, %s or a non-printable one)", name, NAME_BAD_CHARS);
 			return NULL;
 		}
-	if (upsconf_find(uc, name) != NULL) {
-		conf_error(cx, "UPS \"%s\" is defined twice", name);
+	if ((u = upsconf_find(uc, name)) != NULL) {
+		/* upsd and the clients could not tell the two apart */
+		conf_error(cx, "UPS \"%s\" is already defined on line %lu (as \"%s\"; UPS "
+		    "names ignore case)", name, u->line, u->name);
 		return NULL;
 	}
 	u = upsconf_add(uc, name);
@@ -389,6 +437,42 @@ check_tables(void)
 	done = 1;
 }
 
+/*
+ * What a line cannot tell: every section needs a driver and a port, and
+ * "<driver>-<ups>" must fit a socket name. Reported at the section's
+ * header line; returns the number of errors. Only made on a file whose
+ * lines are all good: a refused "driver = a b" is not also "no driver".
+ */
+static int
+check_sections(const struct upsconf *uc)
+{
+	int errors = 0;
+	size_t i;
+
+	for (i = 0; i < uc->nups; i++) {
+		const struct upsconf_ups *u = uc->ups[i];
+
+		if (u->driver == NULL) {
+			log_warnx("%s:%lu: [%s] has no driver setting", uc->file, u->line,
+			    u->name);
+			errors++;
+		}
+		if (u->port == NULL) {
+			log_warnx("%s:%lu: [%s] has no port setting", uc->file, u->line,
+			    u->name);
+			errors++;
+		}
+		if (u->driver != NULL &&
+		    strlen(u->driver) + 1 + strlen(u->name) >= UPSCONF_SOCKNAME_MAX) {
+			log_warnx("%s:%lu: [%s]: the socket name %s-%s is longer than %d "
+			    "characters", uc->file, u->line, u->name, u->driver, u->name,
+			    UPSCONF_SOCKNAME_MAX - 1);
+			errors++;
+		}
+	}
+	return errors;
+}
+
 struct upsconf *
 upsconf_load(const char *path, int *errors)
 {
@@ -401,9 +485,10 @@ upsconf_load(const char *path, int *errors)
 	if (rc < 0) {
 		log_warn("cannot read %s", path);
 		upsconf_free(uc);
+		*errors = -1;
 		return NULL;
 	}
-	*errors = rc;
+	*errors = rc > 0 ? rc : check_sections(uc);
 	return uc;
 }
 
@@ -415,6 +500,8 @@ upsconf_load_string(const char *name, const char *text, int *errors)
 	check_tables();
 	uc = upsconf_new(name);
 	*errors = conf_load_string(name, text, &upsconf_spec, uc);
+	if (*errors == 0)
+		*errors = check_sections(uc);
 	return uc;
 }
 
@@ -465,7 +552,7 @@ upsconf_find(const struct upsconf *uc, const char *name)
 	size_t i;
 
 	for (i = 0; i < uc->nups; i++)
-		if (strcmp(uc->ups[i]->name, name) == 0)
+		if (ascii_caseeq(uc->ups[i]->name, name))
 			return uc->ups[i];
 	return NULL;
 }
