@@ -1,6 +1,6 @@
 #!/bin/sh
 # nutsec tests - 300-sandbox-status: upsd and dummy-ups, started the default
-# way by root, hold what design.md §3 says once serving, as the kernel sees
+# way by root, hold what docs/architecture.md §1 says once serving, as the kernel sees
 # it in /proc/PID: user and group nut, CapEff and CapBnd empty, NoNewPrivs 1,
 # Seccomp 2 (filter), root directory the state path; each logs one line that
 # says so. Also the filter action settings (upsd.conf SANDBOX, ups.conf
