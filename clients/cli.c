@@ -1,5 +1,6 @@
 /*
- * nutsec - cli.c: helpers shared by the command-line clients (see cli.h).
+ * nutsec - cli.c: helpers shared by the command-line clients (see cli.h),
+ * the TLS settings among them (read by libupsclient, fatal here).
  * Passwords only ever live in secret memory: the argv copy is overwritten,
  * the prompt's line buffer is cleared, and the terminal's echo is restored
  * on every path out of the prompt.
@@ -18,11 +19,13 @@
 
 #include "cli.h"
 #include "secret.h"
+#include "upsclient.h"
 #include "xmalloc.h"
 
 #define CLI_LINE_MAX 512	/* longest answer read from a prompt */
 
 static void (*cleanup_fn)(void);
+static struct upscli_tlsconf tlsconf;	/* cli_tls_load's settings */
 
 void
 cli_set_cleanup(void (*fn)(void))
@@ -182,4 +185,22 @@ cli_parse_seconds(const char *s, unsigned *out)
 	}
 	*out = (unsigned)v;
 	return 0;
+}
+
+void
+cli_tls_load(const char *file, struct upscli_opts *o)
+{
+	char err[512];
+
+	upscli_tlsconf_free(&tlsconf);
+	upscli_tlsconf_init(&tlsconf, 1);
+	if (upscli_tlsconf_clients(&tlsconf, file, err, sizeof(err)) < 0)
+		cli_die("Error: %s", err);
+	upscli_tlsconf_opts(&tlsconf, o);
+}
+
+void
+cli_tls_free(void)
+{
+	upscli_tlsconf_free(&tlsconf);
 }

@@ -51,12 +51,10 @@ char *cli_prompt_line(const char *prompt);
 int cli_parse_seconds(const char *s, unsigned *out);
 
 /*
- * TLS settings (cli_tls.c). Reads the client file -- file if not NULL
- * (-A), else NUT_AUTHCONF_FILE, else the first existing of
- * $HOME/.config/nut/nutauth.conf and $NUT_CONFPATH/nutauth.conf -- then
- * the overrides NUT_CERTPATH, NUT_CERTVERIFY and NUT_FORCESSL, into o's
- * TLS fields. Dies with a message when a named file is missing or any
- * file has errors. The strings stay valid until cli_tls_free().
+ * TLS settings: upscli_tlsconf_clients (libupsclient) with file as -A,
+ * into o's TLS fields. Dies with "Error: <the reader's message>" when a
+ * named file is missing, a file has errors or an override is bad. The
+ * strings stay valid until cli_tls_free().
  */
 struct upscli_opts;
 void cli_tls_load(const char *file, struct upscli_opts *o);

@@ -2,9 +2,12 @@
  * nutsec - upscli_conn.c: the client library's connection layer. It opens
  * the TCP connection (resolving the name itself so that "No such host" and
  * "Connection failure: <errno>" can be told apart as NUT's clients do),
- * applies the STARTTLS policy, and moves bytes with a deadline on every
+ * hands the new connection to upscli_tls.c for STARTTLS, and moves bytes
+ * (through the TLS session once there is one) with a deadline on every
  * read and write: a reply line must be complete within the read timeout
- * and at most UPSCLI_MAX_LINE long, so a silent, slow or flooding server
+ * and at most UPSCLI_MAX_LINE long, and a whole operation (connect's
+ * STARTTLS part, a request and its whole reply) within op_timeout_ms,
+ * whatever its pace, so a silent, slow or flooding server
  * fails the call instead of hanging or bloating the client. It also keeps
  * the last error and turns it into NUT's client messages.
  */
@@ -17,13 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
-#include "log.h"
 #include "net.h"
 #include "proto.h"
 #include "tok.h"
@@ -43,6 +44,7 @@ upscli_opts_init(struct upscli_opts *o)
 	o->family = NET_FAMILY_ANY;
 	o->connect_timeout_ms = UPSCLI_CONNECT_TIMEOUT_MS;
 	o->read_timeout_ms = UPSCLI_READ_TIMEOUT_MS;
+	o->op_timeout_ms = UPSCLI_OP_TIMEOUT_MS;
 	o->max_list = UPSCLI_MAX_LIST;
 	env = getenv("NUT_DEFAULT_CONNECT_TIMEOUT");
 	if (env != NULL && *env != '\0') {
@@ -66,6 +68,8 @@ upscli_new(const struct upscli_opts *opts)
 		c->opts.connect_timeout_ms = UPSCLI_CONNECT_TIMEOUT_MS;
 	if (c->opts.read_timeout_ms <= 0)
 		c->opts.read_timeout_ms = UPSCLI_READ_TIMEOUT_MS;
+	if (c->opts.op_timeout_ms <= 0)
+		c->opts.op_timeout_ms = UPSCLI_OP_TIMEOUT_MS;
 	if (c->opts.max_list == 0)
 		c->opts.max_list = UPSCLI_MAX_LIST;
 	c->fd = -1;
@@ -93,9 +97,8 @@ upscli_fail(struct upscli *c, enum upscli_err e, int sys_errno,
 void
 upscli_drop(struct upscli *c)
 {
-	if (c->tls_state != NULL)
+	if (c->tls != NULL)
 		upscli_tls_end(c);
-	c->tls = 0;
 	if (c->fd >= 0)
 		(void)close(c->fd);
 	c->fd = -1;
@@ -115,6 +118,8 @@ upscli_adopt_fd(struct upscli *c, int fd)
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	c->fd = fd;
 	c->err = UPSCLI_ERR_NONE;
+	c->op_deadline = 0;
+	c->warned_clear = 0;
 }
 
 void
@@ -125,8 +130,9 @@ upscli_disconnect(struct upscli *c)
 	if (c == NULL || c->fd < 0)
 		return;
 	/* Best effort and bounded: a peer that does not read us is dropped. */
-	if (c->tls)
-		(void)upscli_tls_write(c, logout, sizeof(logout) - 1);
+	if (c->tls_up)
+		(void)upscli_tls_write(c, logout, sizeof(logout) - 1,
+		    upscli_now_ms() + c->opts.read_timeout_ms);
 	else
 		(void)send(c->fd, logout, sizeof(logout) - 1,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -158,7 +164,7 @@ upscli_fd(const struct upscli *c)
 int
 upscli_tls_active(const struct upscli *c)
 {
-	return c != NULL && c->tls;
+	return c != NULL && c->tls_up;
 }
 
 const char *
@@ -260,6 +266,20 @@ upscli_now_ms(void)
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+upscli_op_begin(struct upscli *c)
+{
+	c->op_deadline = upscli_now_ms() + c->opts.op_timeout_ms;
+}
+
+long long
+upscli_deadline(const struct upscli *c)
+{
+	long long d = upscli_now_ms() + c->opts.read_timeout_ms;
+
+	return c->op_deadline > 0 && c->op_deadline < d ? c->op_deadline : d;
 }
 
 int
@@ -398,7 +418,7 @@ static int
 io_failed(struct upscli *c, int sys_errno, enum upscli_err kind)
 {
 	char why[sizeof(c->tls_err)];
-	int tls = c->tls;
+	int tls = c->tls_up;
 
 	(void)str_copy(why, c->tls_err, sizeof(why));
 	upscli_drop(c);
@@ -412,7 +432,7 @@ io_failed(struct upscli *c, int sys_errno, enum upscli_err kind)
 int
 upscli_write_all(struct upscli *c, const char *line, size_t len)
 {
-	long long deadline = upscli_now_ms() + c->opts.read_timeout_ms;
+	long long deadline = upscli_deadline(c);
 	size_t off = 0;
 	long n;
 	int r;
@@ -420,8 +440,8 @@ upscli_write_all(struct upscli *c, const char *line, size_t len)
 	if (c->fd < 0)
 		return upscli_fail(c, UPSCLI_ERR_NOTCONN, 0, NULL);
 	while (off < len) {
-		if (c->tls)
-			n = upscli_tls_write(c, line + off, len - off);
+		if (c->tls_up)
+			n = upscli_tls_write(c, line + off, len - off, deadline);
 		else
 			n = (long)send(c->fd, line + off, len - off, MSG_NOSIGNAL);
 		if (n > 0) {
@@ -451,7 +471,7 @@ fill(struct upscli *c)
 	char chunk[READ_CHUNK];
 	long n;
 
-	if (c->tls)
+	if (c->tls_up)
 		n = upscli_tls_read(c, chunk, sizeof(chunk));
 	else
 		n = (long)recv(c->fd, chunk, sizeof(chunk), 0);
@@ -468,7 +488,7 @@ fill(struct upscli *c)
 int
 upscli_read_tokens(struct upscli *c)
 {
-	long long deadline = upscli_now_ms() + c->opts.read_timeout_ms;
+	long long deadline = upscli_deadline(c);
 	size_t len = 0;
 	int r;
 
@@ -512,126 +532,10 @@ upscli_read_tokens(struct upscli *c)
 	return 0;
 }
 
-/* The CERTHOST entry for host/port, or NULL. */
-static const struct upscli_certhost *
-find_certhost(const struct upscli *c, const char *host, unsigned port)
-{
-	size_t i;
-
-	for (i = 0; i < c->opts.ncerthosts; i++) {
-		const struct upscli_certhost *h = &c->opts.certhosts[i];
-
-		if (h->host != NULL && strcasecmp(h->host, host) == 0 &&
-		    (h->port == 0 || h->port == port))
-			return h;
-	}
-	return NULL;
-}
-
-/* 1 if s is a protocol version a 1.3 client can talk to: 1.0 to 1.3. */
-static int
-protver_ok(const char *s)
-{
-	return strlen(s) == 3 && s[0] == '1' && s[1] == '.' && s[2] >= '0' &&
-	    s[2] <= '3';
-}
-
-/*
- * First request inside TLS: PROTVER (NETVER for a server that does not know
- * it), answered by 1.0-1.3. A server that refused our certificate after
- * a TLS 1.3 handshake (its check comes after ours) fails here, at once,
- * rather than at the caller's first query.
- */
-static int
-protver_check(struct upscli *c)
-{
-	static const char *const req[] = { "PROTVER\n", "NETVER\n" };
-	char **argv;
-	size_t i, argc;
-
-	for (i = 0; i < 2; i++) {
-		if (upscli_write_all(c, req[i], strlen(req[i])) < 0 ||
-		    upscli_read_tokens(c) < 0)
-			goto io;
-		argc = tok_argc(c->tok);
-		argv = tok_argv(c->tok);
-		if (i == 0 && argc >= 2 && strcmp(argv[0], "ERR") == 0 &&
-		    strcmp(argv[1], "UNKNOWN-COMMAND") == 0)
-			continue;
-		if (argc == 1 && protver_ok(argv[0]))
-			return 0;
-		break;
-	}
-	upscli_drop(c);
-	return upscli_fail(c, UPSCLI_ERR_TLS, 0, "the server's answer to "
-	    "PROTVER is not a protocol version from 1.0 to 1.3");
-io:
-	upscli_drop(c);
-	/* The TLS layer's own explanation (an alert) is the best one. */
-	if (c->err == UPSCLI_ERR_TLS)
-		return -1;
-	return upscli_fail(c, UPSCLI_ERR_TLS, 0, c->err == UPSCLI_ERR_TIMEOUT ?
-	    "the server did not answer PROTVER inside TLS" :
-	    "the server ended the TLS session right after the handshake "
-	    "(it may have refused our certificate)");
-}
-
-/*
- * STARTTLS: "OK STARTTLS" -> handshake, then the PROTVER check; an ERR (or
- * anything else) -> plaintext when TLS is optional for this server,
- * failure when required. A failed handshake or check is always a failure:
- * it never falls back to plaintext.
- */
-static int
-starttls(struct upscli *c, int required, int certverify, const char *certname)
-{
-	static const char req[] = "STARTTLS\n";
-	char **argv;
-
-	if (upscli_write_all(c, req, sizeof(req) - 1) < 0)
-		return -1;
-	if (upscli_read_tokens(c) < 0)
-		return -1;
-	argv = tok_argv(c->tok);
-	if (tok_argc(c->tok) >= 2 && strcmp(argv[0], "OK") == 0 &&
-	    strcmp(argv[1], "STARTTLS") == 0) {
-		/* Anything already buffered came before the handshake: a
-		 * server that pipelines plaintext behind OK is not trusted. */
-		if (buf_len(c->in) != 0) {
-			upscli_drop(c);
-			return upscli_fail(c, UPSCLI_ERR_TLS, 0,
-			    "plaintext data after OK STARTTLS");
-		}
-		if (upscli_tls_start(c, certverify, certname) < 0) {
-			upscli_drop(c);
-			return -1;
-		}
-		if (protver_check(c) < 0)
-			return -1;
-		if (!certverify)
-			log_warnx("%s:%u: TLS is up but certificate verification "
-			    "is disabled: the server is not authenticated "
-			    "(CERTVERIFY)", c->host, c->port);
-		return 0;
-	}
-	if (required) {
-		char why[128];
-
-		if (str_printf(why, sizeof(why), "the server refused STARTTLS "
-		    "(%s%s%s)", argv[0], tok_argc(c->tok) >= 2 ? " " : "",
-		    tok_argc(c->tok) >= 2 ? argv[1] : "") < 0)
-			(void)str_copy(why, "the server refused STARTTLS", sizeof(why));
-		upscli_drop(c);
-		return upscli_fail(c, UPSCLI_ERR_TLS_REQUIRED, 0, why);
-	}
-	return 0;
-}
-
 int
 upscli_connect(struct upscli *c, const char *host, unsigned port)
 {
-	const struct upscli_certhost *ch;
-	int certverify, forcessl;
+	struct upscli_tlspol pol;
 
 	if (c->fd >= 0)
 		upscli_disconnect(c);
@@ -641,27 +545,16 @@ upscli_connect(struct upscli *c, const char *host, unsigned port)
 	c->host = xstrdup(host);
 	c->port = port;
 	c->err = UPSCLI_ERR_NONE;
+	c->op_deadline = 0;
+	c->warned_clear = 0;
 
-	ch = find_certhost(c, host, port);
-	certverify = ch != NULL && ch->certverify >= 0 ? ch->certverify :
-	    c->opts.certverify;
-	forcessl = ch != NULL && ch->forcessl >= 0 ? ch->forcessl :
-	    c->opts.forcessl;
-	/* Refuse before any byte goes out: a policy that requires TLS must
+	/* Settled before any byte goes out: a policy that requires TLS must
 	 * never be met by a plaintext session. */
-	if ((certverify || forcessl) && !upscli_tls_available())
-		return upscli_fail(c, UPSCLI_ERR_TLS_REQUIRED, 0, NULL);
-	/* Verifying needs trust anchors, and they live in CERTPATH. */
-	if (certverify && (c->opts.certpath == NULL || *c->opts.certpath == '\0'))
-		return upscli_fail(c, UPSCLI_ERR_TLS, 0, "CERTVERIFY is on but no "
-		    "CERTPATH is set: nothing to verify the server against");
-
+	if (upscli_tls_policy(c, host, port, &pol) < 0)
+		return -1;
 	if (tcp_connect(c, host, port) < 0)
 		return -1;
-	/* Without a TLS backend there is nothing STARTTLS could give us, so
-	 * we do not ask (as NUT's clients built without SSL). */
-	if (!upscli_tls_available())
-		return 0;
-	return starttls(c, certverify || forcessl, certverify,
-	    ch != NULL ? ch->certname : NULL);
+	/* STARTTLS, the handshake and PROTVER: one operation, one deadline. */
+	upscli_op_begin(c);
+	return upscli_starttls(c, &pol);
 }

@@ -6,7 +6,9 @@
  * command. Replies are checked the way stock NUT clients check them: ERR
  * lines become errors, GET answers and LIST items must echo the query
  * case-insensitively, lists are framed by BEGIN LIST / END LIST, and a
- * list may not grow past max_list items.
+ * list may not grow past max_list items. Each request starts an operation
+ * whose whole reply (a whole list) has one deadline, and credentials sent
+ * without TLS are warned about.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "log.h"
 #include "proto.h"
 #include "tok.h"
 #include "upscli_int.h"
@@ -62,6 +65,23 @@ arg_ok(const char *s)
 	return 1;
 }
 
+/*
+ * Credentials are about to go out: on a session without TLS (the server
+ * answered STARTTLS with ERR, which a man in the middle can do as well,
+ * and the policy let it go on) that deserves a warning, once per
+ * connection, naming the setting that would have refused it.
+ */
+static void
+warn_clear(struct upscli *c)
+{
+	if (c->tls_up || c->warned_clear)
+		return;
+	c->warned_clear = 1;
+	log_warnx("%s:%u: no TLS on this connection: the user name and "
+	    "password go out in clear (set FORCESSL 1 to refuse servers "
+	    "without TLS)", c->host != NULL ? c->host : "server", c->port);
+}
+
 /* Builds "<verb> <pre...> <argv...>\n" and sends it; the copy is cleared. */
 static int
 send_words(struct upscli *c, const char *verb, size_t argc,
@@ -80,6 +100,9 @@ send_words(struct upscli *c, const char *verb, size_t argc,
 	 * to upsd what it means in upsd.users; anything else is quoted. */
 	raw = strcasecmp(verb, "USERNAME") == 0 ||
 	    strcasecmp(verb, "PASSWORD") == 0;
+	if (raw)
+		warn_clear(c);
+	upscli_op_begin(c);
 	b = buf_new(UPSCLI_MAX_LINE);
 	if (buf_put(b, verb, strlen(verb)) < 0)
 		goto arg;

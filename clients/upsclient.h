@@ -1,9 +1,10 @@
 /*
  * nutsec - upsclient.h: the client library (libupsclient.a) that upsc,
  * upscmd, upsrw, upsmon and dummy-ups' repeater mode use to talk to an
- * upsd over TCP, protocol 1.3. A connection is an opaque handle. Every read
- * has a deadline and every reply line a length cap, so a hostile or broken
- * server can make a call fail but never crash or hang the caller. Replies
+ * upsd over TCP, protocol 1.3. A connection is an opaque handle. Every
+ * reply line and every whole operation has a deadline, and every reply
+ * line a length cap, so a hostile or broken server can make a call fail
+ * but never crash or hang the caller. Replies
  * are tokenized with common/tok (the server's own grammar), and the checks
  * stock NUT clients make (reply echoes the query, BEGIN/END LIST framing,
  * "ERR <CODE>" mapping) are made here once. Each connection tries STARTTLS
@@ -22,11 +23,14 @@
 
 #include <stddef.h>
 
+#include "conf.h"
+
 struct upscli;
 
 /* Defaults (milliseconds / items). */
 #define UPSCLI_CONNECT_TIMEOUT_MS 10000
 #define UPSCLI_READ_TIMEOUT_MS 5000	/* per reply line, as NUT's 5 s read */
+#define UPSCLI_OP_TIMEOUT_MS 30000	/* per operation, see op_timeout_ms */
 #define UPSCLI_MAX_LINE 4096		/* longest reply line accepted */
 #define UPSCLI_MAX_LIST 100000		/* most items accepted in one LIST */
 
@@ -44,6 +48,13 @@ struct upscli_opts {
 	int family;			/* NET_FAMILY_ANY / _V4 / _V6 (common/net.h) */
 	int connect_timeout_ms;		/* > 0 */
 	int read_timeout_ms;		/* > 0: deadline for each reply line */
+	/*
+	 * > 0: deadline for a whole operation, however the server paces it:
+	 * STARTTLS with its handshake and PROTVER (after the TCP connect,
+	 * which has connect_timeout_ms), or a request and its whole reply,
+	 * for LIST up to END LIST, counted from the request going out.
+	 */
+	int op_timeout_ms;
 	size_t max_list;		/* most items per LIST before failing */
 	/* TLS policy (docs/tls-clients.md). */
 	const char *certpath;		/* NSS database directory, or NULL */
@@ -57,7 +68,10 @@ struct upscli_opts {
 
 /*
  * Fills o with the defaults: any family, the timeouts above, no TLS
- * requirement. The connect timeout honours NUT_DEFAULT_CONNECT_TIMEOUT
+ * requirement. Every wait ends at the sooner of the line's and the
+ * operation's deadline, so a server sending one list item every few
+ * seconds fails the call after op_timeout_ms instead of holding it for
+ * hours. The connect timeout honours NUT_DEFAULT_CONNECT_TIMEOUT
  * (seconds) when it holds a positive integer.
  */
 void upscli_opts_init(struct upscli_opts *o);
@@ -70,7 +84,7 @@ enum upscli_err {
 	UPSCLI_ERR_CONNECT,	/* connect failed or timed out (errno kept) */
 	UPSCLI_ERR_WRITE,	/* sending failed (errno kept) */
 	UPSCLI_ERR_READ,	/* receiving failed (errno kept) */
-	UPSCLI_ERR_TIMEOUT,	/* no complete reply line within the deadline */
+	UPSCLI_ERR_TIMEOUT,	/* a reply line or the operation over its deadline */
 	UPSCLI_ERR_DISCONNECTED,/* the server closed the connection */
 	UPSCLI_ERR_INVRESP,	/* a reply that does not answer the request */
 	UPSCLI_ERR_TOOLONG,	/* a reply line over UPSCLI_MAX_LINE, or a list over max_list */
@@ -143,7 +157,10 @@ const char *upscli_strerror(struct upscli *c);
  * quoted and escaped when they need it (proto_put_arg). USERNAME and
  * PASSWORD arguments that are plain words are sent raw, byte for byte as
  * NUT sends them (so a backslash means to upsd what it means with NUT).
- * The line is built in memory that is cleared after sending.
+ * The line is built in memory that is cleared after sending. A request
+ * starts a new operation (op_timeout_ms). Credentials about to go out on
+ * a session without TLS (the server refused STARTTLS and the policy let
+ * it) are warned about once per connection, naming FORCESSL.
  */
 int upscli_send(struct upscli *c, size_t argc, const char *const *argv);
 
@@ -200,16 +217,103 @@ int upscli_tracking_on(struct upscli *c);
 int upscli_tracking_wait(struct upscli *c, const char *id, unsigned timeout_s);
 
 /*
- * Splits "ups[@host[:port]]" (host may be "[v6]" with brackets, or a bare
- * IPv6 literal without a port). Missing parts default to "localhost" and
- * def_port. On success *ups and *host are xmalloc'd strings for the caller
- * to free. Returns -1 with a message in err (errlen bytes) when malformed:
- * empty UPS name, empty host, bad or out-of-range port, unbalanced '['.
+ * The one address parser (upscli_split.c), for command lines, ups.conf
+ * (dummy-ups repeater) and the CERTHOST lines of settings files.
+ * upscli_splitaddr splits "host", "host:port", "[v6]", "[v6]:port", or a
+ * bare IPv6 literal (several colons, no brackets: taken whole, no port);
+ * a missing port is def_port (0 for "any port", as CERTHOST wants). On
+ * success *host is an xmalloc'd string for the caller to free. Returns -1
+ * with NUT's message in err (errlen bytes) when malformed: empty string,
+ * empty host, unbalanced '[', text after ']', empty or non-numeric port,
+ * port outside 1..65535.
+ */
+int upscli_splitaddr(const char *in, unsigned def_port, char **host,
+    unsigned *port, char *err, size_t errlen);
+/*
+ * The same for "ups[@host[:port]]": the UPS name must not be empty, a
+ * missing host is "localhost". *ups and *host are the caller's to free.
  */
 int upscli_splitname(const char *in, unsigned def_port, char **ups,
     char **host, unsigned *port, char *err, size_t errlen);
-/* The same for "host[:port]" (upsc -l / -L). */
-int upscli_splitaddr(const char *in, unsigned def_port, char **host,
-    unsigned *port, char *err, size_t errlen);
+
+/*
+ * ---- Client TLS settings (upscli_tlsconf.c) ----
+ *
+ * The directives CERTPATH, CERTIDENT, CERTHOST, CERTVERIFY and FORCESSL
+ * (upsmon.conf's, and nutauth.conf's), plus nutauth.conf's own
+ * CERTIDENT_NAME, CERTIDENT_PASS and CERTFILE, read into a struct
+ * upscli_tlsconf by one table on common/conf. Nothing here exits: every
+ * problem is reported as "file:line: message" (logged by common/conf, the
+ * first one also kept in err) and the caller decides.
+ */
+#define UPSCLI_TLSCONF_KEYS 8	/* entries in upscli_tlsconf_keys */
+#define UPSCLI_TLSCONF_MAX_HOSTS 256	/* CERTHOST lines accepted */
+
+struct upscli_tlsconf {
+	char *certpath;			/* NSS database directory, or NULL */
+	char *ident_name;		/* CERTIDENT nickname, or NULL */
+	char *ident_pass;		/* its key password, in secret memory */
+	int certverify;			/* -1 not given (NUT's "inherit": off), 0, 1 */
+	int forcessl;			/* likewise */
+	struct upscli_certhost *hosts;	/* CERTHOST lines, in file order */
+	size_t nhosts;
+	int nutauth;			/* nutauth.conf's own keys are accepted */
+	char err[384];			/* the first problem kept, "" if none */
+	/* upscli_tlsconf.c's own bookkeeping. */
+	char **strs;			/* the hosts' strings, for freeing */
+	size_t nstrs;
+	unsigned long seen[UPSCLI_TLSCONF_KEYS];	/* line a key was given on */
+};
+
+/*
+ * The directive table, sorted case-insensitively. Its handlers take the
+ * object being filled as a struct upscli_tlsconf *, so it can serve as
+ * the table of a conf_spec whose object is one (nutauth.conf is read
+ * that way through upscli_tlsconf_line). A reader for a file that mixes
+ * these keys with its own (upsmon.conf) calls upscli_tlsconf_line from
+ * its conf_spec's unknown hook with the upscli_tlsconf inside its object:
+ *     r = upscli_tlsconf_line(cx, &cf->tls, name, argc, argv);
+ *     return r == 0 ? 0 : -1;    (1 = not ours: "unknown directive")
+ */
+extern const struct conf_directive upscli_tlsconf_keys[UPSCLI_TLSCONF_KEYS];
+
+/* Empty settings; nutauth: also accept CERTIDENT_NAME and CERTIDENT_PASS. */
+void upscli_tlsconf_init(struct upscli_tlsconf *t, int nutauth);
+/* Frees everything (the password is cleared) and leaves t as init made it. */
+void upscli_tlsconf_free(struct upscli_tlsconf *t);
+
+/*
+ * One directive line (the words after the name, "=" already dropped by
+ * common/conf): looks name up in upscli_tlsconf_keys (case-insensitive),
+ * checks the number of values and that a key other than CERTHOST comes
+ * once, and stores it. Returns 0; -1 after conf_error (the first one also
+ * in t->err); or 1, with nothing reported, when name is not a TLS key.
+ */
+int upscli_tlsconf_line(struct conf_ctx *cx, struct upscli_tlsconf *t,
+    const char *name, int argc, char **argv);
+
+/*
+ * Reads a file of these keys alone (nutauth.conf's shape: [sections] are
+ * skipped with a warning) into t. A file readable by others is warned
+ * about (it may hold the key password). Returns 0; 1 when the file does
+ * not exist and must_exist is 0; -1 with a message in err: "cannot read
+ * <path>: <reason>", or the first problem as "<path>:<line>: <message>"
+ * (with the count when there were more).
+ */
+int upscli_tlsconf_load(struct upscli_tlsconf *t, const char *path,
+    int must_exist, char *err, size_t errlen);
+
+/*
+ * What upsc, upscmd and upsrw read: file if not NULL (-A; must exist),
+ * else $NUT_AUTHCONF_FILE (must exist), else the first existing of
+ * $HOME/.config/nut/nutauth.conf and $NUT_CONFPATH/nutauth.conf; then
+ * NUT_CERTPATH, NUT_CERTVERIFY and NUT_FORCESSL (0 or 1) override it.
+ * 0, or -1 with a message in err.
+ */
+int upscli_tlsconf_clients(struct upscli_tlsconf *t, const char *file,
+    char *err, size_t errlen);
+
+/* Points o's TLS fields at t's settings (t must outlive o's handles). */
+void upscli_tlsconf_opts(const struct upscli_tlsconf *t, struct upscli_opts *o);
 
 #endif

@@ -581,6 +581,12 @@ conf_forget_dirs(void)
 	nkept = 0;
 }
 
+int
+conf_kept_fd(size_t i)
+{
+	return i < nkept ? kept[i].fd : -1;
+}
+
 /* The kept directory path is directly in, and path's last name in *rel; or -1. */
 static int
 kept_dir_of(const char *path, const char **rel)

@@ -120,6 +120,9 @@ int conf_open(const char *path);
 struct stat;
 int conf_stat(const char *path, struct stat *st);	/* via conf_open + fstat */
 void conf_forget_dirs(void);
+/* The i-th kept directory's descriptor (from 0), or -1 past the last one:
+ * what the sandbox's Landlock rules let the process read beneath. */
+int conf_kept_fd(size_t i);
 /* The same on a string, with `name` used as the file name in messages. */
 int conf_load_string(const char *name, const char *text, const struct conf_spec *spec,
     void *global_obj);

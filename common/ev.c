@@ -237,6 +237,12 @@ ev_fd_del(int fd)
 	s->gen++;
 }
 
+int
+ev_fd_active(int fd)
+{
+	return fd >= 0 && (size_t)fd < loop.nfds && loop.fds[fd].active;
+}
+
 /* ------------------------------------------------------------- timers */
 
 static int

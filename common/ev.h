@@ -34,6 +34,8 @@ int ev_fd_add(int fd, unsigned events, ev_fd_cb cb, void *arg);
 int ev_fd_set(int fd, unsigned events);
 /* Stops watching fd (does not close it). Safe inside callbacks. */
 void ev_fd_del(int fd);
+/* 1 if fd is being watched (added and not deleted), else 0. */
+int ev_fd_active(int fd);
 
 /* Calls cb(arg) once after ms milliseconds. */
 ev_timer_id ev_timer_add(uint64_t ms, ev_cb cb, void *arg);

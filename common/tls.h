@@ -1,8 +1,8 @@
 /*
  * nutsec - tls.h: TLS for upsd and the clients, small and non-blocking,
  * implemented with Mozilla NSS in tls_nss.c (process set-up, server side,
- * I/O) and tls_nss_client.c (client side). No other file includes NSS
- * headers.
+ * I/O) and tls_nss_client.c (client side), plus tls_io.c (what a status
+ * means as errno). No other file includes NSS headers.
  *
  * Policy that holds for every connection: TLS 1.2 minimum, 1.3 preferred,
  * never SSL 3 or weak suites; a failed verification is an error, never a
@@ -96,6 +96,16 @@ size_t tls_read(struct tls_conn *c, void *buf, size_t len, enum tls_status *st);
  * (TLS_OK once nothing is left).
  */
 size_t tls_write(struct tls_conn *c, const void *buf, size_t len, enum tls_status *st);
+/*
+ * The socket-like form of a tls_read or tls_write result, one rule for upsd
+ * and the clients: a count n > 0 as it is; 0 for TLS_CLOSED (the peer's
+ * clean close, read(2)'s end of file); otherwise -1 with errno EAGAIN for
+ * TLS_WANT_READ, TLS_WANT_WRITE or TLS_OK with nothing moved (wait for the
+ * socket, call again), or EPROTO for TLS_FAILED (tls_error() says why).
+ * In tls_io.c: no NSS in it.
+ */
+ssize_t tls_io_result(size_t n, enum tls_status st);
+
 /* Bytes already decrypted and waiting inside the TLS layer (read them before polling). */
 size_t tls_pending(const struct tls_conn *c);
 

@@ -8,12 +8,15 @@
  * socket that upsd reads, the shared instant commands, the event loop,
  * privilege dropping, PID file and signals. The driver sees the core only
  * through an opaque struct drv handle and the drv_* calls below; there are
- * no extern globals.
+ * no extern globals. A driver is polled (update, every pollinterval) and
+ * may also have the loop watch its own descriptors and run its own timers
+ * (drv_watch_*, drv_timer_*), for a device that reports by itself.
  */
 #ifndef NUTSEC_DRIVER_H
 #define NUTSEC_DRIVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sockproto.h"	/* enum sp_status: the results of instcmd/setvar */
 #include "vartree.h"	/* VT_* flags */
@@ -120,5 +123,60 @@ void drv_status_commit(struct drv *d);
 void drv_alarm_init(struct drv *d);
 void drv_alarm_set(struct drv *d, const char *text);
 void drv_alarm_commit(struct drv *d);
+
+/* --- events: a device that reports by itself --- */
+
+/*
+ * Besides the update cycle, a driver may have the event loop watch its own
+ * descriptors (a serial line, libusb's pollfds) and run its own timers
+ * (libusb's next timeout, a keep-alive). Callbacks run in the loop, one at
+ * a time and never inside another driver call; they use the drv_* calls
+ * above, and what they change reaches the socket clients (upsd) as it
+ * happens, not at the next update cycle. Watches and timers may be added,
+ * changed and removed from init, update, instcmd, setvar and any callback
+ * (including a callback's own); the core drops what is left before the
+ * driver's cleanup runs.
+ *
+ * A callback returns what it learnt about the device, as update does:
+ */
+#define DRV_EV_OK	0	/* the device answered: data OK (device.*, ignorelb as after update) */
+#define DRV_EV_STALE	(-1)	/* the device failed: data stale (any other value too) */
+#define DRV_EV_NONE	1	/* nothing new about the device: the data state stays */
+
+/* Readiness of a watched descriptor. */
+#define DRV_WATCH_READ	0x1
+#define DRV_WATCH_WRITE	0x2
+#define DRV_WATCH_ERROR	0x4	/* reported only: hang-up or error (with the watched directions) */
+
+#define DRV_MAX_WATCHES	16	/* descriptors one driver may watch */
+#define DRV_MAX_TIMERS	16	/* timers one driver may have pending */
+
+typedef int (*drv_watch_cb)(struct drv *d, int fd, unsigned events, void *arg);
+typedef int (*drv_timer_cb)(struct drv *d, void *arg);
+typedef uint64_t drv_timer_id;	/* 0 is never a valid id */
+
+/*
+ * Calls cb when fd is ready for events (DRV_WATCH_READ|DRV_WATCH_WRITE; 0
+ * keeps the watch but silences it). Adding an fd the driver already
+ * watches replaces its events, callback and arg. The driver keeps owning
+ * fd: it must drv_watch_del it before closing it. 0, or -1 (logged) on a
+ * bad fd or events, an fd the core itself watches, or a full table.
+ */
+int drv_watch_add(struct drv *d, int fd, unsigned events, drv_watch_cb cb, void *arg);
+/* Changes the events of a watched fd. 0, or -1 if fd is not watched. */
+int drv_watch_set(struct drv *d, int fd, unsigned events);
+/* Stops watching fd (does not close it). Unknown fds are ignored. */
+void drv_watch_del(struct drv *d, int fd);
+
+/*
+ * Calls cb after ms milliseconds, then every period_ms if that is not 0
+ * (on the schedule of the first run; runs missed while the loop was busy
+ * are skipped, not queued). Returns the timer's id, or 0 (logged) when the
+ * table is full or cb is NULL. A one-shot timer's id is dead once it fires.
+ */
+drv_timer_id drv_timer_add(struct drv *d, unsigned long ms, unsigned long period_ms,
+    drv_timer_cb cb, void *arg);
+/* Cancels a timer; 0, fired one-shot or unknown ids are ignored. */
+void drv_timer_del(struct drv *d, drv_timer_id id);
 
 #endif

@@ -23,7 +23,7 @@ struct sp_msg;
 #define DRV_STATUS_MAX 256	/* ups.status / ups.alarm text */
 #define DRV_MAX_X 64		/* -x options */
 
-/* The command line (cli.c). */
+/* The command line (drv_cli.c). */
 struct drv_opts {
 	const char *upsname;	/* -a or -s */
 	int standalone;		/* -s */
@@ -39,6 +39,25 @@ struct drv_opts {
 	int list_vars;		/* -L */
 	const char *x[DRV_MAX_X];	/* -x var=val, as given */
 	int nx;
+};
+
+/* A descriptor the driver watches (drv_events.c). */
+struct drv_watch {
+	int fd;
+	unsigned events;	/* DRV_WATCH_READ|DRV_WATCH_WRITE */
+	drv_watch_cb cb;
+	void *arg;
+};
+
+/* A driver timer (drv_events.c); the id is gen << 32 | slot. */
+struct drv_timer {
+	struct drv *d;
+	drv_timer_cb cb;	/* NULL: free slot */
+	void *arg;
+	unsigned long period;	/* ms, 0 = one-shot */
+	uint64_t due;		/* ev_now() time of the current run */
+	ev_timer_id ev;		/* the pending loop timer */
+	uint32_t gen;		/* bumped when the slot is freed */
 };
 
 /* Data state as last published. */
@@ -80,9 +99,15 @@ struct drv {
 	unsigned long next_update_ms;	/* one-shot override, 0 = none */
 	unsigned long cycles;
 	int exit_status;
+	int lb_warned;			/* ignorelb without thresholds was logged */
+
+	/* the driver's own events */
+	struct drv_watch watches[DRV_MAX_WATCHES];
+	size_t nwatches;		/* slots in use at the front (packed) */
+	struct drv_timer timers[DRV_MAX_TIMERS];
 };
 
-/* cli.c */
+/* drv_cli.c */
 /* Parses argv into o. Returns 0, 1 if the program should exit 0 (-V/-h
  * or --dump-filter done), or -1 (usage printed) for status 1. */
 int cli_parse(int argc, char **argv, const struct driver_ops *ops, struct drv_opts *o);
@@ -90,7 +115,7 @@ void cli_usage(const struct driver_ops *ops);
 /* Sends -c <command> to the running instance. Returns the exit status. */
 int cli_command(struct drv *d);
 
-/* params.c */
+/* drv_params.c */
 /* Loads ups.conf (or builds a standalone section) and applies -x. 0 or -1. */
 int params_load(struct drv *d);
 /* Publishes driver.* and applies default.* / override.*. 0 or -1. */
@@ -104,7 +129,7 @@ int params_reload(struct drv *d);
 /* The effective debug level (max of CLI/config, or the protocol's). */
 void params_apply_debug(struct drv *d);
 
-/* dstate.c */
+/* drv_dstate.c */
 void dstate_init(struct drv *d);
 void dstate_fini(struct drv *d);
 void dstate_dataok(struct drv *d);
@@ -116,7 +141,7 @@ int dstate_dump_one(struct drv *d, struct buf *b, const char *var);
 /* Core-only setters that may touch immutable variables (override.*). */
 int dstate_force(struct drv *d, const char *var, const char *value, unsigned flags);
 
-/* sockserv.c */
+/* drv_sockserv.c */
 typedef void (*sockserv_cb)(void *arg, struct sockclient *c, const struct sp_msg *m);
 /* Listens at path (mode 0660, group gid if not -1). NULL on error (logged). */
 struct sockserv *sockserv_new(const char *path, long gid, sockserv_cb cb, void *arg);
@@ -136,13 +161,13 @@ void sockclient_set_broadcast(struct sockclient *c, int on);
 void sockclient_close_after_flush(struct sockclient *c);
 const char *sockclient_name(const struct sockclient *c);
 
-/* dispatch.c */
+/* drv_dispatch.c */
 /* Handles one message from a socket client. */
 void dispatch_msg(void *arg, struct sockclient *c, const struct sp_msg *m);
 /* Runs an instant command (shared ones first). Returns an enum sp_status. */
 int dispatch_instcmd(struct drv *d, const char *cmd, const char *param);
 
-/* shared.c */
+/* drv_shared.c */
 /* Publishes the shared commands and variables. */
 void shared_publish(struct drv *d);
 /*
@@ -156,7 +181,7 @@ int shared_killpower(struct drv *d);
 /* Sets driver.state (logged at debug level). */
 void shared_state(struct drv *d, const char *state);
 
-/* loop.c */
+/* drv_loop.c */
 /* Runs the first update cycle (before the socket exists). */
 void loop_first_update(struct drv *d);
 /* Installs the signal handlers (a pipe and sigaction: before the sandbox). 0 or -1. */
@@ -167,6 +192,15 @@ int loop_run(struct drv *d);
 void loop_exit(struct drv *d, int status);
 /* Re-reads the configuration; mode 0 = reload, 1 = or-exit, 2 = or-error. */
 int loop_reload(struct drv *d, int mode);
+/*
+ * What the driver learnt (update's or a callback's DRV_EV_* result): for
+ * OK and STALE the device.* copies, ignorelb and the data state follow.
+ */
+void loop_device_result(struct drv *d, int rc);
+
+/* drv_events.c */
+/* Drops every watch and timer the driver left (before its cleanup). */
+void events_clear(struct drv *d);
 
 /* privdrop.c */
 /*

@@ -19,7 +19,7 @@ const struct dummy_meta *dummy_meta_find(const char *name);
 /* 1 if the table is sorted (checked by the unit test). */
 int dummy_meta_sorted(void);
 
-/* dummy-ups.c: sets a variable as a file line or a SET would. 0 or -1. */
+/* dummy_ups.c: sets a variable as a file line or a SET would. 0 or -1. */
 int dummy_apply(struct drv *d, const char *name, const char *value);
 
 /* dummy_repeater.c */

@@ -5,7 +5,8 @@
  * and Seccomp come from /proc/self/status and the root from the
  * /proc/self/root link; inside a jail without /proc, or under a filter that
  * forbids opening files, the same facts come from capget(2) and prctl(2),
- * and the root is the configured jail.
+ * and the root is the configured jail. Landlock cannot be read back from
+ * the kernel; landlock.c says what it applied and on which ABI.
  */
 #include "config.h"
 
@@ -132,7 +133,7 @@ sandbox_describe(enum sandbox_role role, const struct sandbox_opts *o, char *out
     size_t outlen)
 {
 	struct held h;
-	char who[128], filter[96];
+	char who[128], filter[96], ll[128];
 	enum sandbox_role frole;
 	enum sandbox_action faction;
 	unsigned fflags;
@@ -164,7 +165,9 @@ sandbox_describe(enum sandbox_role role, const struct sandbox_opts *o, char *out
 		(void)snprintf(filter, sizeof(filter), "seccomp off");
 	else
 		(void)snprintf(filter, sizeof(filter), "no seccomp filter");
-	n = snprintf(out, outlen, "%s, root %s, CapEff %llx, CapBnd %llx, NoNewPrivs %d, %s",
-	    who, h.root, h.capeff, h.capbnd, h.nnp, filter);
+	if (sb_landlock_describe(ll, sizeof(ll)) != 0)
+		(void)snprintf(ll, sizeof(ll), "landlock state unknown");
+	n = snprintf(out, outlen, "%s, root %s, CapEff %llx, CapBnd %llx, NoNewPrivs %d, %s, %s",
+	    who, h.root, h.capeff, h.capbnd, h.nnp, filter, ll);
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }

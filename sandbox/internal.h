@@ -29,6 +29,9 @@ int sb_load_filter(enum sandbox_role role, unsigned flags, enum sandbox_action a
 /* seccomp.c: 1 and the filter's parameters if this process loaded one, else 0. */
 int sb_filter_loaded(enum sandbox_role *role, unsigned *flags, enum sandbox_action *action);
 
+/* landlock.c: what sandbox_load_landlock did, in words ("landlock ABI 6: ..."). */
+int sb_landlock_describe(char *out, size_t outlen);
+
 /* privdrop.c: chroot(dir) then chdir("/"). */
 int sb_chroot(const char *dir, char *err, size_t errlen);
 /* privdrop.c: setgroups(0)/setresgid/setresuid without libcap-ng. */

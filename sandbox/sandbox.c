@@ -3,8 +3,9 @@
  * the other files in the one order that works: resolve the ids (the
  * password database is outside the jail), prepare the trap report
  * (syscall names, /dev/log), chroot, switch ids and drop every capability,
- * read the ids back and make sure root cannot be regained, then load the
- * role's filter. Also the names of roles and actions, and the message
+ * read the ids back and make sure root cannot be regained, apply Landlock
+ * (the kernel's path and scope rules; seccomp cannot see paths), then load
+ * the role's filter. Also the names of roles and actions, and the message
  * helper the other files share.
  */
 #include "config.h"
@@ -119,7 +120,10 @@ sandbox_enter(enum sandbox_role role, const struct sandbox_opts *o, char *err,
 	/* 5. No way back. */
 	if (sb_verify_ids(uid, gid, err, errlen) != 0)
 		goto out;
-	/* 6. The role's syscall filter. */
+	/* 6. Landlock: read only what was named, before the filter forbids its calls. */
+	if (sandbox_load_landlock(role, o, err, errlen) != 0)
+		goto out;
+	/* 7. The role's syscall filter. */
 	if (sb_load_filter(role, o->flags, o->action, err, errlen) != 0)
 		goto out;
 	ret = 0;

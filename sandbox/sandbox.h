@@ -2,10 +2,11 @@
  * nutsec - sandbox.h: the one entry point to confine a process after it has
  * opened what it needs. sandbox_enter() runs, in this order: chroot (and
  * chdir "/"), drop supplementary groups and switch gid/uid (with libcap-ng,
- * clearing the bounding set and every capability), PR_SET_NO_NEW_PRIVS, and
- * load the seccomp filter of the process's role (native architecture only;
- * anything not allowed kills the whole process unless the action says
- * otherwise). Every role's syscall list lives side by side in policy.c with a
+ * clearing the bounding set and every capability), PR_SET_NO_NEW_PRIVS,
+ * Landlock where the kernel has it (read only what sandbox_allow_read
+ * named; landlock.h), and load the seccomp filter of the process's role
+ * (native architecture only; anything not allowed kills the whole process
+ * unless the action says otherwise). Every role's syscall list lives side by side in policy.c with a
  * reason per entry. Only sandbox/ includes libseccomp and libcap-ng.
  */
 #ifndef NUTSEC_SANDBOX_H
@@ -39,8 +40,12 @@ struct sandbox_opts {
 	const char *chroot_dir;	/* NULL or "" = no chroot */
 	const char *user;	/* NULL = keep the current ids (must not be root then) */
 	const char *group;	/* NULL = the user's primary group */
-	enum sandbox_action action;
+	enum sandbox_action action;	/* SB_ACTION_OFF also leaves Landlock out */
 	unsigned flags;		/* SB_F_* */
+	/* Landlock: O_PATH descriptors of what stays readable (sandbox_allow_read). */
+#define SB_MAX_READABLE 16
+	int readable[SB_MAX_READABLE];
+	size_t nreadable;
 };
 
 /* "kill"/"trap"/"log"/"off" <-> enum. parse returns 0 or -1. */
@@ -59,7 +64,7 @@ int sandbox_resolve(const struct sandbox_opts *o, uid_t *uid, gid_t *gid, char *
 
 /*
  * Confines the calling process for good: chroot, ids, capabilities,
- * no_new_privs, filter (see the file comment). Must be called from the
+ * no_new_privs, Landlock, filter (see the file comment). Must be called from the
  * process's last thread-free point, after listeners, devices, sockets and
  * NSS are set up. Returns 0, or -1 with a message in err (the caller exits:
  * a half-confined process must not serve).
@@ -71,7 +76,9 @@ int sandbox_enter(enum sandbox_role role, const struct sandbox_opts *o, char *er
  * One line stating what the process holds now, read back from the kernel
  * (/proc/self/status and the root directory), e.g.
  * "user nut (uid 103, gid 110), root /run/nut, CapEff 0, CapBnd 0,
- *  NoNewPrivs 1, seccomp filter upsd (kill)". Returns 0 or -1.
+ *  NoNewPrivs 1, landlock ABI 6: fs read-only beneath 3 paths, abstract
+ *  unix sockets and signals scoped, seccomp filter upsd (kill)". Returns 0
+ * or -1.
  */
 int sandbox_describe(enum sandbox_role role, const struct sandbox_opts *o, char *out,
     size_t outlen);
@@ -84,5 +91,8 @@ int sandbox_dump_filter(enum sandbox_role role, unsigned flags, int fd);
  * PR_SET_NO_NEW_PRIVS. For tests and for sandbox_enter. Returns 0 or -1.
  */
 int sandbox_load_filter(enum sandbox_role role, unsigned flags, enum sandbox_action action);
+
+/* sandbox_allow_read and the rest of the Landlock half. */
+#include "landlock.h"
 
 #endif

@@ -66,6 +66,12 @@ in_jail(const char *jail, const char *path)
 }
 
 const char *
+access_rule_file(size_t i)
+{
+	return i == 0 ? hosts_allow_table : i == 1 ? hosts_deny_table : NULL;
+}
+
+const char *
 access_rules_outside(const char *jail)
 {
 	if (has_rules(hosts_allow_table) && !in_jail(jail, hosts_allow_table))
@@ -83,6 +89,12 @@ access_allowed(const char *user, const char *peer)
 
 const char *
 access_rules_outside(const char *jail)
+{
+	return NULL;
+}
+
+const char *
+access_rule_file(size_t i)
 {
 	return NULL;
 }

@@ -149,25 +149,19 @@ hs_step(struct client *c)
 	return 1;
 }
 
-/* Maps a TLS status after an I/O call to the socket-like -1/errno form. */
+/* The socket-like result of an I/O call (tls_io_result); a failed session
+ * is logged here, with the peer. */
 static ssize_t
 io_result(struct client *c, size_t n, enum tls_status st)
 {
-	if (n > 0)
-		return (ssize_t)n;
-	switch (st) {
-	case TLS_WANT_READ:
-	case TLS_WANT_WRITE:
-		errno = EAGAIN;
-		return -1;
-	case TLS_CLOSED:
-		return 0;
-	default:
+	ssize_t r = tls_io_result(n, st);
+
+	if (r < 0 && errno == EPROTO) {
 		if (log_ratelimit(&session_rl))
 			log_info("%s: TLS session failed: %s", c->peer, tls_error(c->tls));
-		errno = EPROTO;
-		return -1;
+		errno = EPROTO;	/* logging may have changed it */
 	}
+	return r;
 }
 
 static ssize_t

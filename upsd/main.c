@@ -254,6 +254,57 @@ run_query(const struct cli *cli)
 }
 
 /*
+ * What upsd reads once sandboxed, for the Landlock rules (opened now, before
+ * the chroot): the directories reload re-reads (kept for it), the state path
+ * (the driver sockets), NSS's database directory and, with libwrap, the
+ * hosts.allow/deny files read on each accept. Nothing else is readable
+ * afterwards, however a path is started. Returns 0 or -1 (logged).
+ */
+static int
+landlock_paths(struct sandbox_opts *sb, const char *statehost, const char *jail)
+{
+	const char *certpath = state_conf()->certpath, *rules;
+	char injail[4096];
+	size_t i;
+	int fd;
+
+	for (i = 0; (fd = conf_kept_fd(i)) >= 0; i++)
+		if (sandbox_allow_read_fd(sb, fd) != 0) {
+			log_warn("landlock: kept directory %zu", i + 1);
+			return -1;
+		}
+	if (sandbox_allow_read(sb, statehost) != 0) {
+		log_warn("landlock: %s", statehost);
+		return -1;
+	}
+	if (certpath != NULL) {
+		if (strncmp(certpath, "sql:", 4) == 0 || strncmp(certpath, "dbm:", 4) == 0)
+			certpath += 4;
+		if (sandbox_allow_read(sb, certpath) != 0) {
+			log_warn("landlock: CERTPATH %s", certpath);
+			return -1;
+		}
+	}
+	/*
+	 * The copy in the jail and, for when confine() keeps no jail because
+	 * the rules are only outside it, the host's. A rules file missing now
+	 * stays unreadable (create an empty one before starting upsd).
+	 */
+	for (i = 0; (rules = access_rule_file(i)) != NULL; i++) {
+		if (sandbox_allow_read(sb, rules) != 0 && errno != ENOENT) {
+			log_warn("landlock: %s", rules);
+			return -1;
+		}
+		if (jail != NULL && str_printf(injail, sizeof(injail), "%s%s", jail, rules) >= 0 &&
+		    sandbox_allow_read(sb, injail) != 0 && errno != ENOENT) {
+			log_warn("landlock: %s", injail);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Steps 10 and 11: the sandbox. chroot (jail, if not NULL), the run-as user with
  * its group only, no capabilities (bounding set cleared), no_new_privs, the
  * upsd seccomp filter; then one line with what we hold, as the kernel says.
@@ -313,6 +364,7 @@ main(int argc, char **argv)
 	struct sandbox_opts sb;
 	struct cli cli;
 	char pidpath[4096], statehost[4096], stateinside[4096], err[512];
+	const char *jail;
 	uid_t uid;
 	gid_t gid;
 	int foreground, pidfile = 0, root = getuid() == 0 || geteuid() == 0;
@@ -386,6 +438,9 @@ main(int argc, char **argv)
 	if (conf_keep_dir(upsd_conf_datapath(state_conf())) != 0)
 		log_debug("%s not kept open: cmdvartab will not be re-read",
 		    upsd_conf_datapath(state_conf()));
+	jail = root ? (cli.chroot_dir != NULL ? cli.chroot_dir : statehost) : NULL;
+	if (landlock_paths(&sb, statehost, jail) != 0)
+		return EXIT_FAILURE;
 
 	/* 7. PID file, while we may still write where it lives. */
 	if (!foreground || cli.foreground > 1) {
@@ -412,8 +467,7 @@ main(int argc, char **argv)
 	 * with its group only, no capabilities, no_new_privs, the upsd seccomp
 	 * filter. 11. One line with what we hold.
 	 */
-	if (confine(&sb, root ? (cli.chroot_dir != NULL ? cli.chroot_dir : statehost) : NULL,
-	    foreground, stateinside) != 0)
+	if (confine(&sb, jail, foreground, stateinside) != 0)
 		return EXIT_FAILURE;
 
 	/* 12. The event loop. */

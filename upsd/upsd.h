@@ -429,6 +429,8 @@ int access_allowed(const char *user, const char *peer);
  * not be reachable from inside jail, or NULL (also without libwrap).
  */
 const char *access_rules_outside(const char *jail);
+/* The i-th rule file libwrap reads (from 0), or NULL past the last (or without libwrap). */
+const char *access_rule_file(size_t i);
 
 /* ---- backoff.c: failed-login delays --------------------------------------- */
 

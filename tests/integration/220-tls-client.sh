@@ -5,7 +5,8 @@
 # (-A client file): connected, refused with a message that says why, or
 # plaintext only where the policy allows it (CERTVERIFY 0, FORCESSL 0, server
 # without TLS). Then CERTHOST (per-server policy and certificate name),
-# environment overrides, and upscmd/upsrw following the same policy.
+# environment overrides, and upscmd/upsrw following the same policy (and
+# warning when their credentials go out without TLS).
 #
 #                 tls   notls      wrongname  untrusted  expired/future
 # cv0 fs0         ok    plaintext  ok (TLS)   ok (TLS)   ok (TLS)
@@ -153,5 +154,13 @@ if [ -x "$UPSRW" ]; then
 	r=$("$UPSRW" -A "$TLS_AUTHFILE" -s ups.status=OB -u "$ADMIN_USER" -p "$ADMIN_PASS" "dummy@localhost:$notls_PORT" 2>&1); rc=$?
 	if [ $rc -ne 0 ]; then tap_ok "upsrw -A FORCESSL 1: no credentials sent to a plaintext server"; else tap_fail "upsrw -A FORCESSL 1: plaintext server refused"; tap_diag "$r"; fi
 	tap_is "upsrw: the plaintext server's UPS untouched" "$(NUT_PORT=$notls_PORT PORT=$notls_PORT nut_get dummy ups.status)" "OL"
+
+	# Default policy (FORCESSL 0): credentials to a server without TLS go
+	# out (as NUT), but not silently; over TLS there is no such warning.
+	tls_upsc_conf nocert 0 0
+	r=$("$UPSRW" -A "$TLS_AUTHFILE" -s ups.status=OL -u "$ADMIN_USER" -p "$ADMIN_PASS" "dummy@localhost:$notls_PORT" 2>&1); rc=$?
+	if [ $rc -eq 0 ]; then tap_like "upsrw FORCESSL 0, server without TLS: the password in clear is warned about, naming FORCESSL" "$r" "in clear.*FORCESSL"; else tap_fail "upsrw FORCESSL 0, server without TLS: SET done"; tap_diag "$r"; fi
+	r=$("$UPSRW" -A "$TLS_AUTHFILE" -s ups.status=OL -u "$ADMIN_USER" -p "$ADMIN_PASS" "dummy@localhost:$tls_PORT" 2>&1); rc=$?
+	if [ $rc -eq 0 ]; then tap_unlike "upsrw over TLS: no in-clear warning" "$r" "in clear"; else tap_fail "upsrw over TLS: SET done"; tap_diag "$r"; fi
 fi
 tap_done

@@ -3,7 +3,7 @@
 # way by root, hold what docs/architecture.md §1 says once serving, as the kernel sees
 # it in /proc/PID: user and group nut, CapEff and CapBnd empty, NoNewPrivs 1,
 # Seccomp 2 (filter), root directory the state path; each logs one line that
-# says so. Also the filter action settings (upsd.conf SANDBOX, ups.conf
+# says so, Landlock included (the ABI the kernel offers, what it covers). Also the filter action settings (upsd.conf SANDBOX, ups.conf
 # sandbox, --sandbox), their errors, and --dump-filter.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
@@ -41,6 +41,20 @@ tap_like "upsd logs what it holds" "$(cat "$T/upsd.log")" \
 	"sandbox: user nut \\(uid $NUT_UID, gid $NUT_GID\\), root $STATE.*CapEff 0, CapBnd 0, NoNewPrivs 1, seccomp filter upsd.* \\(kill\\)"
 tap_like "dummy-ups logs what it holds" "$(cat "$T/driver-dummy.log")" \
 	"UPS \\[dummy\\]: sandbox: user nut.*root $STATE.*seccomp filter driver.* \\(kill\\)"
+# Landlock as far as this kernel offers it, named in both lines.
+LL=$("$top_builddir/sandbox/nutsec-sandbox-dump" --landlock)
+case $LL in
+"landlock ABI "*)
+	LL_ABI=${LL#landlock ABI }
+	LL_WANT="landlock ABI $LL_ABI: fs read-only beneath [0-9]+ paths"
+	[ "$LL_ABI" -ge 6 ] && LL_WANT="$LL_WANT, abstract unix sockets and signals scoped"
+	;;
+*)	LL_WANT="landlock unavailable" ;;
+esac
+echo "# kernel: $LL"
+tap_like "upsd's line says what Landlock covers" "$(cat "$T/upsd.log")" "sandbox: .*, $LL_WANT"
+tap_like "dummy-ups's line says what Landlock covers" "$(cat "$T/driver-dummy.log")" \
+	"UPS \\[dummy\\]: sandbox: .*, $LL_WANT"
 tap_is "the sandboxed pair serves" "$(nut_get dummy ups.status)" "OL"
 stop_pid "$UPSD_PID"
 stop_pid "$DRV_PID"

@@ -36,7 +36,7 @@ export PY
 # Ours (build tree) unless overridden.
 : "${UPSD:=$top_builddir/upsd/upsd}"
 : "${DUMMY:=$top_builddir/drivers/dummy-ups}"
-: "${UPSDRVCTL:=$top_builddir/drivers/upsdrvctl}"
+: "${UPSDRVCTL:=$top_builddir/tools/upsdrvctl}"
 : "${UPSC:=$top_builddir/clients/upsc}"
 : "${UPSCMD:=$top_builddir/clients/upscmd}"
 : "${UPSRW:=$top_builddir/clients/upsrw}"

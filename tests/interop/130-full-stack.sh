@@ -24,8 +24,8 @@ stack_start ref "$NUT_UPSD" "$NUT_DUMMY" || tap_bail "NUT's stack did not start"
 H=127.0.0.1
 
 # cmp_run DESC CMD: @C is the client dir (ours or /bin), @P the port; output
-# normalised (port, stack dir, driver.* lines, NUT's SSL notice, commands
-# only our driver core has).
+# normalised (port, stack dir, driver.* lines, NUT's SSL notice, our warning
+# that credentials go out without TLS, commands only our driver core has).
 cmp_run() {
 	for _s in ours ref; do
 		eval "_p=\$${_s}_PORT"
@@ -36,6 +36,7 @@ cmp_run() {
 		sed -e "s/$_p/PORT/g" -e "s|$T/$_s/|STACK/|g" "$T/$_s.raw" |
 			awk 'BEGIN { RS = ""; ORS = "\n\n" } !/^\[driver\./' |
 			grep -v -e '^driver\.' -e '^Init SSL without certificate database' \
+				-e ': no TLS on this connection: the user name and password go out in clear' \
 				-e '^\(driver\|shutdown\)\.[a-z.-]* *- ' -e '^\[driver\.' \
 				-e 'TYPE dummy driver\.' > "$T/$_s.out"
 	done

@@ -1,13 +1,18 @@
 /*
- * nutsec - test_clitls.c: the TLS settings file of upsc, upscmd and upsrw
- * (clients/cli_tls.c): every key in both spellings, CERTHOST host forms
- * and -1 inheritance, sections and CERTFILE skipped, the search order
- * (-A, NUT_AUTHCONF_FILE, $HOME, $NUT_CONFPATH), the environment
- * overrides, and that bad values or a missing named file stop the program
- * (checked in forked children, since the loader ends the program).
+ * nutsec - test_clitls.c: the client TLS settings. Through the clients'
+ * loader (clients/cli.c on libupsclient's reader): every key in both
+ * spellings, CERTHOST host forms and -1 inheritance, sections and
+ * CERTFILE skipped, the search order (-A, NUT_AUTHCONF_FILE, $HOME,
+ * $NUT_CONFPATH), the environment overrides, and that bad values or a
+ * missing named file stop the program (in forked children). Through the
+ * library's reader itself (clients/upscli_tlsconf.c): each refusal comes
+ * back as an error naming file:line, the process goes on, and the same
+ * table serves another file's reader (an upsmon.conf-like one) from its
+ * unknown-directive hook.
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "conf.h"
 #include "test.h"
 #include "upsclient.h"
 
@@ -224,6 +230,153 @@ test_refusals(void)
 	clean_env();
 }
 
+/* Loads text with the library's reader; returns its result, err filled. */
+static int
+lib_load(const char *name, const char *text, char *err, size_t errlen)
+{
+	struct upscli_tlsconf t;
+	int r;
+
+	upscli_tlsconf_init(&t, 1);
+	err[0] = '\0';
+	r = upscli_tlsconf_load(&t, put(name, text), 1, err, errlen);
+	upscli_tlsconf_free(&t);
+	return r;
+}
+
+/* err must be "<dir>/<name>:<rest>". */
+static void
+check_err(const char *err, const char *name, const char *rest)
+{
+	char want[512];
+
+	(void)snprintf(want, sizeof(want), "%s/%s:%s", dir, name, rest);
+	CHECK_STR(err, want);
+}
+
+static void
+test_reader_errors(void)
+{
+	struct upscli_tlsconf t;
+	char err[512];
+
+	TEST_CASE("tlsconf: a bad value is an error naming file:line, not an exit");
+	clean_env();
+	CHECK_INT(lib_load("e1.conf", "CERTPATH /db\nCERTVERIFY 2\n", err,
+	    sizeof(err)), -1);
+	check_err(err, "e1.conf", "2: CERTVERIFY must be 1, 0 or -1, not '2'");
+	CHECK_INT(lib_load("e2.conf", "# typo\nCERTPAHT /db\n", err, sizeof(err)), -1);
+	check_err(err, "e2.conf", "2: unknown directive 'CERTPAHT'");
+	CHECK_INT(lib_load("e3.conf", "FORCESSL yes please\n", err, sizeof(err)), -1);
+	check_err(err, "e3.conf", "1: 'FORCESSL' takes 1 value, not 2");
+	CHECK_INT(lib_load("e4.conf", "CERTPATH /a\ncertpath = /b\n", err,
+	    sizeof(err)), -1);
+	check_err(err, "e4.conf", "2: 'CERTPATH' given more than once (first on line 1)");
+	CHECK_INT(lib_load("e5.conf", "CERTHOST [::1 name 1 1\n", err, sizeof(err)), -1);
+	check_err(err, "e5.conf", "1: CERTHOST: bad host '[::1' (host, host:port or "
+	    "[v6]:port): upscli_splitaddr: missing closing bracket in [domain literal]");
+	CHECK_INT(lib_load("e6.conf", "CERTHOST h name 1 2\n", err, sizeof(err)), -1);
+	check_err(err, "e6.conf", "1: CERTHOST forcessl must be 1, 0 or -1, not '2'");
+	CHECK_INT(lib_load("e7.conf", "CERTIDENT onlyname\n", err, sizeof(err)), -1);
+	check_err(err, "e7.conf", "1: 'CERTIDENT' takes 2 values, not 1");
+
+	TEST_CASE("tlsconf: several errors: the first, and how many more");
+	CHECK_INT(lib_load("e8.conf", "FORCESSL 3\nCERTVERIFY 4\nNOPE 1\n", err,
+	    sizeof(err)), -1);
+	check_err(err, "e8.conf", "1: FORCESSL must be 1, 0 or -1, not '3' "
+	    "(and 2 more, see above)");
+
+	TEST_CASE("tlsconf: a missing file: an error when named, else 1");
+	upscli_tlsconf_init(&t, 1);
+	CHECK_INT(upscli_tlsconf_load(&t, "/nonexistent/nutauth.conf", 1, err,
+	    sizeof(err)), -1);
+	CHECK_STR(err, "cannot read /nonexistent/nutauth.conf: No such file or directory");
+	CHECK_INT(upscli_tlsconf_load(&t, "/nonexistent/nutauth.conf", 0, err,
+	    sizeof(err)), 1);
+	CHECK(t.certpath == NULL);
+
+	TEST_CASE("tlsconf: a bad environment override is an error");
+	setenv("NUT_FORCESSL", "yes", 1);
+	CHECK_INT(upscli_tlsconf_clients(&t, put("ok.conf", "CERTPATH /db\n"), err,
+	    sizeof(err)), -1);
+	CHECK_STR(err, "NUT_FORCESSL must be 0 or 1");
+	upscli_tlsconf_free(&t);
+	clean_env();
+}
+
+/* An upsmon.conf-like file: its own key, and the TLS keys from the hook. */
+struct monconf {
+	long deadtime;
+	struct upscli_tlsconf tls;
+};
+
+static int
+mon_unknown(struct conf_ctx *cx, void *obj, int in_section, const char *name,
+    int argc, char **argv)
+{
+	struct monconf *m = obj;
+
+	(void)in_section;
+	return upscli_tlsconf_line(cx, &m->tls, name, argc, argv) == 0 ? 0 : -1;
+}
+
+static const struct conf_directive mon_keys[] = {
+	{ "DEADTIME", CONF_INT, offsetof(struct monconf, deadtime), 1, 1, 1, 3600,
+	  NULL, 0, NULL, "seconds" },
+};
+
+static const struct conf_spec mon_spec = {
+	"monitor.conf", mon_keys, 1, NULL, 0, 0, NULL, mon_unknown, 0
+};
+
+static void
+test_other_reader(void)
+{
+	struct upscli_opts o;
+	struct monconf m;
+
+	TEST_CASE("tlsconf: the same table serves another file's reader");
+	memset(&m, 0, sizeof(m));
+	upscli_tlsconf_init(&m.tls, 0);
+	CHECK_INT(conf_load_string("monitor.conf",
+	    "DEADTIME 15\n"
+	    "CERTPATH /etc/nut/db\n"
+	    "CERTIDENT \"mon\" \"secret pw\"\n"
+	    "CERTHOST ups1.example:3493 \"ups1\" 1 1\n"
+	    "CERTHOST [::1] \"\" -1 0\n"
+	    "CERTVERIFY 1\n"
+	    "FORCESSL 0\n", &mon_spec, &m), 0);
+	CHECK_INT(m.deadtime, 15);
+	CHECK_STR(m.tls.certpath, "/etc/nut/db");
+	CHECK_STR(m.tls.ident_name, "mon");
+	CHECK_STR(m.tls.ident_pass, "secret pw");
+	upscli_opts_init(&o);
+	upscli_tlsconf_opts(&m.tls, &o);
+	CHECK_INT(o.certverify, 1);
+	CHECK_INT(o.forcessl, 0);
+	CHECK_INT(o.ncerthosts, 2);
+	if (o.ncerthosts == 2) {
+		CHECK_STR(o.certhosts[0].host, "ups1.example");
+		CHECK_INT(o.certhosts[0].port, 3493);
+		CHECK_STR(o.certhosts[1].host, "::1");
+		CHECK_INT(o.certhosts[1].port, 0);
+		CHECK(o.certhosts[1].certname == NULL);
+	}
+	upscli_tlsconf_free(&m.tls);
+
+	TEST_CASE("tlsconf: in another file, nutauth.conf's keys and unknown ones are errors");
+	upscli_tlsconf_init(&m.tls, 0);
+	CHECK_INT(conf_load_string("monitor.conf", "CERTIDENT_NAME mon\n",
+	    &mon_spec, &m), 1);
+	CHECK_STR(m.tls.err, "monitor.conf:1: CERTIDENT_NAME belongs to "
+	    "nutauth.conf; here it is CERTIDENT \"name\" \"password\"");
+	upscli_tlsconf_free(&m.tls);
+	CHECK_INT(conf_load_string("monitor.conf", "DEADTIME 5\nCERTPAHT /x\n",
+	    &mon_spec, &m), 1);
+	CHECK_STR(m.tls.err, "");	/* the engine's own "unknown directive" */
+	upscli_tlsconf_free(&m.tls);
+}
+
 int
 main(void)
 {
@@ -237,6 +390,8 @@ main(void)
 	test_keys();
 	test_search();
 	test_refusals();
+	test_reader_errors();
+	test_other_reader();
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)system(cmd);
 	return test_done();

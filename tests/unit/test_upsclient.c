@@ -4,7 +4,9 @@
  * script says which request lines must arrive and what to answer, so the
  * tests check both directions: quoting of requests, raw credentials, the
  * echo and BEGIN/END LIST checks, ERR mapping, tracking, and that silent,
- * dripping, flooding and vanishing servers make calls fail in bounded time.
+ * dripping, flooding, vanishing and slowly pacing servers make calls fail
+ * in bounded time (each line, and each whole operation), and that
+ * credentials sent without TLS are warned about.
  */
 #include "config.h"
 
@@ -206,15 +208,17 @@ srv_wait(void)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-/* A connected client with short timeouts. */
+/* A connected client with the given line and operation timeouts (0: the
+ * library's default). */
 static struct upscli *
-client(int read_ms)
+client_op(int read_ms, int op_ms)
 {
 	struct upscli_opts o;
 	struct upscli *c;
 
 	upscli_opts_init(&o);
 	o.read_timeout_ms = read_ms;
+	o.op_timeout_ms = op_ms;
 	o.connect_timeout_ms = 2000;
 	c = upscli_new(&o);
 	if (upscli_connect(c, "127.0.0.1", srv_port) < 0) {
@@ -223,6 +227,13 @@ client(int read_ms)
 		return NULL;
 	}
 	return c;
+}
+
+/* A connected client with short line timeouts. */
+static struct upscli *
+client(int read_ms)
+{
+	return client_op(read_ms, 0);
 }
 
 static long long
@@ -300,6 +311,59 @@ test_splitname(void)
 	CHECK_INT(upscli_splitaddr("127.0.0.1:17493", 3493, &host, &port, err, sizeof(err)), 0);
 	CHECK_STR(host, "127.0.0.1");
 	CHECK_INT(port, 17493);
+	free(host);
+
+	TEST_CASE("splitaddr: [v6]:port, [v6], bare v6; port 0 = any (CERTHOST)");
+	CHECK_INT(upscli_splitaddr("[::1]:3493", 0, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(host, "::1");
+	CHECK_INT(port, 3493);
+	free(host);
+	CHECK_INT(upscli_splitaddr("[fe80::1%eth0]", 0, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(host, "fe80::1%eth0");
+	CHECK_INT(port, 0);
+	free(host);
+	CHECK_INT(upscli_splitaddr("2001:db8::5", 0, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(host, "2001:db8::5");
+	CHECK_INT(port, 0);
+	free(host);
+	CHECK_INT(upscli_splitaddr("ups1.example:65535", 0, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(host, "ups1.example");
+	CHECK_INT(port, 65535);
+	free(host);
+
+	TEST_CASE("splitaddr: each malformed form is refused with its message");
+	host = NULL;
+	CHECK_INT(upscli_splitaddr("", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: can't parse empty string");
+	CHECK_INT(upscli_splitaddr("[]", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: empty host name");
+	CHECK_INT(upscli_splitaddr("[]:3493", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: empty host name");
+	CHECK_INT(upscli_splitaddr("[::1]3493", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: unexpected text after [domain literal]");
+	CHECK_INT(upscli_splitaddr("[::1]:", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: no port specified after ':' separator");
+	CHECK_INT(upscli_splitaddr("h:65536", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: invalid port number (1-65535)");
+	CHECK_INT(upscli_splitaddr("h:-1", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: invalid port number (1-65535)");
+	CHECK_INT(upscli_splitaddr("h: 1", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_INT(upscli_splitaddr("[::1:3493", 0, &host, &port, err, sizeof(err)), -1);
+	CHECK_STR(err, "upscli_splitaddr: missing closing bracket in [domain literal]");
+	CHECK(host == NULL);	/* nothing allocated on any refusal */
+
+	TEST_CASE("splitname: ups@[v6]:port and ups@host:port");
+	CHECK_INT(upscli_splitname("ups@[::1]:3493", 0, &ups, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(ups, "ups");
+	CHECK_STR(host, "::1");
+	CHECK_INT(port, 3493);
+	free(ups);
+	free(host);
+	CHECK_INT(upscli_splitname("a.b@h:1", 3493, &ups, &host, &port, err, sizeof(err)), 0);
+	CHECK_STR(ups, "a.b");
+	CHECK_STR(host, "h");
+	CHECK_INT(port, 1);
+	free(ups);
 	free(host);
 }
 
@@ -536,6 +600,199 @@ test_hostile(void)
 	    UPSCLI_ERR_DISCONNECTED, 2000, 1500);
 	hostile("hostile: a half line then EOF is reported", partial,
 	    UPSCLI_ERR_DISCONNECTED, 2000, 1500);
+}
+
+/* Reads LIST VAR ups to its end; returns list_next's last result. */
+static int
+read_list(struct upscli *c, size_t *items)
+{
+	const char *q[] = { "VAR", "ups" };
+	char **a;
+	size_t n;
+	int r;
+
+	*items = 0;
+	if (upscli_list_start(c, 2, q) < 0)
+		return -1;
+	while ((r = upscli_list_next(c, 2, q, &n, &a)) == 1)
+		(*items)++;
+	return r;
+}
+
+static void
+test_deadlines(void)
+{
+	/* One item every 400 ms: each line well inside the 1 s line timeout. */
+	static const char *const slow_list[] = {
+		"<LIST VAR ups", ">BEGIN LIST VAR ups",
+		">VAR ups v.1 \"1\"", "S400", ">VAR ups v.2 \"2\"", "S400",
+		">VAR ups v.3 \"3\"", "S400", ">VAR ups v.4 \"4\"", "S400",
+		">VAR ups v.5 \"5\"", "S400", ">VAR ups v.6 \"6\"", "S400",
+		">VAR ups v.7 \"7\"", "S400", ">VAR ups v.8 \"8\"", "S400",
+		">END LIST VAR ups", "W", NULL
+	};
+	static const char *const late_starttls[] = {
+		"<STARTTLS", "S900", ">ERR FEATURE-NOT-CONFIGURED", "W", NULL
+	};
+	struct upscli *c;
+	long long t0, ms;
+	size_t items;
+
+	TEST_CASE("deadline: a LIST paced under the line timeout ends at the operation's deadline");
+	if (!CHECK(srv_start(slow_list) == 0))
+		return;
+	c = client_op(1000, 1500);
+	if (CHECK(c != NULL)) {
+		t0 = ms_now();
+		CHECK_INT(read_list(c, &items), -1);
+		ms = ms_now() - t0;
+		printf("# %zu items in %lld ms\n", items, ms);
+		CHECK_INT(upscli_error(c), UPSCLI_ERR_TIMEOUT);
+		CHECK_STR(upscli_strerror(c), "Server timed out");
+		CHECK(ms >= 1400 && ms < 2300);
+		CHECK(items >= 2 && items < 8);
+		CHECK_INT(upscli_fd(c), -1);
+		upscli_close(c);
+	}
+	kill(srv_pid, SIGKILL);
+	srv_wait();
+
+	TEST_CASE("deadline: the same pace inside the operation's deadline is read whole");
+	if (!CHECK(srv_start(slow_list) == 0))
+		return;
+	c = client_op(1000, 10000);
+	if (CHECK(c != NULL)) {
+		CHECK_INT(read_list(c, &items), 0);
+		CHECK_INT(items, 8);
+		upscli_close(c);
+	}
+	CHECK_INT(srv_wait(), 0);
+
+	TEST_CASE("deadline: STARTTLS answered inside the line timeout but after the connect operation's end");
+	if (!CHECK(srv_start(late_starttls) == 0))
+		return;
+	t0 = ms_now();
+	c = client_op(1000, 500);
+	ms = ms_now() - t0;
+	CHECK(c == NULL);
+	CHECK(ms < 900);
+	kill(srv_pid, SIGKILL);
+	srv_wait();
+}
+
+/* Points stderr at a new temporary file; returns the saved stderr fd. */
+static int
+stderr_to_file(char *path, size_t len)
+{
+	int fd, saved;
+
+	(void)snprintf(path, len, "/tmp/nutsec-upsclient-err.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	fflush(stderr);
+	saved = dup(2);
+	(void)dup2(fd, 2);
+	close(fd);
+	return saved;
+}
+
+/* Puts stderr back and returns what was written (static, truncated). */
+static const char *
+stderr_back(int saved, const char *path)
+{
+	static char text[2048];
+	FILE *f;
+	size_t n = 0;
+
+	fflush(stderr);
+	(void)dup2(saved, 2);
+	close(saved);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+	}
+	text[n] = '\0';
+	(void)unlink(path);
+	return text;
+}
+
+/* How many times needle occurs in hay. */
+static int
+count_of(const char *hay, const char *needle)
+{
+	int k = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		k++;
+		hay += strlen(needle);
+	}
+	return k;
+}
+
+/*
+ * Runs one plaintext session against script with stderr caught: login
+ * (when asked) and GET VAR ups a.b. Returns what the library printed, or
+ * NULL when the session could not be set up.
+ */
+static const char *
+session_stderr(const char *const *script, int login)
+{
+	const char *q[] = { "VAR", "ups", "a.b" };
+	const char *out;
+	struct upscli *c;
+	char path[64];
+	char **a;
+	size_t n;
+	int saved;
+
+	if (!CHECK(srv_start(script) == 0))
+		return NULL;
+	saved = stderr_to_file(path, sizeof(path));
+	if (!CHECK(saved >= 0))
+		return NULL;
+	c = client(2000);
+	if (c != NULL) {
+		if (login)
+			CHECK_INT(upscli_login(c, "u", "p", NULL), 0);
+		CHECK_INT(upscli_get(c, 3, q, &n, &a), 0);
+		upscli_close(c);
+	}
+	out = stderr_back(saved, path);
+	CHECK(c != NULL);
+	CHECK_INT(srv_wait(), 0);
+	return out;
+}
+
+static void
+test_clear_credentials(void)
+{
+	static const char *const login[] = {
+		"<USERNAME u", ">OK", "<PASSWORD p", ">OK",
+		"<GET VAR ups a.b", ">VAR ups a.b \"1\"", "W", NULL
+	};
+	static const char *const get[] = {
+		"<GET VAR ups a.b", ">VAR ups a.b \"1\"", "W", NULL
+	};
+	const char *out;
+	char where[64];
+
+	TEST_CASE("clear credentials: after an ERR to STARTTLS, one warning naming FORCESSL");
+	out = session_stderr(login, 1);
+	if (out != NULL) {
+		CHECK_INT(count_of(out, "in clear"), 1);
+		CHECK_INT(count_of(out, "FORCESSL"), 1);
+		(void)snprintf(where, sizeof(where), "127.0.0.1:%u:", srv_port);
+		CHECK_INT(count_of(out, where), 1);
+		if (out[0] != '\0' && out[strlen(out) - 1] == '\n')
+			printf("# %s", out);
+	}
+
+	TEST_CASE("clear credentials: no warning when none are sent");
+	out = session_stderr(get, 0);
+	if (out != NULL)
+		CHECK_STR(out, "");
 }
 
 /* Connects with o to the scripted server; returns the handle (maybe failed). */
@@ -782,6 +1039,8 @@ main(void)
 	test_lists();
 	test_requests();
 	test_hostile();
+	test_deadlines();
+	test_clear_credentials();
 	test_tls_policy();
 	test_tls_hostile();
 	test_mutated_replies();

@@ -1,5 +1,5 @@
 /*
- * nutsec - sockserv.c: the driver's Unix socket server. Any number of
+ * nutsec - drv_sockserv.c: the driver's Unix socket server. Any number of
  * clients (upsd, upsdrvctl, tools) connect; each has a bounded input
  * buffer, a tokenizer and a bounded output buffer. Nothing here blocks:
  * output is written when the socket is writable, and a client whose

@@ -1,5 +1,5 @@
 /*
- * nutsec - dump.c: nutsec-sandbox-dump, a reviewer's tool. It prints a
+ * nutsec - sandbox_dump.c: nutsec-sandbox-dump, a reviewer's tool. It prints a
  * role's allow-list with the reason of every entry, then the filter that
  * libseccomp compiles from it (PFC text), so a policy change can be
  * reviewed as a diff of two outputs. It loads nothing and needs no
@@ -7,6 +7,7 @@
  *
  *   nutsec-sandbox-dump ROLE [tls] [reload] [syslog]
  *   nutsec-sandbox-dump -l          (the role names)
+ *   nutsec-sandbox-dump --landlock  (the Landlock ABI this kernel offers)
  */
 #include "config.h"
 
@@ -21,8 +22,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: nutsec-sandbox-dump ROLE [tls] [reload] [syslog]\n"
-	    "       nutsec-sandbox-dump -l\n"
-	    "Prints ROLE's seccomp allow-list with reasons and its compiled filter.\n");
+	    "       nutsec-sandbox-dump -l | --landlock\n"
+	    "Prints ROLE's seccomp allow-list with reasons and its compiled filter;\n"
+	    "-l the roles, --landlock the Landlock ABI of the running kernel.\n");
 }
 
 int
@@ -34,6 +36,15 @@ main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "-l") == 0) {
 		for (i = 0; i < SB_ROLE__COUNT; i++)
 			printf("%s\n", sandbox_role_name((enum sandbox_role)i));
+		return EXIT_SUCCESS;
+	}
+	if (argc == 2 && strcmp(argv[1], "--landlock") == 0) {
+		int abi = sandbox_landlock_abi();
+
+		if (abi > 0)
+			printf("landlock ABI %d\n", abi);
+		else
+			printf("landlock unavailable (%s)\n", strerror(-abi));
 		return EXIT_SUCCESS;
 	}
 	if (argc < 2 || strcmp(argv[1], "-h") == 0) {

@@ -4,7 +4,8 @@
  * driver will be (-u/-g, ups.conf user/group, RUN_AS_USER when started as
  * root), where its jail is (-r, ups.conf chroot, else the state path) and
  * what its seccomp filter does (--sandbox, ups.conf sandbox, else kill).
- * privdrop_enter keeps the directories a reload reads open, then hands
+ * privdrop_enter keeps the directories a reload reads open, names them and
+ * the state path as all the driver may still read (Landlock), then hands
  * everything to sandbox_enter and logs what the process holds.
  */
 #include "config.h"
@@ -71,12 +72,37 @@ keep_dir_of(const char *path)
 	return rc;
 }
 
+/*
+ * What the driver reads once sandboxed, for the Landlock rules: the kept
+ * directories (ups.conf's for reload, dummy-ups's data file's) and the
+ * state path (its socket). A device is opened before and needs no rule.
+ */
+static int
+landlock_paths(struct drv *d)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; (fd = conf_kept_fd(i)) >= 0; i++)
+		if (sandbox_allow_read_fd(&d->sb, fd) != 0) {
+			log_warn("UPS [%s]: landlock: kept directory %zu", d->upsname, i + 1);
+			return -1;
+		}
+	if (sandbox_allow_read(&d->sb, d->statepath) != 0) {
+		log_warn("UPS [%s]: landlock: %s", d->upsname, d->statepath);
+		return -1;
+	}
+	return 0;
+}
+
 int
 privdrop_enter(struct drv *d)
 {
 	char err[512], held[512];
 
 	if (d->uc->file != NULL && keep_dir_of(d->uc->file) != 0)
+		return -1;
+	if (landlock_paths(d) != 0)
 		return -1;
 	if (sandbox_enter((enum sandbox_role)d->sb_role, &d->sb, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);

@@ -1,5 +1,5 @@
 /*
- * nutsec - devfile.c: walks a dummy-ups data file entry by entry. The
+ * nutsec - dummy_devfile.c: walks a dummy-ups data file entry by entry. The
  * grammar follows NUT's dummy-ups (token 1 is the name up to its first
  * ':'; the value is the remaining words joined by one space; TIMER and
  * ALARM lines), with its silent cases made explicit: a line with no ':'

@@ -1,6 +1,7 @@
 /*
- * nutsec - loop.c: the driver's life once it runs: the update cycle on a
- * timer (pollinterval, or the driver's one-shot request), the device.*
+ * nutsec - drv_loop.c: the driver's life once it runs: the update cycle on a
+ * timer (pollinterval, or the driver's one-shot request), what follows
+ * each result the driver reports (update or drv_events.c), the device.*
  * copies of ups.*, the ignorelb rule, signals (SIGTERM/SIGINT/SIGQUIT
  * exit, SIGHUP reloads, SIGUSR1 reloads or exits), output flushing before
  * each sleep, reloads and the -d dump.
@@ -78,10 +79,14 @@ apply_ignorelb(struct drv *d)
 	if (!d->ups->ignorelb || !d->status_committed)
 		return;
 	if (c < 0 && r < 0) {
-		log_warnx("ignorelb: neither battery.charge/.low nor battery.runtime/.low "
-		    "is known; LB is taken from the device");
+		/* Once per outage of the values: events may come many a second. */
+		if (!d->lb_warned)
+			log_warnx("ignorelb: neither battery.charge/.low nor battery.runtime/.low "
+			    "is known; LB is taken from the device");
+		d->lb_warned = 1;
 		return;
 	}
+	d->lb_warned = 0;
 	memcpy(st, d->status, sizeof(st));
 	drv_status_init(d);
 	for (w = strtok_r(st, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
@@ -106,6 +111,19 @@ dump_and_exit(struct drv *d)
 	loop_exit(d, 0);
 }
 
+void
+loop_device_result(struct drv *d, int rc)
+{
+	if (rc == DRV_EV_NONE)
+		return;
+	sync_device_ids(d);
+	apply_ignorelb(d);
+	if (rc == DRV_EV_OK)
+		dstate_dataok(d);
+	else
+		dstate_datastale(d);
+}
+
 static void
 run_update(struct drv *d)
 {
@@ -113,12 +131,7 @@ run_update(struct drv *d)
 
 	shared_state(d, "updateinfo");
 	rc = d->ops->update(d);
-	sync_device_ids(d);
-	apply_ignorelb(d);
-	if (rc == 0)
-		dstate_dataok(d);
-	else
-		dstate_datastale(d);
+	loop_device_result(d, rc == 0 ? DRV_EV_OK : DRV_EV_STALE);
 	shared_state(d, "quiet");
 	d->cycles++;
 	if (d->opts.dump_after > 0 && d->cycles >= (unsigned long)d->opts.dump_after)

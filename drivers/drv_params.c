@@ -1,5 +1,5 @@
 /*
- * nutsec - params.c: the driver's settings. Loads ups.conf (or builds a
+ * nutsec - drv_params.c: the driver's settings. Loads ups.conf (or builds a
  * section from the command line with -s), applies -x, checks every
  * driver variable against the driver's table (an unknown one is an error
  * naming file:line and the driver exits 1; NUT exited 0), publishes the

@@ -1,5 +1,5 @@
 /*
- * nutsec - cli.c: the command line every driver shares (NUT's driver
+ * nutsec - drv_cli.c: the command line every driver shares (NUT's driver
  * CLI): -a/-s, -k, -x, -D, -F/-FF/-B, -u/-g/-r, -i, -c, -d, -L, -V, -h;
  * and -c, which signals the running instance through its PID file or asks
  * it over its socket.

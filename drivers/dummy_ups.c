@@ -1,5 +1,5 @@
 /*
- * nutsec - dummy-ups.c: the simulation driver. It publishes the variables
+ * nutsec - dummy_ups.c: the simulation driver. It publishes the variables
  * of a data file: a .dev file read once and re-read when its modification
  * time changes (dummy-once), or a .seq file played line by line with
  * TIMER pauses and started over at its end (dummy-loop). With

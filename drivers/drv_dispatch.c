@@ -1,5 +1,5 @@
 /*
- * nutsec - dispatch.c: what the driver does with each message a socket
+ * nutsec - drv_dispatch.c: what the driver does with each message a socket
  * client sends (NUT's dstate protocol, server -> driver side): dumps,
  * PING, GETPID, broadcast switches, LOGOUT, and INSTCMD / SET with their
  * TRACKING replies. sockproto has already checked the arity; replies go

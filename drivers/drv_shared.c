@@ -1,5 +1,5 @@
 /*
- * nutsec - shared.c: the instant commands and variables every driver
+ * nutsec - drv_shared.c: the instant commands and variables every driver
  * has, handled by the core before the driver's own handlers:
  * shutdown.default, driver.killpower (only with allow_killpower),
  * driver.reload, driver.reload-or-exit, driver.reload-or-error, the

@@ -1,5 +1,5 @@
 /*
- * nutsec - dstate.c: the driver's state. Every drv_set..., drv_del... and drv_add...
+ * nutsec - drv_dstate.c: the driver's state. Every drv_set..., drv_del... and drv_add...
  * call changes the vartree (the one source of truth) and, once the socket
  * is up, broadcasts exactly the change to connected clients, always
  * quoted and escaped by sockproto. Also the ups.status / ups.alarm

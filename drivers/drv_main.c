@@ -1,5 +1,5 @@
 /*
- * nutsec - core.c: drv_main, the start-up and shut-down order of every
+ * nutsec - drv_main.c: drv_main, the start-up and shut-down order of every
  * driver, written as numbered steps: options and ups.conf, user lookup,
  * background, state, device (init + first update), socket, PID file, the
  * sandbox (chroot, user, no capabilities, no_new_privs, the role's seccomp
@@ -71,6 +71,7 @@ killpower(struct drv *d)
 	if (d->ops->init(d) < 0)
 		goto out;
 	rc = shared_killpower(d) == 0 ? 0 : 1;
+	events_clear(d);
 	if (d->ops->cleanup != NULL)
 		d->ops->cleanup(d);
 out:
@@ -97,6 +98,8 @@ cleanup(struct drv *d)
 	shared_state(d, "cleanup.exit");
 	sockserv_free(d->ss);
 	d->ss = NULL;
+	/* The driver's watches and timers go before it closes what they use. */
+	events_clear(d);
 	if (d->ops->cleanup != NULL)
 		d->ops->cleanup(d);
 	if (d->pidfile_written && unlink(d->pidpath) < 0 && errno != ENOENT)
@@ -177,7 +180,8 @@ run(struct drv *d)
 		daemon_ready();
 	}
 
-	/* 10. The event loop until a signal or driver.exit. */
+	/* 10. The event loop until a signal or driver.exit: update cycles, socket
+	 * I/O, and the driver's own watches and timers (drv_events.c). */
 	d->exit_status = loop_run(d);
 	cleanup(d);
 	return d->exit_status;
