@@ -42,7 +42,7 @@ tap_like "upsd logs what it holds" "$(cat "$T/upsd.log")" \
 tap_like "dummy-ups logs what it holds" "$(cat "$T/driver-dummy.log")" \
 	"UPS \\[dummy\\]: sandbox: user nut.*root $STATE.*seccomp filter driver.* \\(kill\\)"
 # Landlock as far as this kernel offers it, named in both lines.
-LL=$("$top_builddir/sandbox/nutsec-sandbox-dump" --landlock)
+LL=$("$top_builddir/tools/nutsec-sandbox-dump" --landlock)
 case $LL in
 "landlock ABI "*)
 	LL_ABI=${LL#landlock ABI }
