@@ -1,6 +1,6 @@
 /*
  * nutsec - main.c: upsd's start-up, written as the numbered steps of
- * design.md §3: options, configuration, names and users, listeners and
+ * docs/architecture.md §2: options, configuration, names and users, listeners and
  * sockets, then sandbox_confine (chroot to the state path or -r, the run-as
  * user without groups or capabilities, no_new_privs, the upsd seccomp
  * filter), event loop, and the clean exit. The work itself lives in the

@@ -87,13 +87,7 @@ tap_like "TLS 1.2 is accepted" "$r" "^HANDSHAKE OK TLSv1\.2 "
 tap_like "TLS 1.2 session works" "$r" "^REPLY 1\.3$"
 # control: the probe really can speak TLS 1.0/1.1 (against openssl s_server
 # with the server certificate), so its refusal below means upsd's
-tls_pem_server() {
-	"$PK12UTIL" -o "$PKI/pem/server.p12" -n server -d "sql:$PKI/srv" -k "$PKI/pw" \
-		-W "$PKI_PW" > /dev/null 2>&1 &&
-	"$OPENSSL" pkcs12 -in "$PKI/pem/server.p12" -passin "pass:$PKI_PW" -nodes \
-		-clcerts -out "$PKI/pem/server.pem" > /dev/null 2>&1
-}
-if tls_pem_server; then
+if tls_pem server srv; then
 	for v in tls1 tls1_1; do
 		sp=$(pick_port)
 		"$OPENSSL" s_server -accept "127.0.0.1:$sp" -cert "$PKI/pem/server.pem" -$v \

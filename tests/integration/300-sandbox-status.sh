@@ -1,6 +1,6 @@
 #!/bin/sh
 # nutsec tests - 300-sandbox-status: upsd and dummy-ups, started the default
-# way by root, hold what design.md §3 says once serving, as the kernel sees
+# way by root, hold what docs/architecture.md §1 says once serving, as the kernel sees
 # it in /proc/PID: user and group nut, CapEff and CapBnd empty, NoNewPrivs 1,
 # Seccomp 2 (filter), root directory the state path; each logs one line that
 # says so, Landlock included (the ABI the kernel offers, what it covers). Also the filter action settings (upsd.conf SANDBOX, ups.conf
@@ -42,7 +42,7 @@ tap_like "upsd logs what it holds" "$(cat "$T/upsd.log")" \
 tap_like "dummy-ups logs what it holds" "$(cat "$T/driver-dummy.log")" \
 	"UPS \\[dummy\\]: sandbox: user nut.*root $STATE.*seccomp filter driver.* \\(kill\\)"
 # Landlock as far as this kernel offers it, named in both lines.
-LL=$("$top_builddir/sandbox/nutsec-sandbox-dump" --landlock)
+LL=$("$top_builddir/tools/nutsec-sandbox-dump" --landlock)
 case $LL in
 "landlock ABI "*)
 	LL_ABI=${LL#landlock ABI }

@@ -4,8 +4,9 @@
 # and openssl (PEM copies of the client identities for tlsprobe.py).
 #
 #   tls_require              skip-all (TAP) when certutil/pk12util/openssl are missing
-#   tls_pki                  makes the whole certificate set once per script run
-#                            in $PKI (= $T/pki), see below; bails out on failure
+#   tls_pki                  the certificate set in $PKI, made once and shared by
+#                            every test of the build tree (see below); bails out
+#                            on failure
 #   tls_upsd_conf [REQ] [NICK] [EXTRA...]
 #                            upsd.conf with CERTPATH $PKI/srv, CERTIDENT NICK
 #                            (default "server") and CERTREQUEST REQ (if given)
@@ -15,7 +16,7 @@
 #                            the -A client file of our upsc/upscmd/upsrw ($TLS_AUTHFILE)
 #                            for the client DB $PKI/cl-DB; tls_upsc ARGS runs upsc -A
 #   tls_upsmon_lines DB [NICK] ...  the TLS lines of a NUT upsmon.conf
-#   tls_pem NAME             PEM key+cert of a client identity; tls_subject NAME
+#   tls_pem NAME [DB]        PEM key+cert of an identity; tls_subject NAME
 #
 # The set ($PKI, all DB passwords = $PKI_PW, the same text in $PKI/pw):
 #   ca/, ca.crt      "nutsec test CA": BC critical CA:TRUE, KU critical
@@ -39,6 +40,17 @@
 #   pem/ca.crt, pem/ca2.crt; pem/NAME.pem (key + certificate, see tls_pem)
 #
 # Serial numbers are unique per issuer. Keys are EC P-256, SHA-256 signatures.
+#
+# Where: $TLS_PKI_DIR, by default $top_builddir/tests/pki (a directory in
+# /tmp named after it when user nut cannot reach the build tree: upsd, ours
+# or NUT's, may read its database as nut). The unit tests (test_tls,
+# test_tlsclient), the integration and the interop TLS scripts all use that
+# one set; a lock ($PKI.lock, flock) lets the first of parallel tests make it
+# while the others wait. It is made again when it is older than a day (the
+# not-yet-valid certificates become valid a month after they were made) or
+# older than this file; .ci/test removes it so that every run makes a fresh
+# one, and `make clean` removes it. Tests only read it (tls_pem adds PEM
+# copies, under the lock).
 
 : "${CERTUTIL:=certutil}"
 : "${PK12UTIL:=pk12util}"
@@ -118,15 +130,30 @@ _pki_trust() {
 	_pki_run "$CERTUTIL" -A -d "sql:$PKI/$1" -f "$PKI/pw" -n "$2" -t "${3:-CT,,}" -a -i "$PKI/$2.crt"
 }
 
-# tls_pem NAME: $PKI/pem/NAME.pem, the PEM key + certificate of cl-NAME's
-# identity (made on first use: a PKCS#12 export costs ~1 s of PBKDF2)
+# _pki_lock / _pki_unlock: hold $PKI.lock (fd 9) while making or adding
+_pki_lock() {
+	exec 9>"$PKI.lock" && flock 9
+}
+_pki_unlock() {
+	exec 9>&-
+}
+
+# tls_pem NAME [DB]: $PKI/pem/NAME.pem, the PEM key + certificate NAME of
+# the DB $PKI/DB (default cl-NAME), made on first use (a PKCS#12 export
+# costs ~1 s of PBKDF2) and kept in the shared set
 tls_pem() {
 	[ -s "$PKI/pem/$1.pem" ] && return 0
-	_pki_run "$PK12UTIL" -o "$PKI/pem/$1.p12" -n "$1" -d "sql:$PKI/cl-$1" \
+	_pki_lock || return 1
+	_pem=$PKI/pem/$1
+	[ -s "$_pem.pem" ] ||
+	{ _pki_run "$PK12UTIL" -o "$_pem.p12" -n "$1" -d "sql:$PKI/${2:-cl-$1}" \
 		-k "$PKI/pw" -W "$PKI_PW" &&
-	_pki_run "$OPENSSL" pkcs12 -in "$PKI/pem/$1.p12" -passin "pass:$PKI_PW" \
-		-nodes -clcerts -out "$PKI/pem/$1.pem" || return 1
-	chmod 0640 "$PKI/pem/$1.pem"
+	_pki_run "$OPENSSL" pkcs12 -in "$_pem.p12" -passin "pass:$PKI_PW" \
+		-nodes -clcerts -out "$_pem.tmp" &&
+	chmod 0640 "$_pem.tmp" && mv "$_pem.tmp" "$_pem.pem"; }
+	_rc=$?
+	_pki_unlock
+	return $_rc
 }
 
 _pki_make() {
@@ -169,24 +196,49 @@ _pki_make() {
 	return 0
 }
 
-# tls_pki: the certificate set in $PKI (once per script run)
-tls_pki() {
-	PKI=$T/pki
-	[ -f "$PKI/done" ] && return 0
-	mkdir -p "$PKI/pem"
-	PKI_PW=nutsec-db-$$-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
-	printf '%s\n' "$PKI_PW" > "$PKI/pw"
-	head -c 2048 /dev/urandom > "$PKI/noise"
-	if ! _pki_make; then
-		echo "# certificate generation failed; last lines of $PKI/gen.log:"
-		tail -n 15 "$PKI/gen.log" | sed 's/^/#   /'
-		tap_bail "cannot make the test certificates"
+# _pki_where: sets PKI (see "Where" above)
+_pki_where() {
+	PKI=${TLS_PKI_DIR:-${top_builddir:-$top_srcdir}/tests/pki}
+	mkdir -p "$(dirname "$PKI")" || return 1
+	if [ -z "$TLS_PKI_DIR" ] && id nut >/dev/null 2>&1 && command -v setpriv >/dev/null &&
+	    ! setpriv --reuid=nut --regid=nut --clear-groups test -x "$(dirname "$PKI")" \
+	    2>/dev/null; then
+		PKI=${TMPDIR:-/tmp}/nutsec-pki.$(printf '%s' "$PKI" | cksum | cut -d' ' -f1)
 	fi
-	# upsd runs as nut: it must read its DB; clients run as root
-	chown -R root:nut "$PKI"
-	chmod -R g+rX,o-rwx "$PKI"
-	chmod 0750 "$PKI"
-	: > "$PKI/done"
+}
+
+# _pki_fresh: the set in $PKI is complete, less than a day old and newer
+# than this file
+_pki_fresh() {
+	[ -f "$PKI/done" ] &&
+	[ ! "${top_srcdir:-.}/tests/integration/tlslib.sh" -nt "$PKI/done" ] &&
+	[ -z "$(find "$PKI/done" -mmin +1440 2>/dev/null)" ]
+}
+
+# tls_pki: the shared certificate set in $PKI, made if it is not there yet
+tls_pki() {
+	_pki_where || tap_bail "cannot make the directory for $PKI"
+	_pki_lock || tap_bail "cannot lock $PKI.lock"
+	if ! _pki_fresh; then
+		rm -rf "$PKI"
+		mkdir -p "$PKI/pem"
+		PKI_PW=nutsec-db-$$-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+		printf '%s\n' "$PKI_PW" > "$PKI/pw"
+		head -c 2048 /dev/urandom > "$PKI/noise"
+		if ! _pki_make; then
+			_pki_unlock
+			echo "# certificate generation failed; last lines of $PKI/gen.log:"
+			tail -n 15 "$PKI/gen.log" | sed 's/^/#   /'
+			tap_bail "cannot make the test certificates"
+		fi
+		# upsd runs as nut: it must read its DB; clients run as root
+		chown -R root:nut "$PKI" 2>/dev/null
+		chmod -R g+rX,o-rwx "$PKI"
+		chmod 0750 "$PKI"
+		: > "$PKI/done"
+	fi
+	_pki_unlock
+	PKI_PW=$(cat "$PKI/pw")
 	export PKI PKI_PW
 }
 
@@ -206,7 +258,7 @@ tls_probe() {
 # and its password, CERTREQUEST if not empty
 tls_upsd_conf() {
 	_req=$1; _nick=${2:-server}
-	shift 2 2>/dev/null || shift $#
+	if [ $# -ge 2 ]; then shift 2; else shift $#; fi
 	write_upsd_conf "CERTPATH ${TLS_SRVDB:-$PKI/srv}" \
 		"CERTIDENT \"$_nick\" \"$PKI_PW\"" \
 		${_req:+"CERTREQUEST $_req"} "$@"
@@ -255,7 +307,7 @@ tls_probe_port() {
 # holds a certificate, CERTVERIFY and FORCESSL when given (not empty)
 tls_upsc_conf() {
 	_db=$1; _cv=$2; _fs=$3
-	shift 3 2>/dev/null || shift $#
+	if [ $# -ge 3 ]; then shift 3; else shift $#; fi
 	TLS_AUTHFILE=$T/nutauth-$_db.conf
 	{
 		echo "CERTPATH $PKI/cl-$_db"

@@ -1,8 +1,8 @@
 /*
  * nutsec - test_tls.c: the server half of common/tls (tls_nss.c) against
- * real certificates. A throwaway PKI is made with certutil by the TLS test
- * library (tests/integration/tlslib.sh: a CA, upsd's database with good and
- * bad server certificates, client identities as PEM via tls_pem). Then: every start-up
+ * real certificates: the TLS tests' shared set, made with certutil by
+ * tests/integration/tlslib.sh (see pki.h: a CA, upsd's database with good
+ * and bad server certificates, client identities as PEM). Then: every start-up
  * refusal and its text, and handshakes driven by a non-blocking poll loop
  * in this process against an independent client (openssl s_client) for
  * CERTREQUEST NO/REQUEST/REQUIRE, protocol versions, silence and garbage.
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "tls.h"
+#include "pki.h"
 #include "test.h"
 
 #define CHECK_SUB(hay, needle) do { const char *h_ = (hay); \
@@ -31,34 +32,19 @@
 		printf("# %s:%d: \"%s\" lacks \"%s\"\n", __FILE__, __LINE__, \
 		    h_ ? h_ : "(null)", (needle)); test_case_failed = 1; } } while (0)
 
-static char tmp[64], pki[96], srvdb[128], pw[128];
+#define PKI_PATH 640	/* a path in the certificate set */
 
-/* Makes the PKI with tlslib.sh. 0 or -1. */
+static char tmp[64], pki[512], srvdb[PKI_PATH], pw[128];
+
+/* The shared certificate set, the PEM copies the openssl peers use, and a
+ * temporary directory of our own. 0 or -1. */
 static int
 make_pki(void)
 {
-	char cmd[1024];
-	FILE *fp;
-
-	if (mkdtemp(tmp) == NULL)
+	if (mkdtemp(tmp) == NULL ||
+	    test_pki("mon expired future otherca srvonly", pki, sizeof(pki), pw, sizeof(pw)) != 0)
 		return -1;
-	if (snprintf(cmd, sizeof(cmd), "T='%s'; tap_bail() { echo \"# $*\"; exit 1; }; "
-	    ". '%s/tests/integration/tlslib.sh' && tls_pki >/dev/null && "
-	    "for n in mon expired future otherca srvonly; do tls_pem $n || exit 1; done", tmp,
-	    TOP_SRCDIR) >= (int)sizeof(cmd))
-		return -1;
-	if (system(cmd) != 0)
-		return -1;
-	(void)snprintf(pki, sizeof(pki), "%s/pki", tmp);
 	(void)snprintf(srvdb, sizeof(srvdb), "%s/srv", pki);
-	(void)snprintf(cmd, sizeof(cmd), "%s/pw", pki);
-	if ((fp = fopen(cmd, "r")) == NULL || fgets(pw, sizeof(pw), fp) == NULL) {
-		if (fp)
-			fclose(fp);
-		return -1;
-	}
-	fclose(fp);
-	pw[strcspn(pw, "\n")] = '\0';
 	return 0;
 }
 
@@ -220,7 +206,7 @@ out:
 
 /* An openssl s_client command line; cert NULL = none. */
 static void
-sclient(char **argv, char store[][200], const char *ver, const char *cert)
+sclient(char **argv, char store[][PKI_PATH], const char *ver, const char *cert)
 {
 	int n = 0, k = 0;
 
@@ -234,7 +220,7 @@ sclient(char **argv, char store[][200], const char *ver, const char *cert)
 	argv[n++] = "localhost";
 	argv[n++] = "-verify_return_error";
 	argv[n++] = "-CAfile";
-	(void)snprintf(store[k], 200, "%s/pem/ca.crt", pki);
+	(void)snprintf(store[k], PKI_PATH, "%s/pem/ca.crt", pki);
 	argv[n++] = store[k++];
 	if (ver != NULL) {
 		argv[n++] = (char *)ver;
@@ -246,7 +232,7 @@ sclient(char **argv, char store[][200], const char *ver, const char *cert)
 	if (cert != NULL) {
 		/* key and certificate in one PEM file (tlslib.sh's tls_pem) */
 		argv[n++] = "-cert";
-		(void)snprintf(store[k], 200, "%s/pem/%s.pem", pki, cert);
+		(void)snprintf(store[k], PKI_PATH, "%s/pem/%s.pem", pki, cert);
 		argv[n++] = store[k++];
 	}
 	argv[n] = NULL;
@@ -255,7 +241,7 @@ sclient(char **argv, char store[][200], const char *ver, const char *cert)
 static void
 handshake(enum tls_certrequest req, const char *ver, const char *cert, struct outcome *o)
 {
-	char err[320], store[4][200], *argv[32];
+	char err[320], store[4][PKI_PATH], *argv[32];
 
 	if (server_up(srvdb, pw, "server", req, err, sizeof(err)) != 0) {
 		memset(o, 0, sizeof(*o));
@@ -310,7 +296,7 @@ test_setup_errors(void)
 
 	TEST_CASE("tls_server_setup: a certificate without its key");
 	{
-		char cadb[128];
+		char cadb[PKI_PATH];
 
 		(void)snprintf(cadb, sizeof(cadb), "%s/cl-nocert", pki);
 		CHECK(server_up(cadb, pw, "ca", TLS_CERT_NO, err, sizeof(err)) == -1);
@@ -444,7 +430,7 @@ main(void)
 		return 0;
 	}
 	if (make_pki() != 0) {
-		printf("Bail out! cannot make the test certificates in %s\n", tmp);
+		printf("Bail out! cannot make the test certificates (or %s)\n", tmp);
 		return 1;
 	}
 	test_setup_errors();

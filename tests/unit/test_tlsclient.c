@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pki.h"
 #include "test.h"
 #include "tls.h"
 
@@ -32,35 +33,15 @@
 		printf("# %s:%d: \"%s\" lacks \"%s\"\n", __FILE__, __LINE__, \
 		    h_ ? h_ : "(null)", (needle)); test_case_failed = 1; } } while (0)
 
-static char tmp[64], db[128], pw[128];
+static char pki[512], db[600], pw[128];
 
-/* Makes the certificate set with tlslib.sh. 0 or -1. */
+/* The shared certificate set (upsd's database in it). 0 or -1. */
 static int
 make_pki(void)
 {
-	char cmd[1024], path[160];
-	FILE *fp;
-
-	(void)snprintf(tmp, sizeof(tmp), "/tmp/nutsec-tlscli.XXXXXX");
-	if (mkdtemp(tmp) == NULL)
+	if (test_pki("", pki, sizeof(pki), pw, sizeof(pw)) != 0)
 		return -1;
-	if (snprintf(cmd, sizeof(cmd), "T='%s'; tap_bail() { echo \"# $*\"; "
-	    "exit 1; }; . '%s/tests/integration/tlslib.sh' && tls_pki "
-	    ">/dev/null", tmp, TOP_SRCDIR) >= (int)sizeof(cmd))
-		return -1;
-	if (system(cmd) != 0)
-		return -1;
-	(void)snprintf(db, sizeof(db), "%s/pki/srv", tmp);
-	(void)snprintf(path, sizeof(path), "%s/pki/pw", tmp);
-	fp = fopen(path, "r");
-	if (fp == NULL)
-		return -1;
-	if (fgets(pw, sizeof(pw), fp) == NULL) {
-		fclose(fp);
-		return -1;
-	}
-	fclose(fp);
-	pw[strcspn(pw, "\n")] = '\0';
+	(void)snprintf(db, sizeof(db), "%s/srv", pki);
 	return 0;
 }
 
@@ -367,8 +348,6 @@ test_client_certs(void)
 int
 main(void)
 {
-	char cmd[128];
-
 	if (system("command -v certutil >/dev/null && command -v pk12util "
 	    ">/dev/null && command -v openssl >/dev/null") != 0) {
 		printf("1..0 # SKIP certutil, pk12util or openssl not installed\n");
@@ -381,7 +360,5 @@ main(void)
 	test_names();
 	test_client_certs();
 	tls_fini();
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	(void)system(cmd);
 	return test_done();
 }
