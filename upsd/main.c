@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,11 +20,15 @@
 #include "ev.h"
 #include "log.h"
 #include "paths.h"
+#include "pidfile.h"
 #include "perm.h"
 #include "sandbox.h"
 #include "xmalloc.h"
 
 #include "upsd.h"
+
+/* The program -c signals: the base name of upsd's executable. */
+#define UPSD_PROG "upsd"
 
 struct cli {
 	const char *signal_cmd;		/* -c reload|stop */
@@ -146,35 +149,23 @@ signal_running(const struct cli *cli)
 		log_warnx("-c: unknown command '%s' (reload or stop)", cli->signal_cmd);
 		return EXIT_FAILURE;
 	}
-	if (cli->signal_pid > 0) {
-		if (kill((pid_t)cli->signal_pid, sig) != 0) {
-			log_warn("cannot signal process %ld", cli->signal_pid);
-			return EXIT_FAILURE;
-		}
-		return EXIT_SUCCESS;
-	}
+	/* Whatever names the PID, only an upsd is signalled (pidfile.c). */
+	if (cli->signal_pid > 0)
+		return proc_signal((pid_t)cli->signal_pid, UPSD_PROG, sig, "-P", NULL) == 0 ?
+		    EXIT_SUCCESS : EXIT_FAILURE;
 	if (paths_join(path, sizeof(path), paths_altpidpath(), "upsd.pid") != 0)
 		return EXIT_FAILURE;
-	return pidfile_signal(path, sig) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pidfile_signal(path, UPSD_PROG, sig) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* Refuses to run twice: the PID file names a live upsd. */
 static int
 check_running(const char *pidpath)
 {
-	char proc[64], comm[32] = "";
+	char what[256];
 	pid_t pid = pidfile_read(pidpath);
-	ssize_t n;
-	int fd;
 
-	if (pid < 0 || pid == getpid() || kill(pid, 0) != 0)
-		return 0;
-	(void)str_printf(proc, sizeof(proc), "/proc/%ld/comm", (long)pid);
-	if ((fd = open(proc, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
-	if (n <= 0 || strncmp(comm, "upsd\n", 5) != 0)
+	if (pid < 0 || pid == getpid() || proc_runs(pid, UPSD_PROG, what, sizeof(what)) != 0)
 		return 0;
 	log_warnx("upsd is already running (PID %ld in %s)", (long)pid, pidpath);
 	return -1;
@@ -301,8 +292,8 @@ shutdown_all(const char *pidpath)
 	dispatch_fini();
 	state_free();
 	ev_fini();
-	if (pidpath != NULL && unlink(pidpath) != 0 && errno != ENOENT)
-		log_debug("PID file %s not removed: %s", pidpath, strerror(errno));
+	if (pidpath != NULL)
+		pidfile_remove(pidpath);
 	conf_forget_dirs();
 }
 
