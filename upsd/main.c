@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,8 +19,8 @@
 #include "ev.h"
 #include "log.h"
 #include "paths.h"
-#include "pidfile.h"
 #include "perm.h"
+#include "pidfile.h"
 #include "sandbox.h"
 #include "xmalloc.h"
 
@@ -171,6 +170,24 @@ check_running(const char *pidpath)
 	return -1;
 }
 
+/*
+ * tcp-wrappers rules that the jail has no copy of would silently vanish
+ * after the chroot and let every user in: refuse, naming both ways out.
+ */
+static int
+check_rules_in_jail(const char *jail)
+{
+	const char *rules;
+
+	if (jail == NULL || (rules = access_rules_outside(jail)) == NULL)
+		return 0;
+	log_warnx("fatal: tcp-wrappers rules in %s are not inside the jail %s, where upsd "
+	    "could not read them: copy them in (mkdir -p %s/etc && cp /etc/hosts.allow "
+	    "/etc/hosts.deny %s/etc/) or turn the chroot off explicitly (-r /)", rules, jail,
+	    jail, jail);
+	return -1;
+}
+
 static void
 on_stop(void *arg)
 {
@@ -197,18 +214,25 @@ on_tick(void *arg)
 		fatalx("cannot arm the housekeeping timer");
 }
 
-/* Signals, listeners, the first driver connections and the tick. */
-static void
+/* Signals, listeners, the first driver connections and the tick. 0 or -1. */
+static int
 loop_setup(void)
 {
-	if (ev_init() != 0)
-		fatal("event loop");
+	if (ev_init() != 0) {
+		log_warn("event loop");
+		return -1;
+	}
 	if (ev_signal(SIGTERM, on_stop, NULL) != 0 || ev_signal(SIGINT, on_stop, NULL) != 0 ||
-	    ev_signal(SIGQUIT, on_stop, NULL) != 0 || ev_signal(SIGHUP, on_reload, NULL) != 0)
-		fatal("signal handlers");
-	if (listen_start() != 0)
-		fatalx("cannot start the listeners");
+	    ev_signal(SIGQUIT, on_stop, NULL) != 0 || ev_signal(SIGHUP, on_reload, NULL) != 0) {
+		log_warn("signal handlers");
+		return -1;
+	}
+	if (listen_start() != 0) {
+		log_warnx("cannot start the listeners");
+		return -1;
+	}
 	on_tick(NULL);
+	return 0;
 }
 
 /* What widens upsd's filter: reload always, TLS and syslog when used. */
@@ -254,16 +278,8 @@ static int
 confine(struct sandbox_opts *sb, const char *jail, int foreground, const char *stateinside)
 {
 	char err[512], held[512];
-	const char *rules;
 
 	sb->chroot_dir = jail;
-	if (jail != NULL && (rules = access_rules_outside(jail)) != NULL) {
-		/* Rules that silently vanish would let everyone in: no chroot. */
-		log_warnx("tcp-wrappers rules in %s are not inside the jail %s: running "
-		    "without chroot (copy the file to %s%s to keep the jail)", rules,
-		    jail, jail, rules);
-		sb->chroot_dir = NULL;
-	}
 	if (!foreground)
 		daemon_detach_stdio();	/* no /dev/null in the jail */
 	if (sandbox_enter(SB_ROLE_UPSD, sb, err, sizeof(err)) != 0) {
@@ -280,7 +296,11 @@ confine(struct sandbox_opts *sb, const char *jail, int foreground, const char *s
 	return 0;
 }
 
-/* Step 13: clients, TLS, drivers, listeners, then the PID file (if ours). */
+/*
+ * Step 13, and the one way out of a failed start-up: clients, TLS, drivers,
+ * listeners, then the PID file (if ours). Each part is a no-op if start-up
+ * never got to it.
+ */
 static void
 shutdown_all(const char *pidpath)
 {
@@ -303,10 +323,11 @@ main(int argc, char **argv)
 	struct upsd_opts opts;
 	struct sandbox_opts sb;
 	struct cli cli;
-	char pidpath[4096], statehost[4096], stateinside[4096], err[512];
+	char pidpath[4096] = "", statehost[4096], stateinside[4096], err[512];
+	const char *jail;
 	uid_t uid;
 	gid_t gid;
-	int foreground, pidfile = 0, root = getuid() == 0 || geteuid() == 0;
+	int foreground, pidfile = 0, rc = EXIT_FAILURE, root = getuid() == 0 || geteuid() == 0;
 
 	/* 1. Options; -c only signals the running daemon. */
 	parse_args(argc, argv, &cli);
@@ -332,7 +353,11 @@ main(int argc, char **argv)
 	if (cli.check || cli.dump || cli.dump_filter)
 		return run_query(&cli);
 
-	/* 3. Names and users: the run-as user, resolved before any chroot. */
+	/*
+	 * 3. Names and users: the run-as user, resolved before any chroot, and
+	 * the jail (-r, else the state path), which must hold any tcp-wrappers
+	 * rules.
+	 */
 	memset(&sb, 0, sizeof(sb));
 	sb.action = cli.sandbox >= 0 ? (enum sandbox_action)cli.sandbox :
 	    (enum sandbox_action)state_conf()->sandbox;
@@ -343,37 +368,44 @@ main(int argc, char **argv)
 		log_warnx("not started as root: -u/-r ignored; no chroot, ids kept");
 	if (sandbox_resolve(&sb, &uid, &gid, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
-		return EXIT_FAILURE;
+		goto out;
 	}
+	if (privs_jail(cli.chroot_dir, state_statepath(), statehost, sizeof(statehost),
+	    stateinside, sizeof(stateinside)) != 0)
+		goto out;
+	jail = root ? (cli.chroot_dir != NULL ? cli.chroot_dir : statehost) : NULL;
+	if (check_rules_in_jail(jail) != 0)
+		goto out;
 
 	/* 4. Resource limits while still privileged: room for MAXCONN clients. */
 	if (state_apply_limits(1) != 0)
-		return EXIT_FAILURE;
+		goto out;
 
 	/* 5. Detach (the parent waits until we are ready or dead). */
-	if (paths_join(pidpath, sizeof(pidpath), paths_altpidpath(), "upsd.pid") != 0)
-		fatalx("PID file path too long");
+	if (paths_join(pidpath, sizeof(pidpath), paths_altpidpath(), "upsd.pid") != 0) {
+		log_warnx("PID file path too long");
+		goto out;
+	}
 	if (check_running(pidpath) != 0)
-		return EXIT_FAILURE;
+		goto out;
 	if (!foreground && daemon_background() != 0)
-		return EXIT_FAILURE;
+		goto out;
 
 	/*
 	 * 6. Open everything: listeners (as root), the state path (the jail by
 	 * default, where the driver sockets are), and the directories reload
 	 * reads from inside the jail.
 	 */
-	if (listen_open(state_conf(), cli.family) != 0)
-		return EXIT_FAILURE;
-	if (privs_jail(cli.chroot_dir, state_statepath(), statehost, sizeof(statehost),
-	    stateinside, sizeof(stateinside)) != 0)
-		return EXIT_FAILURE;
-	if (perm_check_statepath(statehost) != 0)
-		return EXIT_FAILURE;
-	if (chdir(statehost) != 0)
-		fatal("chdir %s", statehost);
-	if (conf_keep_dir(paths_confpath()) != 0)
-		fatal("cannot open %s (kept for reload)", paths_confpath());
+	if (listen_open(state_conf(), cli.family) != 0 || perm_check_statepath(statehost) != 0)
+		goto out;
+	if (chdir(statehost) != 0) {
+		log_warn("chdir %s", statehost);
+		goto out;
+	}
+	if (conf_keep_dir(paths_confpath()) != 0) {
+		log_warn("cannot open %s (kept for reload)", paths_confpath());
+		goto out;
+	}
 	if (conf_keep_dir(upsd_conf_datapath(state_conf())) != 0)
 		log_debug("%s not kept open: cmdvartab will not be re-read",
 		    upsd_conf_datapath(state_conf()));
@@ -381,7 +413,7 @@ main(int argc, char **argv)
 	/* 7. PID file, while we may still write where it lives. */
 	if (!foreground || cli.foreground > 1) {
 		if (pidfile_write(pidpath) != 0)
-			return EXIT_FAILURE;
+			goto out;
 		pidfile = 1;
 	}
 
@@ -392,20 +424,20 @@ main(int argc, char **argv)
 	 * broken set-up stops upsd: no silent start without TLS.
 	 */
 	if (upsd_tls_start(state_conf()) != 0)
-		return EXIT_FAILURE;
+		goto out;
 
 	/* 9. Signals, listeners, the first driver connections and the tick:
 	 * the pipe and sigaction they need are not in the filter. */
-	loop_setup();
+	if (loop_setup() != 0)
+		goto out;
 
 	/*
 	 * 10. The sandbox: chroot (-r, else the state path), the run-as user
 	 * with its group only, no capabilities, no_new_privs, the upsd seccomp
 	 * filter. 11. One line with what we hold.
 	 */
-	if (confine(&sb, root ? (cli.chroot_dir != NULL ? cli.chroot_dir : statehost) : NULL,
-	    foreground, stateinside) != 0)
-		return EXIT_FAILURE;
+	if (confine(&sb, jail, foreground, stateinside) != 0)
+		goto out;
 
 	/* 12. The event loop. */
 	log_notice("upsd %s ready: %zu UPS, %zu user(s), MAXCONN %ld", PACKAGE_VERSION,
@@ -416,8 +448,15 @@ main(int argc, char **argv)
 	if (ev_run() != 0)
 		log_warnx("event loop failed");
 
-	/* 13. Clean exit: clients, drivers, listeners, PID file. */
+	rc = EXIT_SUCCESS;
+
+	/*
+	 * 13. Clean exit, and the way out of every failed step above: clients,
+	 * TLS, drivers, listeners, PID file; nothing left behind naming us.
+	 */
+out:
 	shutdown_all(pidfile ? pidpath : NULL);
-	log_notice("upsd stopped");
-	return EXIT_SUCCESS;
+	if (rc == EXIT_SUCCESS)
+		log_notice("upsd stopped");
+	return rc;
 }
