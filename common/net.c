@@ -419,14 +419,10 @@ net_listen_unix(const char *path, unsigned mode, long gid, int backlog)
 	/*
 	 * Born with the final mode and group, so nothing is done to the name
 	 * afterwards. Linux gives the new file the mode of the unbound socket
-	 * minus the umask: set both.
+	 * minus the umask: set both (the umask alone suffices if a security
+	 * module refuses the fchmod).
 	 */
-	if (fchmod(fd, (mode_t)mode) != 0) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
+	(void)fchmod(fd, (mode_t)mode);
 	old = umask((mode_t)(~mode & 0777));
 	if (gid < 0 || (gid_t)gid == getegid())
 		rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));

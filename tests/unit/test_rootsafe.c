@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -129,6 +130,32 @@ test_socket_birth(void)
 		close(fd);
 	unlink(swap_path);
 	swap_path[0] = '\0';
+
+	TEST_CASE("unprivileged, a supplementary group: the socket still gets it");
+	{
+		pid_t child;
+		int status;
+
+		CHECK(chmod(tmpdir, 0777) == 0);
+		fflush(stdout);
+		child = fork();
+		if (child == 0) {
+			gid_t g = OTHER_GID;
+			int lfd;
+
+			if (setgroups(1, &g) != 0 || setgid(OTHER_UID) != 0 ||
+			    setuid(OTHER_UID) != 0)
+				_exit(3);
+			lfd = net_listen_unix(path, 0660, OTHER_GID, 16);
+			_exit(lfd >= 0 && lstat(path, &st) == 0 && st.st_gid == OTHER_GID &&
+			    (st.st_mode & 0777) == 0660 ? 0 : 1);
+		}
+		CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0);
+		CHECK(lstat(path, &st) == 0 && st.st_gid == OTHER_GID);
+		unlink(path);
+		CHECK(chmod(tmpdir, 0700) == 0);
+	}
 }
 
 static void
