@@ -238,8 +238,8 @@ sockserv_new(const char *path, long gid, sockserv_cb cb, void *arg)
 	fd = net_listen_unix(path, 0660, gid, SOCK_BACKLOG);
 	if (fd < 0) {
 		if (errno == EPERM && gid >= 0)
-			log_warnx("cannot create %s with group %ld: not root, and that group "
-			    "is not one of ours", path, gid);
+			log_warnx("cannot create %s with group %ld: the kernel refused that "
+			    "group (not root, and not one of our groups?)", path, gid);
 		else
 			log_warn("cannot listen on %s", path);
 		goto fail;
