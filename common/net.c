@@ -6,8 +6,12 @@
  * addresses are numeric, with IPv4-mapped IPv6 shown as plain IPv4.
  * Client connects are non-blocking with a poll() deadline, then switched
  * back to blocking for the simple clients. Unix listeners refuse to replace
- * anything but a stale socket, and are created under a umask so that the
- * mode is right from the first moment.
+ * anything but a stale socket and are born with their final mode and group:
+ * nothing is done to their name after bind, since the state directory is
+ * writable by user nut, who could swap the name for a symlink meanwhile.
+ * For the same reason root connects to a Unix socket only through a
+ * descriptor of the name it checked (docs/sandbox.md, "Names user nut can
+ * replace").
  */
 #include "config.h"
 
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -321,7 +326,8 @@ net_unix_addr(const char *path, struct sockaddr_un *sun)
 
 /*
  * Removes a socket left by a dead process. Refuses (EEXIST) to remove
- * anything that is not a socket, and (EADDRINUSE) a live one.
+ * anything that is not a socket, and (EADDRINUSE) a live one. Removing a
+ * name acts on the directory entry, never through it.
  */
 static int
 net_unix_unlink_stale(const char *path)
@@ -346,12 +352,61 @@ net_unix_unlink_stale(const char *path)
 	return 0;
 }
 
+/*
+ * bind() with the effective filesystem group gid, so the socket is created
+ * with that group. 0, or -1 (EPERM) if the kernel did not let us take gid.
+ * setfsgid answers the previous value whatever happens: a second call
+ * tells whether the first one took.
+ */
+static int
+net_bind_as_group(int fd, const struct sockaddr_un *sun, gid_t gid)
+{
+	gid_t old = (gid_t)setfsgid(gid);
+	int rc, e;
+
+	if ((gid_t)setfsgid(gid) != gid) {
+		(void)setfsgid(old);
+		errno = EPERM;
+		return -1;
+	}
+	rc = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	e = errno;
+	(void)setfsgid(old);
+	errno = e;
+	return rc;
+}
+
+/*
+ * Unprivileged, with gid one of our supplementary groups (setfsgid only
+ * takes the real, effective or saved group): give the fresh socket away
+ * through a descriptor of it, and only if that is the socket we made (ours,
+ * one link). Never used by root, who creates it with the group instead.
+ */
+static int
+net_unix_chgrp(const char *path, gid_t gid)
+{
+	struct stat st;
+	int pfd, rc = -1, e = EPERM;
+
+	pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return -1;
+	if (fstat(pfd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_uid == geteuid() &&
+	    st.st_nlink == 1) {
+		rc = fchownat(pfd, "", (uid_t)-1, gid, AT_EMPTY_PATH);
+		e = errno;
+	}
+	close(pfd);
+	errno = e;
+	return rc;
+}
+
 int
-net_listen_unix(const char *path, unsigned mode, int backlog)
+net_listen_unix(const char *path, unsigned mode, long gid, int backlog)
 {
 	struct sockaddr_un sun;
 	mode_t old;
-	int fd, rc, e = 0, bound = 0;
+	int fd, rc, e = 0, bound = 0, chgrp = 0;
 
 	if (net_unix_addr(path, &sun) != 0)
 		return -1;
@@ -361,15 +416,27 @@ net_listen_unix(const char *path, unsigned mode, int backlog)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	/* Born with the right mode: no window where the socket is wider. */
+	/*
+	 * Born with the final mode and group, so nothing is done to the name
+	 * afterwards. Linux gives the new file the mode of the unbound socket
+	 * minus the umask: set both (the umask alone suffices if a security
+	 * module refuses the fchmod).
+	 */
+	(void)fchmod(fd, (mode_t)mode);
 	old = umask((mode_t)(~mode & 0777));
-	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	if (gid < 0 || (gid_t)gid == getegid())
+		rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	else if ((rc = net_bind_as_group(fd, &sun, (gid_t)gid)) != 0 && errno == EPERM &&
+	    geteuid() != 0) {
+		chgrp = 1;
+		rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	}
 	e = errno;
 	(void)umask(old);
 	if (rc != 0)
 		goto out;
 	bound = 1;
-	if ((rc = chmod(path, (mode_t)mode)) != 0 ||
+	if ((chgrp && (rc = net_unix_chgrp(path, (gid_t)gid)) != 0) ||
 	    (rc = listen(fd, backlog > 0 ? backlog : 16)) != 0)
 		e = errno;
 out:
@@ -383,22 +450,68 @@ out:
 	return fd;
 }
 
+/*
+ * Root connects through a descriptor of the name it looked at: the name must
+ * be a socket with one link (not a symlink, not a hard link to a socket
+ * elsewhere, such as a system bus), reached as /proc/self/fd/N. Without
+ * /proc (ENOENT) the name itself is used.
+ */
+static int
+net_unix_pinned(const char *path, struct sockaddr_un *sun, int *pfd)
+{
+	struct stat st;
+
+	*pfd = -1;
+	if (geteuid() != 0)
+		return 0;
+	*pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (*pfd < 0)
+		return -1;
+	if (fstat(*pfd, &st) != 0)
+		st.st_mode = 0;
+	if (!S_ISSOCK(st.st_mode) || st.st_nlink != 1) {
+		close(*pfd);
+		*pfd = -1;
+		errno = S_ISLNK(st.st_mode) ? ELOOP : ECONNREFUSED;
+		return -1;
+	}
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	(void)snprintf(sun->sun_path, sizeof(sun->sun_path), "/proc/self/fd/%d", *pfd);
+	return 0;
+}
+
 int
 net_connect_unix(const char *path, int nonblock)
 {
-	struct sockaddr_un sun;
-	int fd, rc, e;
+	struct sockaddr_un sun, byname;
+	int fd, rc, e, pfd;
 
-	if (net_unix_addr(path, &sun) != 0)
+	if (net_unix_addr(path, &byname) != 0)
+		return -1;
+	sun = byname;
+	if (net_unix_pinned(path, &sun, &pfd) != 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
-	if (fd < 0)
+	if (fd < 0) {
+		e = errno;
+		if (pfd >= 0)
+			close(pfd);
+		errno = e;
 		return -1;
+	}
 	do
 		rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
 	while (rc != 0 && errno == EINTR);
+	if (rc != 0 && errno == ENOENT && pfd >= 0 && access("/proc/self/fd", F_OK) != 0) {
+		do
+			rc = connect(fd, (struct sockaddr *)&byname, sizeof(byname));
+		while (rc != 0 && errno == EINTR);
+	}
+	e = errno;
+	if (pfd >= 0)
+		close(pfd);
 	if (rc != 0) {
-		e = errno;
 		close(fd);
 		errno = e;
 		return -1;

@@ -49,12 +49,18 @@ int net_connect_tcp(const char *host, unsigned port, int family, int timeout_ms,
 
 /*
  * Creates a Unix stream listener at path: unlinks a stale socket, binds
- * with the given mode (e.g. 0660), listens. Returns the fd or -1 (errno):
- * EADDRINUSE if a live listener answers there, EEXIST if the path is not a
- * socket (it is never removed), ENAMETOOLONG if it does not fit sun_path.
+ * so that the socket is created with the given mode (e.g. 0660) and, if
+ * gid >= 0, group gid, listens. Nothing touches the name after bind.
+ * Returns the fd or -1 (errno): EADDRINUSE if a live listener answers there,
+ * EEXIST if the path is not a socket (it is never removed), ENAMETOOLONG if
+ * it does not fit sun_path, EPERM if the group cannot be given.
  */
-int net_listen_unix(const char *path, unsigned mode, int backlog);
-/* Connects to a Unix stream socket; non-blocking if nonblock. -1 (errno). */
+int net_listen_unix(const char *path, unsigned mode, long gid, int backlog);
+/*
+ * Connects to a Unix stream socket; non-blocking if nonblock. -1 (errno).
+ * As root only a socket with one link is reached, never through a symlink
+ * (ELOOP).
+ */
 int net_connect_unix(const char *path, int nonblock);
 
 int net_set_nonblock(int fd, int on);

@@ -1,9 +1,8 @@
 /*
  * nutsec - paths.c: where things live (the NUT environment variables
- * first, then the paths chosen at configure time), PID files written and
- * read without following symlinks, signalling a daemon through its PID
- * file, and backgrounding that reports readiness to the parent through a
- * pipe so the parent's exit status tells whether start-up succeeded.
+ * first, then the paths chosen at configure time), and backgrounding that
+ * reports readiness to the parent through a pipe so the parent's exit
+ * status tells whether start-up succeeded. PID files are in pidfile.c.
  */
 #include "config.h"
 
@@ -13,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -92,101 +90,6 @@ paths_join(char *out, size_t outlen, const char *dir, const char *name)
 	const char *sep = dl > 0 && dir[dl - 1] == '/' ? "" : "/";
 
 	return str_printf(out, outlen, "%s%s%s", dir, sep, name);
-}
-
-int
-pidfile_write(const char *path)
-{
-	char line[32];
-	int fd, ret = -1;
-	ssize_t n;
-	size_t len;
-
-	if (str_printf(line, sizeof(line), "%ld\n", (long)getpid()) != 0)
-		return -1;
-	len = strlen(line);
-	/* O_NOFOLLOW: a planted symlink must not redirect our write */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		log_warn("cannot write PID file %s", path);
-		return -1;
-	}
-	do {
-		n = write(fd, line, len);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0 || (size_t)n != len) {
-		log_warn("cannot write PID file %s", path);
-		goto out;
-	}
-	ret = 0;
-out:
-	if (close(fd) != 0 && ret == 0) {
-		log_warn("cannot write PID file %s", path);
-		ret = -1;
-	}
-	return ret;
-}
-
-pid_t
-pidfile_read(const char *path)
-{
-	char line[32];
-	ssize_t n;
-	size_t i = 0;
-	long pid = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -1;
-	do {
-		n = read(fd, line, sizeof(line) - 1);
-	} while (n < 0 && errno == EINTR);
-	(void)close(fd);
-	if (n <= 0)
-		return -1;
-	line[n] = '\0';
-	while (line[i] == ' ' || line[i] == '\t')
-		i++;
-	if (line[i] < '0' || line[i] > '9')
-		return -1;
-	for (; line[i] >= '0' && line[i] <= '9'; i++) {
-		pid = pid * 10 + (line[i] - '0');
-		if (pid > 0x7fffffffL)
-			return -1;
-	}
-	while (line[i] == ' ' || line[i] == '\t' || line[i] == '\n' || line[i] == '\r')
-		i++;
-	/* pid 0 and 1 would signal a process group or init */
-	if (line[i] != '\0' || pid < 2)
-		return -1;
-	return (pid_t)pid;
-}
-
-int
-pidfile_signal(const char *path, int sig)
-{
-	pid_t pid;
-
-	errno = 0;
-	pid = pidfile_read(path);
-	if (pid < 0) {
-		if (errno == ENOENT)
-			log_warnx("no PID file %s: is the daemon running?", path);
-		else if (errno != 0)
-			log_warn("cannot read PID file %s", path);
-		else
-			log_warnx("PID file %s does not hold a valid PID", path);
-		return -1;
-	}
-	if (kill(pid, sig) != 0) {
-		if (errno == ESRCH)
-			log_warnx("no process %ld (stale PID file %s?)", (long)pid, path);
-		else
-			log_warn("cannot signal process %ld from %s", (long)pid, path);
-		return -1;
-	}
-	return 0;
 }
 
 static int daemon_ready_fd = -1;

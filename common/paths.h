@@ -1,6 +1,6 @@
 /*
  * nutsec - paths.h: where things are (environment first, then the built-in
- * defaults), PID files, and signalling a running daemon through its PID file.
+ * defaults), and detaching from the terminal.
  */
 #ifndef NUTSEC_PATHS_H
 #define NUTSEC_PATHS_H
@@ -23,13 +23,6 @@ int paths_join(char *out, size_t outlen, const char *dir, const char *name);
  * 0, or -1 if it does not fit.
  */
 int paths_in_jail(char *out, size_t outlen, const char *jail, const char *path);
-
-/* Writes our PID to path (0644, O_CLOEXEC). Returns 0 or -1 (logged). */
-int pidfile_write(const char *path);
-/* Reads a PID; returns it, or -1 if missing/garbage. */
-pid_t pidfile_read(const char *path);
-/* Sends sig to the PID in path. Returns 0, or -1 with a logged reason. */
-int pidfile_signal(const char *path, int sig);
 
 /*
  * Detaches from the terminal (fork, setsid, chdir /); the parent exits 0

@@ -18,7 +18,7 @@
 #include "drvcore.h"
 #include "log.h"
 #include "net.h"
-#include "paths.h"
+#include "pidfile.h"
 #include "rand.h"
 #include "sandbox.h"
 #include "sockproto.h"
@@ -332,5 +332,5 @@ cli_command(struct drv *d)
 		    "reload-or-error, exit)\n", c);
 		return 1;
 	}
-	return pidfile_signal(d->pidpath, sig) == 0 ? 0 : 1;
+	return pidfile_signal(d->pidpath, d->ops->name, sig) == 0 ? 0 : 1;
 }

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "net.h"
 #include "paths.h"
 #include "perm.h"
+#include "pidfile.h"
 #include "upsconf.h"
 #include "xmalloc.h"
 
@@ -102,8 +102,8 @@ cleanup(struct drv *d)
 	events_clear(d);
 	if (d->ops->cleanup != NULL)
 		d->ops->cleanup(d);
-	if (d->pidfile_written && unlink(d->pidpath) < 0 && errno != ENOENT)
-		log_debug("cannot remove %s: %s", d->pidpath, strerror(errno));
+	if (d->pidfile_written)
+		pidfile_remove(d->pidpath);
 	dstate_fini(d);
 	ev_fini();
 }

@@ -230,15 +230,21 @@ sockserv_new(const char *path, long gid, sockserv_cb cb, void *arg)
 		    path, sizeof(ss->path) - 1);
 		goto fail;
 	}
-	fd = net_listen_unix(path, 0660, SOCK_BACKLOG);
+	/*
+	 * upsd runs as the unprivileged group: it must be able to connect. The
+	 * socket is created with that group (never chown'd by name afterwards:
+	 * user nut can replace names in the state path).
+	 */
+	fd = net_listen_unix(path, 0660, gid, SOCK_BACKLOG);
 	if (fd < 0) {
-		log_warn("cannot listen on %s", path);
+		if (errno == EPERM && gid >= 0)
+			log_warnx("cannot create %s with group %ld: the kernel refused that "
+			    "group (not root, and not one of our groups?)", path, gid);
+		else
+			log_warn("cannot listen on %s", path);
 		goto fail;
 	}
 	ss->lfd = fd;
-	/* upsd runs as the unprivileged group: it must be able to connect. */
-	if (gid >= 0 && chown(path, (uid_t)-1, (gid_t)gid) < 0)
-		log_warn("cannot give %s to group %ld", path, gid);
 	if (ev_fd_add(fd, EV_READ, accept_event, ss) < 0) {
 		log_warn("cannot watch %s", path);
 		close(fd);

@@ -5,12 +5,14 @@
  * (NUT_*, TZ, locale, sanitizer options) and no descriptor but 0-2;
  * upsdrvctl waits for the driver's launcher to
  * exit (it does once the driver serves) up to maxstartdelay, retrying
- * maxretry times retrydelay apart. stop signals through PID files;
+ * maxretry times retrydelay apart. stop signals through PID files, once
+ * the process is checked to be the driver (pidfile.c, proc_signal);
  * shutdown runs "-k" in sdorder groups.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 
 #include "log.h"
 #include "paths.h"
+#include "pidfile.h"
 #include "spawn.h"
 #include "upsconf.h"
 #include "upsdrvctl.h"
@@ -225,28 +228,23 @@ pid_path(const struct upsconf_ups *u, char *out, size_t len)
 	return 0;
 }
 
-int
-ctl_stop(struct ctl *c, struct upsconf_ups *u)
+/* Waits up to STOP_WAIT_MS for pid to exit; on its pidfd when there is one. 0 if it did. */
+static int
+wait_gone(pid_t pid, int pfd)
 {
-	char path[4096];
+	struct pollfd p;
 	long waited = 0;
-	pid_t pid;
+	int n;
 
-	if (pid_path(u, path, sizeof(path)) < 0)
-		return 1;
-	if (c->testmode) {
-		printf("stop: kill -TERM $(cat %s)\n", path);
-		return 0;
-	}
-	pid = pidfile_read(path);
-	if (pid <= 0) {
-		log_warnx("[%s]: no usable PID file %s; is %s running?", u->name, path,
-		    u->driver ? u->driver : "the driver");
-		return 1;
-	}
-	if (kill(pid, SIGTERM) < 0) {
-		log_warn("[%s]: cannot signal pid %ld", u->name, (long)pid);
-		return 1;
+	if (pfd >= 0) {
+		p.fd = pfd;
+		p.events = POLLIN;
+		do
+			n = poll(&p, 1, STOP_WAIT_MS);
+		while (n < 0 && errno == EINTR);
+		if (n != 0)
+			return 0;	/* exited (or the pidfd cannot tell: do not hang) */
+		return -1;
 	}
 	while (waited < STOP_WAIT_MS) {
 		if (kill(pid, 0) < 0 && errno == ESRCH)
@@ -254,6 +252,39 @@ ctl_stop(struct ctl *c, struct upsconf_ups *u)
 		sleep_ms(POLL_MS);
 		waited += POLL_MS;
 	}
+	return -1;
+}
+
+int
+ctl_stop(struct ctl *c, struct upsconf_ups *u)
+{
+	char path[4096], from[4200];
+	const char *prog = u->driver != NULL ? strrchr(u->driver, '/') : NULL;
+	pid_t pid;
+	int pfd, rc;
+
+	prog = prog != NULL ? prog + 1 : u->driver;
+	if (pid_path(u, path, sizeof(path)) < 0)
+		return 1;
+	if (c->testmode) {
+		printf("stop: kill -TERM $(cat %s)\n", path);
+		return 0;
+	}
+	pid = pidfile_read(path);
+	if (pid <= 0 || prog == NULL) {
+		log_warnx("[%s]: no usable PID file %s; is %s running?", u->name, path,
+		    u->driver ? u->driver : "the driver");
+		return 1;
+	}
+	/* The PID file is in a directory user nut writes: check before signalling. */
+	(void)str_printf(from, sizeof(from), "[%s]'s PID file %s", u->name, path);
+	if (proc_signal(pid, prog, SIGTERM, from, &pfd) != 0)
+		return 1;
+	rc = wait_gone(pid, pfd);
+	if (pfd >= 0)
+		close(pfd);
+	if (rc == 0)
+		return 0;
 	log_warnx("[%s]: pid %ld is still running %d s after SIGTERM", u->name, (long)pid,
 	    STOP_WAIT_MS / 1000);
 	return 1;

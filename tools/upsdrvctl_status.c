@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +19,7 @@
 #include "log.h"
 #include "net.h"
 #include "paths.h"
+#include "pidfile.h"
 #include "sockproto.h"
 #include "tok.h"
 #include "upsconf.h"
@@ -137,7 +137,8 @@ ctl_status(struct ctl *c, struct upsconf_ups *u)
 {
 	struct answer a;
 	char name[512], sock[4096], pidf[4096];
-	const char *drv = u->driver != NULL ? u->driver : "";
+	const char *drv = u->driver != NULL ? u->driver : "", *prog;
+	char what[256];
 	pid_t pid;
 	int running;
 
@@ -150,7 +151,9 @@ ctl_status(struct ctl *c, struct upsconf_ups *u)
 		return 1;
 	}
 	pid = pidfile_read(pidf);
-	running = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	/* RUNNING only if that PID is the driver: the file may be stale or planted */
+	prog = strrchr(drv, '/') != NULL ? strrchr(drv, '/') + 1 : drv;
+	running = pid > 0 && proc_runs(pid, prog, what, sizeof(what)) == 0;
 	ask(sock, &a);
 	printf("%s\t%s\t%s\t%ld\t%s\t%ld\t%s\n", u->name, drv,
 	    running ? "RUNNING" : "STOPPED", pid > 0 ? (long)pid : -1L,

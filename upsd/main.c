@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,10 +21,14 @@
 #include "log.h"
 #include "paths.h"
 #include "perm.h"
+#include "pidfile.h"
 #include "sandbox.h"
 #include "xmalloc.h"
 
 #include "upsd.h"
+
+/* The program -c signals: the base name of upsd's executable. */
+#define UPSD_PROG "upsd"
 
 struct cli {
 	const char *signal_cmd;		/* -c reload|stop */
@@ -146,37 +149,43 @@ signal_running(const struct cli *cli)
 		log_warnx("-c: unknown command '%s' (reload or stop)", cli->signal_cmd);
 		return EXIT_FAILURE;
 	}
-	if (cli->signal_pid > 0) {
-		if (kill((pid_t)cli->signal_pid, sig) != 0) {
-			log_warn("cannot signal process %ld", cli->signal_pid);
-			return EXIT_FAILURE;
-		}
-		return EXIT_SUCCESS;
-	}
+	/* Whatever names the PID, only an upsd is signalled (pidfile.c). */
+	if (cli->signal_pid > 0)
+		return proc_signal((pid_t)cli->signal_pid, UPSD_PROG, sig, "-P", NULL) == 0 ?
+		    EXIT_SUCCESS : EXIT_FAILURE;
 	if (paths_join(path, sizeof(path), paths_altpidpath(), "upsd.pid") != 0)
 		return EXIT_FAILURE;
-	return pidfile_signal(path, sig) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pidfile_signal(path, UPSD_PROG, sig) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* Refuses to run twice: the PID file names a live upsd. */
 static int
 check_running(const char *pidpath)
 {
-	char proc[64], comm[32] = "";
+	char what[256];
 	pid_t pid = pidfile_read(pidpath);
-	ssize_t n;
-	int fd;
 
-	if (pid < 0 || pid == getpid() || kill(pid, 0) != 0)
-		return 0;
-	(void)str_printf(proc, sizeof(proc), "/proc/%ld/comm", (long)pid);
-	if ((fd = open(proc, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
-	if (n <= 0 || strncmp(comm, "upsd\n", 5) != 0)
+	if (pid < 0 || pid == getpid() || proc_runs(pid, UPSD_PROG, what, sizeof(what)) != 0)
 		return 0;
 	log_warnx("upsd is already running (PID %ld in %s)", (long)pid, pidpath);
+	return -1;
+}
+
+/*
+ * tcp-wrappers rules that the jail has no copy of would silently vanish
+ * after the chroot and let every user in: refuse, naming both ways out.
+ */
+static int
+check_rules_in_jail(const char *jail)
+{
+	const char *rules;
+
+	if (jail == NULL || (rules = access_rules_outside(jail)) == NULL)
+		return 0;
+	log_warnx("fatal: tcp-wrappers rules in %s are not inside the jail %s, where upsd "
+	    "could not read them: copy them in (mkdir -p %s/etc && cp /etc/hosts.allow "
+	    "/etc/hosts.deny %s/etc/) or turn the chroot off explicitly (-r /)", rules, jail,
+	    jail, jail);
 	return -1;
 }
 
@@ -206,18 +215,25 @@ on_tick(void *arg)
 		fatalx("cannot arm the housekeeping timer");
 }
 
-/* Signals, listeners, the first driver connections and the tick. */
-static void
+/* Signals, listeners, the first driver connections and the tick. 0 or -1. */
+static int
 loop_setup(void)
 {
-	if (ev_init() != 0)
-		fatal("event loop");
+	if (ev_init() != 0) {
+		log_warn("event loop");
+		return -1;
+	}
 	if (ev_signal(SIGTERM, on_stop, NULL) != 0 || ev_signal(SIGINT, on_stop, NULL) != 0 ||
-	    ev_signal(SIGQUIT, on_stop, NULL) != 0 || ev_signal(SIGHUP, on_reload, NULL) != 0)
-		fatal("signal handlers");
-	if (listen_start() != 0)
-		fatalx("cannot start the listeners");
+	    ev_signal(SIGQUIT, on_stop, NULL) != 0 || ev_signal(SIGHUP, on_reload, NULL) != 0) {
+		log_warn("signal handlers");
+		return -1;
+	}
+	if (listen_start() != 0) {
+		log_warnx("cannot start the listeners");
+		return -1;
+	}
 	on_tick(NULL);
+	return 0;
 }
 
 /* What widens upsd's filter: reload always, TLS and syslog when used. */
@@ -313,16 +329,8 @@ landlock_paths(struct sandbox_opts *sb, const char *statehost, const char *jail)
 static int
 confine(struct sandbox_opts *sb, const char *jail, int foreground, const char *stateinside)
 {
-	const char *rules;
 
 	sb->chroot_dir = jail;
-	if (jail != NULL && (rules = access_rules_outside(jail)) != NULL) {
-		/* Rules that silently vanish would let everyone in: no chroot. */
-		log_warnx("tcp-wrappers rules in %s are not inside the jail %s: running "
-		    "without chroot (copy the file to %s%s to keep the jail)", rules,
-		    jail, jail, rules);
-		sb->chroot_dir = NULL;
-	}
 	if (!foreground)
 		daemon_detach_stdio();	/* no /dev/null in the jail */
 	if (sandbox_confine(SB_ROLE_UPSD, sb, NULL) != 0)
@@ -332,7 +340,11 @@ confine(struct sandbox_opts *sb, const char *jail, int foreground, const char *s
 	return 0;
 }
 
-/* Step 13: clients, TLS, drivers, listeners, then the PID file (if ours). */
+/*
+ * Step 13, and the one way out of a failed start-up: clients, TLS, drivers,
+ * listeners, then the PID file (if ours). Each part is a no-op if start-up
+ * never got to it.
+ */
 static void
 shutdown_all(const char *pidpath)
 {
@@ -344,8 +356,8 @@ shutdown_all(const char *pidpath)
 	dispatch_fini();
 	state_free();
 	ev_fini();
-	if (pidpath != NULL && unlink(pidpath) != 0 && errno != ENOENT)
-		log_debug("PID file %s not removed: %s", pidpath, strerror(errno));
+	if (pidpath != NULL)
+		pidfile_remove(pidpath);
 	conf_forget_dirs();
 }
 
@@ -355,11 +367,11 @@ main(int argc, char **argv)
 	struct upsd_opts opts;
 	struct sandbox_opts sb;
 	struct cli cli;
-	char pidpath[4096], statehost[4096], stateinside[4096], err[512];
+	char pidpath[4096] = "", statehost[4096], stateinside[4096], err[512];
 	const char *jail;
 	uid_t uid;
 	gid_t gid;
-	int foreground, pidfile = 0, root = getuid() == 0 || geteuid() == 0;
+	int foreground, pidfile = 0, rc = EXIT_FAILURE, root = getuid() == 0 || geteuid() == 0;
 
 	/* 1. Options; -c only signals the running daemon. */
 	parse_args(argc, argv, &cli);
@@ -385,7 +397,11 @@ main(int argc, char **argv)
 	if (cli.check || cli.dump || cli.dump_filter)
 		return run_query(&cli);
 
-	/* 3. Names and users: the run-as user, resolved before any chroot. */
+	/*
+	 * 3. Names and users: the run-as user, resolved before any chroot, and
+	 * the jail (-r, else the state path), which must hold any tcp-wrappers
+	 * rules.
+	 */
 	memset(&sb, 0, sizeof(sb));
 	sb.action = cli.sandbox >= 0 ? (enum sandbox_action)cli.sandbox :
 	    (enum sandbox_action)state_conf()->sandbox;
@@ -396,37 +412,44 @@ main(int argc, char **argv)
 		log_warnx("not started as root: -u/-r ignored; no chroot, ids kept");
 	if (sandbox_resolve(&sb, &uid, &gid, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
-		return EXIT_FAILURE;
+		goto out;
 	}
+	if (privs_jail(cli.chroot_dir, state_statepath(), statehost, sizeof(statehost),
+	    stateinside, sizeof(stateinside)) != 0)
+		goto out;
+	jail = root ? (cli.chroot_dir != NULL ? cli.chroot_dir : statehost) : NULL;
+	if (check_rules_in_jail(jail) != 0)
+		goto out;
 
 	/* 4. Resource limits while still privileged: room for MAXCONN clients. */
 	if (state_apply_limits(1) != 0)
-		return EXIT_FAILURE;
+		goto out;
 
 	/* 5. Detach (the parent waits until we are ready or dead). */
-	if (paths_join(pidpath, sizeof(pidpath), paths_altpidpath(), "upsd.pid") != 0)
-		fatalx("PID file path too long");
+	if (paths_join(pidpath, sizeof(pidpath), paths_altpidpath(), "upsd.pid") != 0) {
+		log_warnx("PID file path too long");
+		goto out;
+	}
 	if (check_running(pidpath) != 0)
-		return EXIT_FAILURE;
+		goto out;
 	if (!foreground && daemon_background() != 0)
-		return EXIT_FAILURE;
+		goto out;
 
 	/*
 	 * 6. Open everything: listeners (as root), the state path (the jail by
 	 * default, where the driver sockets are), and the directories reload
 	 * reads from inside the jail.
 	 */
-	if (listen_open(state_conf(), cli.family) != 0)
-		return EXIT_FAILURE;
-	if (privs_jail(cli.chroot_dir, state_statepath(), statehost, sizeof(statehost),
-	    stateinside, sizeof(stateinside)) != 0)
-		return EXIT_FAILURE;
-	if (perm_check_statepath(statehost) != 0)
-		return EXIT_FAILURE;
-	if (chdir(statehost) != 0)
-		fatal("chdir %s", statehost);
-	if (conf_keep_dir(paths_confpath()) != 0)
-		fatal("cannot open %s (kept for reload)", paths_confpath());
+	if (listen_open(state_conf(), cli.family) != 0 || perm_check_statepath(statehost) != 0)
+		goto out;
+	if (chdir(statehost) != 0) {
+		log_warn("chdir %s", statehost);
+		goto out;
+	}
+	if (conf_keep_dir(paths_confpath()) != 0) {
+		log_warn("cannot open %s (kept for reload)", paths_confpath());
+		goto out;
+	}
 	if (conf_keep_dir(upsd_conf_datapath(state_conf())) != 0)
 		log_debug("%s not kept open: cmdvartab will not be re-read",
 		    upsd_conf_datapath(state_conf()));
@@ -437,7 +460,7 @@ main(int argc, char **argv)
 	/* 7. PID file, while we may still write where it lives. */
 	if (!foreground || cli.foreground > 1) {
 		if (pidfile_write(pidpath) != 0)
-			return EXIT_FAILURE;
+			goto out;
 		pidfile = 1;
 	}
 
@@ -448,11 +471,12 @@ main(int argc, char **argv)
 	 * broken set-up stops upsd: no silent start without TLS.
 	 */
 	if (upsd_tls_start(state_conf()) != 0)
-		return EXIT_FAILURE;
+		goto out;
 
 	/* 9. Signals, listeners, the first driver connections and the tick:
 	 * the pipe and sigaction they need are not in the filter. */
-	loop_setup();
+	if (loop_setup() != 0)
+		goto out;
 
 	/*
 	 * 10. The sandbox: chroot (-r, else the state path), the run-as user
@@ -460,7 +484,7 @@ main(int argc, char **argv)
 	 * filter. 11. One line with what we hold.
 	 */
 	if (confine(&sb, jail, foreground, stateinside) != 0)
-		return EXIT_FAILURE;
+		goto out;
 
 	/* 12. The event loop. */
 	log_notice("upsd %s ready: %zu UPS, %zu user(s), MAXCONN %ld", PACKAGE_VERSION,
@@ -471,8 +495,15 @@ main(int argc, char **argv)
 	if (ev_run() != 0)
 		log_warnx("event loop failed");
 
-	/* 13. Clean exit: clients, drivers, listeners, PID file. */
+	rc = EXIT_SUCCESS;
+
+	/*
+	 * 13. Clean exit, and the way out of every failed step above: clients,
+	 * TLS, drivers, listeners, PID file; nothing left behind naming us.
+	 */
+out:
 	shutdown_all(pidfile ? pidpath : NULL);
-	log_notice("upsd stopped");
-	return EXIT_SUCCESS;
+	if (rc == EXIT_SUCCESS)
+		log_notice("upsd stopped");
+	return rc;
 }

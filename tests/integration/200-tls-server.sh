@@ -5,7 +5,8 @@
 #  - a broken TLS configuration (missing or empty database, wrong nickname,
 #    wrong password, expired / not yet valid / clientAuth-only server
 #    certificate, CERTPATH without CERTIDENT) stops upsd at start and fails
-#    upsd -t, with a message naming the problem; a good one passes both;
+#    upsd -t, with a message naming the problem, and leaves no PID file; a
+#    good one passes both;
 #  - TLS 1.3 by default, TLS 1.2 allowed, TLS 1.0 / 1.1 refused (a control
 #    against openssl s_server shows the probe can speak them);
 #  - second STARTTLS, plaintext pipelined behind STARTTLS never executed;
@@ -52,6 +53,17 @@ bad_conf "CERTIDENT names no certificate" "nosuchcert" \
 	"CERTPATH $PKI/srv" "CERTIDENT \"nosuchcert\" $PW"
 bad_conf "CERTIDENT with the wrong key password" "[Pp]assword" \
 	"CERTPATH $PKI/srv" "CERTIDENT \"server\" \"wrong-password\""
+# The PID file is written before TLS: a failed start must take it back, so
+# no upsd.pid is left naming a dead process (-FF, then in the background).
+rm -f "$STATE/upsd.pid"
+if tls_upsd_fails -F; then
+	tap_check "wrong key password with -FF: no PID file left" test ! -e "$STATE/upsd.pid"
+else
+	tap_fail "wrong key password with -FF: upsd stops at start"
+fi
+"$UPSD" ${SANDBOX_ACTION:+--sandbox=$SANDBOX_ACTION} > "$T/upsd-bg.log" 2>&1
+tap_is "wrong key password in the background: exit status 1" "$?" 1
+tap_check "wrong key password in the background: no PID file left" test ! -e "$STATE/upsd.pid"
 bad_conf "expired server certificate" "[Ee]xpired" \
 	"CERTPATH $PKI/srv" "CERTIDENT \"server-expired\" $PW"
 bad_conf "server certificate not yet valid" "[Nn]ot yet valid|not valid before|[Ff]uture|validity" \

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mutate.h"
 #include "paths.h"
+#include "pidfile.h"
 #include "perm.h"
 #include "secret.h"
 #include "test.h"
@@ -749,13 +750,13 @@ test_pidfiles(void)
 
 		write_file(path, line, (size_t)n, 0644);
 	}
-	CHECK_INT(pidfile_signal(path, SIGTERM), 0);
+	CHECK_INT(pidfile_signal(path, "test_conf", SIGTERM), 0);
 	CHECK(waitpid(child, &status, 0) == child);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 	capture_begin();
-	CHECK_INT(pidfile_signal(path, SIGTERM), -1);
+	CHECK_INT(pidfile_signal(path, "test_conf", SIGTERM), -1);
 	snprintf(link, sizeof(link), "%s/none.pid", tmpdir);
-	CHECK_INT(pidfile_signal(link, SIGTERM), -1);
+	CHECK_INT(pidfile_signal(link, "test_conf", SIGTERM), -1);
 	capture_end();
 	CHECK(strstr(cap_text, "stale PID file") != NULL);
 	CHECK(strstr(cap_text, "none.pid") != NULL);

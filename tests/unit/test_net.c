@@ -254,7 +254,7 @@ test_unix(void)
 	if (!CHECK(mkdtemp(dir) != NULL))
 		return;
 	snprintf(path, sizeof(path), "%s/dummy-ups-UPS1", dir);
-	lfd = net_listen_unix(path, 0660, 16);
+	lfd = net_listen_unix(path, 0660, -1, 16);
 	CHECK(lfd >= 0);
 	CHECK(lstat(path, &st) == 0 && S_ISSOCK(st.st_mode));
 	CHECK_INT(st.st_mode & 0777, 0660);
@@ -278,12 +278,12 @@ test_unix(void)
 
 	TEST_CASE("unix: a live socket is not replaced");
 	errno = 0;
-	CHECK_INT(net_listen_unix(path, 0660, 16), -1);
+	CHECK_INT(net_listen_unix(path, 0660, -1, 16), -1);
 	CHECK_INT(errno, EADDRINUSE);
 
 	TEST_CASE("unix: a stale socket is replaced, with the new mode");
 	close(lfd);
-	lfd = net_listen_unix(path, 0600, 16);
+	lfd = net_listen_unix(path, 0600, -1, 16);
 	CHECK(lfd >= 0);
 	CHECK(lstat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 	close(lfd);
@@ -293,7 +293,7 @@ test_unix(void)
 	fd2 = open(path, O_CREAT | O_WRONLY, 0600);
 	close(fd2);
 	errno = 0;
-	CHECK_INT(net_listen_unix(path, 0660, 16), -1);
+	CHECK_INT(net_listen_unix(path, 0660, -1, 16), -1);
 	CHECK_INT(errno, EEXIST);
 	CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode));
 	unlink(path);
@@ -303,10 +303,10 @@ test_unix(void)
 	longp[0] = '/';
 	longp[sizeof(longp) - 1] = '\0';
 	errno = 0;
-	CHECK_INT(net_listen_unix(longp, 0660, 16), -1);
+	CHECK_INT(net_listen_unix(longp, 0660, -1, 16), -1);
 	CHECK_INT(errno, ENAMETOOLONG);
 	CHECK_INT(net_connect_unix(longp, 0), -1);
-	CHECK_INT(net_listen_unix("", 0660, 16), -1);
+	CHECK_INT(net_listen_unix("", 0660, -1, 16), -1);
 	errno = 0;
 	CHECK_INT(net_connect_unix(path, 0), -1);
 	CHECK_INT(errno, ENOENT);
