@@ -4,8 +4,10 @@
  * LIST VAR of that UPS every cycle, driver.* excepted, with the same
  * metadata rules as a data file. A failure drops the connection and marks
  * the data stale; the next cycle reconnects. Calls are blocking with
- * short deadlines (the client library's), so a dead upstream delays a
- * cycle by at most a few seconds and never hangs the driver.
+ * short deadlines (the client library's): each line within
+ * REPEATER_TIMEOUT_MS and each whole operation (connect with STARTTLS, a
+ * LIST to its END) within REPEATER_OP_TIMEOUT_MS, so a dead or dribbling
+ * upstream delays a cycle by seconds and never hangs the driver.
  */
 #include "config.h"
 
@@ -21,6 +23,7 @@
 
 #define REPEATER_DEFAULT_PORT 3493
 #define REPEATER_TIMEOUT_MS 3000
+#define REPEATER_OP_TIMEOUT_MS (3 * REPEATER_TIMEOUT_MS)
 
 static struct {
 	struct upscli *c;
@@ -109,6 +112,7 @@ repeater_init(struct drv *d, const char *target, int strict)
 	upscli_opts_init(&o);
 	o.connect_timeout_ms = REPEATER_TIMEOUT_MS;
 	o.read_timeout_ms = REPEATER_TIMEOUT_MS;
+	o.op_timeout_ms = REPEATER_OP_TIMEOUT_MS;
 	/* NSS reads its database and loads modules when it opens: now,
 	 * before the chroot and the sandbox, not at the first STARTTLS. */
 	if (upscli_tls_preinit(&o, err, sizeof(err)) < 0) {
