@@ -557,47 +557,55 @@ upsconf_find(const struct upsconf *uc, const char *name)
 	return NULL;
 }
 
+/* Where each upsconf_get field lives in a section and in the globals. */
+static const struct {
+	size_t ups_off, glob_off;
+	int is_int;		/* an int (-1 or below = unset) rather than a long */
+} upsconf_fields[] = {
+#define LONG_FIELD(m) { offsetof(struct upsconf_ups, m), offsetof(struct upsconf, m), 0 }
+#define INT_FIELD(m) { offsetof(struct upsconf_ups, m), offsetof(struct upsconf, m), 1 }
+	[UPSCONF_POLLINTERVAL] = LONG_FIELD(pollinterval),
+	[UPSCONF_MAXSTARTDELAY] = LONG_FIELD(maxstartdelay),
+	[UPSCONF_MAXRETRY] = LONG_FIELD(maxretry),
+	[UPSCONF_RETRYDELAY] = LONG_FIELD(retrydelay),
+	[UPSCONF_DEBUG_MIN] = LONG_FIELD(debug_min),
+	[UPSCONF_SYNCHRONOUS] = INT_FIELD(synchronous),
+	[UPSCONF_SANDBOX] = INT_FIELD(sandbox),
+#undef LONG_FIELD
+#undef INT_FIELD
+};
+
+static long
+field_value(const void *base, size_t off, int is_int)
+{
+	const char *p = (const char *)base + off;
+	long v;
+
+	if (is_int) {
+		int iv;
+
+		memcpy(&iv, p, sizeof(iv));
+		return iv < 0 ? UPSCONF_UNSET : iv;
+	}
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 long
 upsconf_get(const struct upsconf *uc, const struct upsconf_ups *u, enum upsconf_field f,
     long def)
 {
-	long uv = UPSCONF_UNSET, gv = UPSCONF_UNSET;
+	long v;
 
-	switch (f) {
-	case UPSCONF_POLLINTERVAL:
-		uv = u ? u->pollinterval : uv;
-		gv = uc->pollinterval;
-		break;
-	case UPSCONF_MAXSTARTDELAY:
-		uv = u ? u->maxstartdelay : uv;
-		gv = uc->maxstartdelay;
-		break;
-	case UPSCONF_MAXRETRY:
-		uv = u ? u->maxretry : uv;
-		gv = uc->maxretry;
-		break;
-	case UPSCONF_RETRYDELAY:
-		uv = u ? u->retrydelay : uv;
-		gv = uc->retrydelay;
-		break;
-	case UPSCONF_DEBUG_MIN:
-		uv = u ? u->debug_min : uv;
-		gv = uc->debug_min;
-		break;
-	case UPSCONF_SYNCHRONOUS:
-		uv = u ? u->synchronous : uv;
-		gv = uc->synchronous;
-		break;
-	case UPSCONF_SANDBOX:
-		uv = u && u->sandbox >= 0 ? u->sandbox : UPSCONF_UNSET;
-		gv = uc->sandbox >= 0 ? uc->sandbox : UPSCONF_UNSET;
-		break;
+	if ((size_t)f >= sizeof(upsconf_fields) / sizeof(upsconf_fields[0]))
+		return def;
+	if (u != NULL) {
+		v = field_value(u, upsconf_fields[f].ups_off, upsconf_fields[f].is_int);
+		if (v != UPSCONF_UNSET)
+			return v;
 	}
-	if (uv != UPSCONF_UNSET)
-		return uv;
-	if (gv != UPSCONF_UNSET)
-		return gv;
-	return def;
+	v = field_value(uc, upsconf_fields[f].glob_off, upsconf_fields[f].is_int);
+	return v != UPSCONF_UNSET ? v : def;
 }
 
 const char *
