@@ -1,0 +1,329 @@
+/*
+ * nutsec - certtool/db.c: the databases of upsd and the clients, through
+ * certutil and crlutil (argv arrays, password in a private 0600 file given
+ * with -f, never on a command line, stdin closed so nothing can prompt).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <dirent.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nutcert.h"
+#include "rand.h"
+#include "xmalloc.h"
+
+#define OUT_MAX 65536
+
+static char out[OUT_MAX];
+
+/* certutil with -d sql:DIR [-f pw] and the given words */
+static int
+certutil(struct nc_db *db, const char *const words[])
+{
+	const char *argv[40];
+	int n = 0, i;
+
+	argv[n++] = "certutil";
+	for (i = 0; words[i] != NULL && n < 34; i++)
+		argv[n++] = words[i];
+	argv[n++] = "-d";
+	argv[n++] = db->dbarg;
+	if (db->pwfile != NULL) {
+		argv[n++] = "-f";
+		argv[n++] = db->pwfile;
+	}
+	argv[n] = NULL;
+	return nc_run((char *const *)argv, out, sizeof(out));
+}
+
+int
+nc_db_open(struct nc_db *db, const char *dir, const char *pw, int create)
+{
+	struct stat st;
+	char *f;
+	int rc;
+
+	memset(db, 0, sizeof(*db));
+	db->dir = dir;
+	db->dbarg = xasprintf("sql:%s", dir);
+	if (pw != NULL && (db->pwfile = nc_pwfile_for_tool(pw)) == NULL)
+		return NC_DB;
+	if (stat(dir, &st) != 0) {
+		if (errno != ENOENT || !create) {
+			nc_err("database %s: %s", dir, strerror(errno));
+			return NC_DB;
+		}
+		if (mkdir(dir, 0750) != 0) {
+			nc_err("cannot create %s: %s", dir, strerror(errno));
+			return NC_DB;
+		}
+	} else if (!S_ISDIR(st.st_mode)) {
+		nc_err("database %s: not a directory", dir);
+		return NC_DB;
+	}
+	f = xasprintf("%s/cert9.db", dir);
+	if (access(f, F_OK) != 0) {
+		char *old = xasprintf("%s/cert8.db", dir);
+		int legacy = access(old, F_OK) == 0;
+
+		free(old);
+		free(f);
+		if (legacy) {
+			nc_err("database %s is in the old DBM format (cert8.db); "
+			    "nutcert only writes sql: databases (convert it with: "
+			    "certutil --upgrade-merge, or use a new directory)", dir);
+			return NC_DB;
+		}
+		if (!create) {
+			nc_err("database %s: no cert9.db there (not an NSS sql: database)",
+			    dir);
+			return NC_DB;
+		}
+		{
+			const char *w[] = { "-N", pw == NULL ? "--empty-password" : NULL, NULL };
+
+			rc = certutil(db, w);
+		}
+		if (rc != 0)
+			return nc_tool_failed("certutil -N (creating the database)", rc, out);
+		db->created = 1;
+		nc_note("created the database %s", dir);
+		return NC_OK;
+	}
+	free(f);
+	if (access(dir, R_OK | W_OK | X_OK) != 0) {
+		nc_err("database %s: %s", dir, strerror(errno));
+		return NC_DB;
+	}
+	/* the password: certutil -K must log in (an empty DB says "no keys") */
+	{
+		const char *w[] = { "-K", NULL };
+
+		rc = certutil(db, w);
+	}
+	if (strstr(out, "SEC_ERROR_BAD_PASSWORD") != NULL) {
+		nc_err("wrong password for the database %s (--db-password-file)", dir);
+		return NC_DB;
+	}
+	if (rc != 0 && strstr(out, "no keys found") == NULL) {
+		if (strstr(out, "SEC_ERROR_BAD_DATABASE") || strstr(out, "SEC_ERROR_LEGACY_DATABASE")) {
+			nc_err("database %s cannot be opened (damaged, unreadable or "
+			    "not an NSS sql: database)", dir);
+			return NC_DB;
+		}
+		return nc_tool_failed("certutil -K (checking the database password)", rc, out);
+	}
+	return NC_OK;
+}
+
+void
+nc_db_close(struct nc_db *db)
+{
+	free(db->dbarg);
+	free(db->pwfile);	/* the file itself goes with the temp dir */
+	memset(db, 0, sizeof(*db));
+}
+
+int
+nc_db_has(struct nc_db *db, const char *nick)
+{
+	const char *w[] = { "-L", "-n", nick, NULL };
+
+	return certutil(db, w) == 0;
+}
+
+/* Keeps only the base64 characters of s (in place). */
+static void
+b64_only(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++)
+		if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || *s == '+' || *s == '/' || *s == '=')
+			*o++ = *s;
+	*o = '\0';
+}
+
+int
+nc_db_holds(struct nc_db *db, const char *nick, const unsigned char *der,
+    size_t len)
+{
+	const char *w[] = { "-L", "-n", nick, "-a", NULL };
+	char *pem, *body;
+	int found;
+
+	if (certutil(db, w) != 0)
+		return 0;
+	pem = nc_pem(der, len, "CERTIFICATE");
+	body = strchr(pem, '\n');
+	if (body == NULL) {
+		free(pem);
+		return 0;
+	}
+	*strstr(body, "-----END") = '\0';
+	b64_only(body);
+	/* the header lines of certutil's output hold no base64 run this long */
+	b64_only(out);
+	found = strstr(out, body) != NULL;
+	free(pem);
+	return found;
+}
+
+int
+nc_db_delete(struct nc_db *db, const char *nick, int with_key)
+{
+	const char *w[] = { with_key ? "-F" : "-D", "-n", nick, NULL };
+	int rc = certutil(db, w);
+
+	if (rc != 0 && with_key) {
+		/* no key: delete the certificate alone */
+		const char *w2[] = { "-D", "-n", nick, NULL };
+
+		rc = certutil(db, w2);
+	}
+	if (rc != 0)
+		return nc_tool_failed("certutil (deleting the old certificate)", rc, out);
+	return NC_OK;
+}
+
+int
+nc_db_request(struct nc_db *db, const char *subject, enum nc_keytype kt,
+    int bits, const char *csrpath)
+{
+	char *noise = nc_tmpfile("noise"), bitstr[16];
+	unsigned char rnd[2048];
+	int rc;
+
+	rand_bytes(rnd, sizeof(rnd));
+	if (nc_write_file(noise, rnd, sizeof(rnd), 0600) != 0) {
+		free(noise);
+		return NC_DB;
+	}
+	snprintf(bitstr, sizeof(bitstr), "%d", bits);
+	{
+		const char *w[] = { "-R", "-s", subject, "-z", noise, "-Z", "SHA256",
+			"-o", csrpath, "-k", kt == NC_KEY_EC ? "ec" : "rsa",
+			kt == NC_KEY_EC ? "-q" : "-g", kt == NC_KEY_EC ? "nistp256" : bitstr,
+			NULL };
+
+		rc = certutil(db, w);
+	}
+	unlink(noise);
+	free(noise);
+	if (rc != 0)
+		return nc_tool_failed("certutil -R (making the key and request)", rc, out);
+	return NC_OK;
+}
+
+int
+nc_db_import(struct nc_db *db, const char *nick, const char *trust,
+    const char *derpath)
+{
+	const char *w[] = { "-A", "-n", nick, "-t", trust, "-i", derpath, NULL };
+	int rc = certutil(db, w);
+
+	if (rc != 0)
+		return nc_tool_failed("certutil -A (importing a certificate)", rc, out);
+	return NC_OK;
+}
+
+int
+nc_db_trust(struct nc_db *db, const char *nick, const char *trust)
+{
+	const char *w[] = { "-M", "-n", nick, "-t", trust, NULL };
+	int rc = certutil(db, w);
+
+	if (rc != 0)
+		return nc_tool_failed("certutil -M (setting trust)", rc, out);
+	return NC_OK;
+}
+
+int
+nc_db_import_crl(struct nc_db *db, const char *crlpath)
+{
+	const char *argv[12];
+	int n = 0, rc;
+
+	argv[n++] = "crlutil";
+	argv[n++] = "-I";
+	argv[n++] = "-t";
+	argv[n++] = "1";
+	argv[n++] = "-i";
+	argv[n++] = crlpath;
+	argv[n++] = "-d";
+	argv[n++] = db->dbarg;
+	if (db->pwfile != NULL) {
+		argv[n++] = "-f";
+		argv[n++] = db->pwfile;
+	}
+	argv[n] = NULL;
+	rc = nc_run((char *const *)argv, out, sizeof(out));
+	if (rc != 0)
+		return nc_tool_failed("crlutil -I (installing the CRL)", rc, out);
+	return NC_OK;
+}
+
+int
+nc_db_verify(struct nc_db *db, const char *nick, enum nc_kind usage)
+{
+	const char *w[] = { "-V", "-e", "-n", nick, "-u",
+		usage == NC_KIND_SERVER ? "V" : "C", NULL };
+	int rc = certutil(db, w);
+
+	if (rc != 0 || strstr(out, "certificate is valid") == NULL) {
+		nc_err("certutil says '%s' in %s does not verify for %s use:", nick,
+		    db->dir, usage == NC_KIND_SERVER ? "TLS server" : "TLS client");
+		fprintf(stderr, "    %s", out);
+		return NC_VERIFY;
+	}
+	return NC_OK;
+}
+
+int
+nc_db_fix_modes(const char *dir, const char *group)
+{
+	struct group *gr = getgrnam(group);
+	DIR *d;
+	struct dirent *de;
+	int rc = NC_OK;
+
+	if (gr == NULL) {
+		nc_err("group '%s' does not exist (--group names the group of the "
+		    "daemon that reads the database)", group);
+		return NC_USAGE;
+	}
+	if (chown(dir, 0, gr->gr_gid) != 0 || chmod(dir, 0750) != 0) {
+		nc_err("%s: cannot set owner root:%s and mode 0750: %s", dir, group,
+		    strerror(errno));
+		return NC_DB;
+	}
+	d = opendir(dir);
+	if (d == NULL) {
+		nc_err("%s: %s", dir, strerror(errno));
+		return NC_DB;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (chown(p, 0, gr->gr_gid) != 0 || chmod(p, 0640) != 0)) {
+			nc_err("%s: cannot set owner root:%s and mode 0640: %s", p,
+			    group, strerror(errno));
+			rc = NC_DB;
+		}
+		free(p);
+	}
+	closedir(d);
+	return rc;
+}
