@@ -22,7 +22,6 @@
 #include <cryptohi.h>
 #include <keyhi.h>
 #include <nss.h>
-#include <nssb64.h>
 #include <pk11pub.h>
 #include <prerror.h>
 #include <secasn1.h>
@@ -502,7 +501,36 @@ csr_der(PLArenaPool *arena, const unsigned char *in, size_t len, SECItem *der)
 	if (s == NULL || (s = strchr(s, '\n')) == NULL ||
 	    (e = strstr(s, "-----END")) == NULL)
 		return -1;
-	return NSSBase64_DecodeBuffer(arena, der, s, (unsigned)(e - s)) ? 0 : -1;
+	{
+		/* base64, line breaks skipped */
+		unsigned char *o = PORT_ArenaAlloc(arena, (size_t)(e - s));
+		unsigned v = 0;
+		int nb = 0;
+
+		if (o == NULL)
+			return -1;
+		der->type = siBuffer;
+		der->data = o;
+		der->len = 0;
+		for (; s < e && *s != '='; s++) {
+			const char *q;
+			static const char tab[] =
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+			if (*s == '\n' || *s == '\r' || *s == ' ' || *s == '\t')
+				continue;
+			q = strchr(tab, *s);
+			if (q == NULL || *s == '\0')
+				return -1;
+			v = (v << 6) | (unsigned)(q - tab);
+			nb += 6;
+			if (nb >= 8) {
+				nb -= 8;
+				o[der->len++] = (unsigned char)(v >> nb);
+			}
+		}
+		return der->len > 0 ? 0 : -1;
+	}
 }
 
 /* The request's extensions: CA:TRUE is always refused, the others unless

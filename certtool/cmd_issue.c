@@ -578,13 +578,15 @@ cmd_issue(enum nc_kind kind)
 	{
 		char why[512];
 
-		rc = nc_ca_verify(out.der, out.len, kind, NULL, why, sizeof(why));
+		rc = out.not_after <= time(NULL) ? NC_OK :	/* --backdate-days */
+		    nc_ca_verify(out.der, out.len, kind, NULL, why, sizeof(why));
 		if (rc != NC_OK) {
 			nc_err("the new certificate '%s' does not verify: %s", name, why);
 			goto out;
 		}
 	}
-	if (kind == NC_KIND_SERVER && (rc = nc_db_verify(&db, name, kind)) != NC_OK)
+	if (kind == NC_KIND_SERVER && out.not_after > time(NULL) &&
+	    (rc = nc_db_verify(&db, name, kind)) != NC_OK)
 		goto out;
 	print_cert_summary(kind == NC_KIND_SERVER ? "server" : "client", name, &out);
 	print_lines(kind, name, dbabs, dbpw, &out, "created");
@@ -622,4 +624,133 @@ int
 cmd_client(void)
 {
 	return cmd_issue(NC_KIND_CLIENT);
+}
+
+/* ---------------------------------------------------------------- sign-csr */
+
+int
+cmd_sign_csr(void)
+{
+	const char *pki = nc_opt.pki, *name = cli.pos[0];
+	char *capw = NULL, *nick = NULL, *sans = NULL, *p = NULL, *pem = NULL;
+	struct nc_index ix = { NULL, 0 };
+	struct nc_entry *e;
+	struct nc_issue is;
+	struct nc_cert_out out;
+	unsigned char *csr = NULL;
+	size_t csrlen, i;
+	int rc;
+
+	memset(&is, 0, sizeof(is));
+	memset(&out, 0, sizeof(out));
+	if (!nc_valid_name(name)) {
+		nc_err("NAME '%s': 1 to %d letters, digits, '.', '_' or '-'", name,
+		    NC_NAME_MAX);
+		return NC_USAGE;
+	}
+	if (cli.csr == NULL || cli.profile == NULL) {
+		nc_err("sign-csr needs --csr FILE and --profile server|client");
+		return NC_USAGE;
+	}
+	if (strcmp(cli.profile, "server") == 0)
+		is.kind = NC_KIND_SERVER;
+	else if (strcmp(cli.profile, "client") == 0)
+		is.kind = NC_KIND_CLIENT;
+	else {
+		nc_err("--profile is server or client");
+		return NC_USAGE;
+	}
+	is.allow_csr_ext = cli.copy_ext;
+	if ((rc = days_choice(LEAF_DAYS_DEFAULT, NC_LEAF_DAYS_MAX, &is.days)) != NC_OK ||
+	    (rc = collect_sans(&is, &sans)) != NC_OK)
+		goto out;
+	if ((csr = nc_read_file(cli.csr, &csrlen)) == NULL) {
+		nc_err("%s: %s", cli.csr, strerror(errno));
+		rc = NC_USAGE;
+		goto out;
+	}
+	if ((capw = nc_read_password(cli.ca_pw_file, "CA password file", &rc)) == NULL)
+		goto out;
+	if ((rc = nc_pki_lock(pki)) != NC_OK || (rc = nc_index_load(pki, &ix)) != NC_OK)
+		goto out;
+	if ((nick = nc_ca_name(pki)) == NULL) {
+		nc_err("no CA in %s (make one with: nutcert --pki %s init)", pki, pki);
+		rc = NC_DB;
+		goto out;
+	}
+	if (strcmp(nick, name) == 0 || (nc_index_find(&ix, name) != NULL && !nc_opt.force)) {
+		nc_err("'%s' was already issued (or is the CA); --force issues "
+		    "another and revokes the old one", name);
+		rc = NC_CONFLICT;
+		goto out;
+	}
+	if ((rc = nc_ca_open(pki, capw, 0)) != NC_OK)
+		goto out;
+	if ((rc = nc_ca_sign(nick, csr, csrlen, &is, &ix, &out)) != NC_OK)
+		goto out;
+	if (is.kind == NC_KIND_SERVER && is.nsans == 0) {
+		nc_err("a server certificate needs names: --host/--ip, or "
+		    "--copy-extensions to take the request's subjectAltName");
+		rc = NC_USAGE;
+		goto out;
+	}
+	if (sans != NULL && strcmp(sans, "-") == 0 && is.nsans > 0) {
+		/* names taken from the request */
+		char buf[4096] = "";
+
+		for (i = 0; i < is.nsans; i++) {
+			size_t l = strlen(buf);
+
+			snprintf(buf + l, sizeof(buf) - l, "%s%s", l ? "," : "", is.sans[i]);
+		}
+		free(sans);
+		sans = xstrdup(buf);
+	}
+	p = xasprintf("%s/issued/%s.der", pki, out.serial);
+	if (nc_write_file(p, out.der, out.len, 0600) != 0) {
+		rc = NC_DB;
+		goto out;
+	}
+	e = nc_index_find(&ix, name);
+	if (e != NULL) {
+		e->status = 'R';
+		e->revoked_at = time(NULL);
+		e->reason = 4;
+	}
+	e = nc_index_add(&ix);
+	e->status = 'V';
+	strcpy(e->serial, out.serial);
+	e->not_before = out.not_before;
+	e->not_after = out.not_after;
+	e->kind = is.kind;
+	strcpy(e->name, name);
+	e->sans = xstrdup(sans);
+	e->subject = xstrdup(out.subject);
+	if ((rc = nc_index_save(pki, &ix)) != NC_OK)
+		goto out;
+	pem = nc_pem(out.der, out.len, "CERTIFICATE");
+	if (cli.cert_out != NULL) {
+		if (nc_write_file(cli.cert_out, pem, strlen(pem), 0644) != 0) {
+			rc = NC_DB;
+			goto out;
+		}
+	} else {
+		fputs(pem, stdout);
+	}
+	print_cert_summary(is.kind == NC_KIND_SERVER ? "server" : "client", name, &out);
+	rc = NC_OK;
+out:
+	nc_ca_close();
+	nc_index_free(&ix);
+	nc_cert_out_free(&out);
+	for (i = 0; i < is.nsans; i++)
+		free((char *)is.sans[i]);
+	if (capw)
+		secret_strfree(capw);
+	free(nick);
+	free(sans);
+	free(p);
+	free(pem);
+	free(csr);
+	return rc;
 }

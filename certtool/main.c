@@ -25,6 +25,7 @@ struct nc_cli cli;
 #define C_SHOW		(1u << 6)
 #define C_VERIFY	(1u << 7)
 #define C_EXPIRING	(1u << 8)
+#define C_SIGN		(1u << 9)
 #define C_ISSUE		(C_SERVER | C_CLIENT)
 #define C_ALL		0xffffu
 
@@ -42,17 +43,21 @@ static const struct opt opts[] = {
 	{ "pki", O_STR, C_ALL, &nc_opt.pki, NULL },
 	{ "json", O_FLAG, C_ALL, &nc_opt.json, NULL },
 	{ "quiet", O_FLAG, C_ALL, &nc_opt.quiet, NULL },
-	{ "force", O_FLAG, C_INIT | C_ISSUE, &nc_opt.force, NULL },
+	{ "force", O_FLAG, C_INIT | C_ISSUE | C_SIGN, &nc_opt.force, NULL },
+	{ "csr", O_STR, C_SIGN, &cli.csr, NULL },
+	{ "profile", O_STR, C_SIGN, &cli.profile, NULL },
+	{ "copy-extensions", O_FLAG, C_SIGN, &cli.copy_ext, NULL },
+	{ "cert-out", O_STR, C_SIGN, &cli.cert_out, NULL },
 	{ "key", O_STR, C_INIT | C_ISSUE, &cli.key, NULL },
 	{ "bits", O_INT, C_INIT | C_ISSUE, &cli.bits, NULL },
-	{ "days", O_INT, C_INIT | C_ISSUE | C_EXPIRING | C_CRL | C_REVOKE, &cli.days, NULL },
+	{ "days", O_INT, C_INIT | C_ISSUE | C_SIGN | C_EXPIRING | C_CRL | C_REVOKE, &cli.days, NULL },
 	{ "subject", O_STR, C_INIT | C_CLIENT | C_SERVER, &cli.subject, NULL },
 	{ "ca-name", O_STR, C_INIT, &cli.ca_name, NULL },
-	{ "ca-password-file", O_STR, C_INIT | C_ISSUE | C_REVOKE | C_CRL, &cli.ca_pw_file, NULL },
+	{ "ca-password-file", O_STR, C_INIT | C_ISSUE | C_SIGN | C_REVOKE | C_CRL, &cli.ca_pw_file, NULL },
 	{ "db-password-file", O_STR, C_ISSUE | C_CRL, &cli.db_pw_file, NULL },
 	{ "empty-db-password", O_FLAG, C_ISSUE | C_CRL, &cli.empty_db_pw, NULL },
-	{ "host", O_LIST, C_SERVER | C_VERIFY, cli.hosts, &cli.nhosts },
-	{ "ip", O_LIST, C_SERVER, cli.ips, &cli.nips },
+	{ "host", O_LIST, C_SERVER | C_VERIFY | C_SIGN, cli.hosts, &cli.nhosts },
+	{ "ip", O_LIST, C_SERVER | C_SIGN, cli.ips, &cli.nips },
 	{ "out", O_STR, C_ISSUE, &cli.out, NULL },
 	{ "group", O_STR, C_ISSUE | C_CRL, &cli.group, NULL },
 	{ "install", O_LIST, C_CRL, cli.installs, &cli.ninstalls },
@@ -81,6 +86,8 @@ static const struct command commands[] = {
 	  "revoke NAME [--reason R] --ca-password-file F" },
 	{ "crl", C_CRL, 0, 0, cmd_crl,
 	  "crl [--install DBDIR...] [--days N] --ca-password-file F [--db-password-file F]" },
+	{ "sign-csr", C_SIGN, 1, 1, cmd_sign_csr,
+	  "sign-csr NAME --csr FILE --profile server|client [--host H...] [--ip A...] [--copy-extensions] [--cert-out FILE] --ca-password-file F" },
 	{ "list", C_LIST, 0, 0, cmd_list, "list [--json]" },
 	{ "show", C_SHOW, 1, 1, cmd_show, "show NAME [--json]" },
 	{ "verify", C_VERIFY, 1, 1, cmd_verify,
@@ -232,6 +239,15 @@ main(int argc, char **argv)
 	if (nc_opt.pki == NULL) {
 		fprintf(stderr, "nutcert: --pki DIR is needed (the CA's directory)\n");
 		return NC_USAGE;
+	}
+	if (cmd->bit != C_INIT) {
+		struct stat st;
+
+		if (stat(nc_opt.pki, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "nutcert: no CA in %s (make one with: nutcert "
+			    "--pki %s init)\n", nc_opt.pki, nc_opt.pki);
+			return NC_DB;
+		}
 	}
 	if (cli.group == NULL)
 		cli.group = RUN_AS_GROUP;

@@ -208,7 +208,8 @@ struct nc_cli {
 	const char *pos[4];		/* operands after the command */
 	int npos;
 	const char *key, *subject, *out, *reason, *group, *usage, *db, *ca_name;
-	const char *ca_pw_file, *db_pw_file;
+	const char *ca_pw_file, *db_pw_file, *csr, *profile, *cert_out;
+	int copy_ext;
 	int bits, days, backdate_days, crl_days, warn_days, empty_db_pw;
 	const char *hosts[NC_MAX_LIST];
 	int nhosts;
@@ -229,6 +230,7 @@ int cmd_list(void);
 int cmd_show(void);
 int cmd_verify(void);
 int cmd_expiring(void);
+int cmd_sign_csr(void);
 void nc_help(void);
 /* shared by the commands: the CA nickname (DIR/ca.name), xmalloc'd */
 char *nc_ca_name(const char *pki);
