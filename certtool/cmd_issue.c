@@ -375,8 +375,8 @@ print_lines(enum nc_kind kind, const char *name, const char *dbabs,
 	free(qd);
 }
 
-static int
-cmd_issue(enum nc_kind kind)
+int
+nc_issue_leaf(enum nc_kind kind)
 {
 	const char *pki = nc_opt.pki, *name = cli.pos[0];
 	const char *trust_ca = kind == NC_KIND_SERVER ? "CT,," : "C,,";
@@ -617,13 +617,13 @@ out:
 int
 cmd_server(void)
 {
-	return cmd_issue(NC_KIND_SERVER);
+	return nc_issue_leaf(NC_KIND_SERVER);
 }
 
 int
 cmd_client(void)
 {
-	return cmd_issue(NC_KIND_CLIENT);
+	return nc_issue_leaf(NC_KIND_CLIENT);
 }
 
 /* ---------------------------------------------------------------- sign-csr */

@@ -327,3 +327,69 @@ nc_db_fix_modes(const char *dir, const char *group)
 	closedir(d);
 	return rc;
 }
+
+/* pk12util with -d sql:DIR, -k (database password) and -w (file password) */
+static int
+pk12util(struct nc_db *db, const char *mode, const char *file, const char *nick,
+    const char *p12pwfile)
+{
+	const char *argv[16];
+	int n = 0;
+
+	argv[n++] = "pk12util";
+	argv[n++] = mode;
+	argv[n++] = file;
+	if (nick != NULL) {
+		argv[n++] = "-n";
+		argv[n++] = nick;
+	}
+	argv[n++] = "-d";
+	argv[n++] = db->dbarg;
+	if (db->pwfile != NULL) {
+		argv[n++] = "-k";
+		argv[n++] = db->pwfile;
+	}
+	argv[n++] = "-w";
+	argv[n++] = p12pwfile;
+	argv[n] = NULL;
+	return nc_run((char *const *)argv, out, sizeof(out));
+}
+
+int
+nc_db_export_p12(struct nc_db *db, const char *nick, const char *file,
+    const char *p12pwfile)
+{
+	int rc = pk12util(db, "-o", file, nick, p12pwfile);
+
+	if (rc != 0)
+		return nc_tool_failed("pk12util -o (exporting)", rc, out);
+	return NC_OK;
+}
+
+int
+nc_db_import_p12(struct nc_db *db, const char *file, const char *p12pwfile)
+{
+	int rc = pk12util(db, "-i", file, NULL, p12pwfile);
+
+	if (rc != 0) {
+		if (strstr(out, "SEC_ERROR_BAD_PASSWORD") || strstr(out, "PKCS12_DECODE") ||
+		    strstr(out, "INVALID_MAC") || strstr(out, "Bad password")) {
+			nc_err("cannot read %s: wrong PKCS#12 password (--p12-password-file) "
+			    "or not a PKCS#12 file", file);
+			return NC_DB;
+		}
+		return nc_tool_failed("pk12util -i (importing)", rc, out);
+	}
+	return NC_OK;
+}
+
+/* certutil -L of the database (for messages), into buf */
+int
+nc_db_list(struct nc_db *db, char *buf, size_t buflen)
+{
+	const char *w[] = { "-L", NULL };
+	int rc = certutil(db, w);
+
+	snprintf(buf, buflen, "%s", out);
+	return rc == 0 ? NC_OK : NC_TOOL;
+}

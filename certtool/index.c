@@ -196,8 +196,14 @@ nc_index_add(struct nc_index *ix)
 int
 nc_pki_lock(const char *pki)
 {
-	char *path = nc_pki_path(pki, "lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	static int held;	/* once per process (site runs several steps) */
+	char *path;
+	int fd;
+
+	if (held)
+		return NC_OK;
+	path = nc_pki_path(pki, "lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0) {
 		nc_err("%s: %s", path, strerror(errno));
@@ -214,5 +220,6 @@ nc_pki_lock(const char *pki)
 		}
 	}
 	free(path);
+	held = 1;
 	return NC_OK;		/* fd stays open (and locked) until exit */
 }

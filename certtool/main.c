@@ -26,7 +26,11 @@ struct nc_cli cli;
 #define C_VERIFY	(1u << 7)
 #define C_EXPIRING	(1u << 8)
 #define C_SIGN		(1u << 9)
-#define C_ISSUE		(C_SERVER | C_CLIENT)
+#define C_RENEW		(1u << 10)
+#define C_SITE		(1u << 11)
+#define C_EXPORT	(1u << 12)
+#define C_IMPORT	(1u << 13)
+#define C_ISSUE		(C_SERVER | C_CLIENT | C_RENEW | C_SITE)
 #define C_ALL		0xffffu
 
 enum otype { O_FLAG, O_STR, O_INT, O_LIST };
@@ -43,9 +47,13 @@ static const struct opt opts[] = {
 	{ "pki", O_STR, C_ALL, &nc_opt.pki, NULL },
 	{ "json", O_FLAG, C_ALL, &nc_opt.json, NULL },
 	{ "quiet", O_FLAG, C_ALL, &nc_opt.quiet, NULL },
-	{ "force", O_FLAG, C_INIT | C_ISSUE | C_SIGN, &nc_opt.force, NULL },
+	{ "force", O_FLAG, C_INIT | C_ISSUE | C_SIGN | C_EXPORT, &nc_opt.force, NULL },
 	{ "csr", O_STR, C_SIGN, &cli.csr, NULL },
-	{ "profile", O_STR, C_SIGN, &cli.profile, NULL },
+	{ "profile", O_STR, C_SIGN | C_IMPORT, &cli.profile, NULL },
+	{ "p12", O_STR, C_EXPORT | C_IMPORT, &cli.in, NULL },
+	{ "p12-password-file", O_STR, C_EXPORT | C_IMPORT, &cli.p12_pw_file, NULL },
+	{ "db", O_STR, C_EXPORT, &cli.db_dir, NULL },
+	{ "client", O_LIST, C_SITE, cli.clients, &cli.nclients },
 	{ "copy-extensions", O_FLAG, C_SIGN, &cli.copy_ext, NULL },
 	{ "cert-out", O_STR, C_SIGN, &cli.cert_out, NULL },
 	{ "key", O_STR, C_INIT | C_ISSUE, &cli.key, NULL },
@@ -54,16 +62,16 @@ static const struct opt opts[] = {
 	{ "subject", O_STR, C_INIT | C_CLIENT | C_SERVER, &cli.subject, NULL },
 	{ "ca-name", O_STR, C_INIT, &cli.ca_name, NULL },
 	{ "ca-password-file", O_STR, C_INIT | C_ISSUE | C_SIGN | C_REVOKE | C_CRL, &cli.ca_pw_file, NULL },
-	{ "db-password-file", O_STR, C_ISSUE | C_CRL, &cli.db_pw_file, NULL },
-	{ "empty-db-password", O_FLAG, C_ISSUE | C_CRL, &cli.empty_db_pw, NULL },
-	{ "host", O_LIST, C_SERVER | C_VERIFY | C_SIGN, cli.hosts, &cli.nhosts },
-	{ "ip", O_LIST, C_SERVER | C_SIGN, cli.ips, &cli.nips },
-	{ "out", O_STR, C_ISSUE, &cli.out, NULL },
-	{ "group", O_STR, C_ISSUE | C_CRL, &cli.group, NULL },
+	{ "db-password-file", O_STR, C_ISSUE | C_CRL | C_EXPORT | C_IMPORT, &cli.db_pw_file, NULL },
+	{ "empty-db-password", O_FLAG, C_ISSUE | C_CRL | C_EXPORT | C_IMPORT, &cli.empty_db_pw, NULL },
+	{ "host", O_LIST, C_SERVER | C_VERIFY | C_SIGN | C_SITE, cli.hosts, &cli.nhosts },
+	{ "ip", O_LIST, C_SERVER | C_SIGN | C_SITE, cli.ips, &cli.nips },
+	{ "out", O_STR, C_ISSUE | C_IMPORT, &cli.out, NULL },
+	{ "group", O_STR, C_ISSUE | C_CRL | C_IMPORT, &cli.group, NULL },
 	{ "install", O_LIST, C_CRL, cli.installs, &cli.ninstalls },
 	{ "reason", O_STR, C_REVOKE, &cli.reason, NULL },
 	{ "usage", O_STR, C_VERIFY, &cli.usage, NULL },
-	{ "backdate-days", O_INT, C_ISSUE, &cli.backdate_days, NULL },
+	{ "backdate-days", O_INT, C_SERVER | C_CLIENT, &cli.backdate_days, NULL },
 	{ NULL, O_FLAG, 0, NULL, NULL }
 };
 
@@ -88,6 +96,14 @@ static const struct command commands[] = {
 	  "crl [--install DBDIR...] [--days N] --ca-password-file F [--db-password-file F]" },
 	{ "sign-csr", C_SIGN, 1, 1, cmd_sign_csr,
 	  "sign-csr NAME --csr FILE --profile server|client [--host H...] [--ip A...] [--copy-extensions] [--cert-out FILE] --ca-password-file F" },
+	{ "renew", C_RENEW, 1, 1, cmd_renew,
+	  "renew NAME --out DBDIR [--days N] [--key ec|rsa] [--bits N] --ca-password-file F --db-password-file F" },
+	{ "export", C_EXPORT, 1, 1, cmd_export,
+	  "export NAME --db DBDIR --p12 FILE --db-password-file F --p12-password-file F" },
+	{ "import", C_IMPORT, 0, 0, cmd_import,
+	  "import --p12 FILE --out DBDIR [--profile server|client] --db-password-file F --p12-password-file F" },
+	{ "site", C_SITE, 0, 0, cmd_site,
+	  "site --host DNSNAME... [--ip ADDR...] [--client NAME...] --out SITEDIR --ca-password-file F --db-password-file F" },
 	{ "list", C_LIST, 0, 0, cmd_list, "list [--json]" },
 	{ "show", C_SHOW, 1, 1, cmd_show, "show NAME [--json]" },
 	{ "verify", C_VERIFY, 1, 1, cmd_verify,
@@ -240,7 +256,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "nutcert: --pki DIR is needed (the CA's directory)\n");
 		return NC_USAGE;
 	}
-	if (cmd->bit != C_INIT) {
+	if (cmd->bit != C_INIT && cmd->bit != C_SITE) {
 		struct stat st;
 
 		if (stat(nc_opt.pki, &st) != 0 || !S_ISDIR(st.st_mode)) {

@@ -198,6 +198,10 @@ int nc_db_import(struct nc_db *db, const char *nick, const char *trust,
 int nc_db_trust(struct nc_db *db, const char *nick, const char *trust);
 int nc_db_import_crl(struct nc_db *db, const char *crlpath);
 int nc_db_verify(struct nc_db *db, const char *nick, enum nc_kind usage);
+int nc_db_export_p12(struct nc_db *db, const char *nick, const char *file,
+    const char *p12pwfile);
+int nc_db_import_p12(struct nc_db *db, const char *file, const char *p12pwfile);
+int nc_db_list(struct nc_db *db, char *buf, size_t buflen);
 /* root:group, 0750 directory, 0640 files. */
 int nc_db_fix_modes(const char *dir, const char *group);
 
@@ -210,6 +214,9 @@ struct nc_cli {
 	const char *key, *subject, *out, *reason, *group, *usage, *db, *ca_name;
 	const char *ca_pw_file, *db_pw_file, *csr, *profile, *cert_out;
 	int copy_ext;
+	const char *in, *p12_pw_file, *db_dir;
+	const char *clients[NC_MAX_LIST];
+	int nclients;
 	int bits, days, backdate_days, crl_days, warn_days, empty_db_pw;
 	const char *hosts[NC_MAX_LIST];
 	int nhosts;
@@ -231,6 +238,12 @@ int cmd_show(void);
 int cmd_verify(void);
 int cmd_expiring(void);
 int cmd_sign_csr(void);
+int cmd_renew(void);
+int cmd_site(void);
+int cmd_export(void);
+int cmd_import(void);
+/* server/client NAME with the options in cli (cmd_issue.c) */
+int nc_issue_leaf(enum nc_kind kind);
 void nc_help(void);
 /* shared by the commands: the CA nickname (DIR/ca.name), xmalloc'd */
 char *nc_ca_name(const char *pki);

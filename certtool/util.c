@@ -69,8 +69,9 @@ nc_read_password(const char *path, const char *what, int *rc)
 		*rc = NC_USAGE;
 		return NULL;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		nc_err("%s %s: not a regular file", what, path);
+	/* a file, or a pipe from the caller (e.g. /dev/fd/3) */
+	if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		nc_err("%s %s: not a regular file or a pipe", what, path);
 		close(fd);
 		*rc = NC_REFUSED;
 		return NULL;
@@ -89,7 +90,19 @@ nc_read_password(const char *path, const char *what, int *rc)
 		*rc = NC_REFUSED;
 		return NULL;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = 0;
+	for (;;) {	/* a pipe may deliver the line in pieces */
+		ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - (size_t)n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			n = -1;
+			break;
+		}
+		if (r == 0 || (n += r) >= (ssize_t)sizeof(buf) - 1)
+			break;
+	}
 	close(fd);
 	if (n < 0) {
 		nc_err("%s %s: %s", what, path, strerror(errno));

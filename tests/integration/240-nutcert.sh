@@ -202,6 +202,66 @@ tap_like "expiring: names it" "$(cat "$W/out")" "^expired client 'old'"
 nc expiring --days 30 --json
 tap_check "expiring --json: valid JSON naming it" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0]["name"]=="old" and d[0]["state"]=="expired"' "$W/out"
 
+# ---------------------------------------------------------------- renew, export, import
+nc_ok "renew admin: a new key and certificate, same names" renew admin --out "$T/cl-admin" $CAPW $DBPWF
+nc list
+tap_like "renew: the old one is revoked (superseded)" "$(cat "$W/out")" "^revoked +client +admin "
+tap_like "renew: the new one is valid" "$(cat "$W/out")" "^valid +client +admin "
+pem "$T/cl-admin" admin "$W/admin2.pem"
+tap_unlike "renew: another certificate in the database" "$(cat "$W/admin2.pem")" "^$(sed -n 2p "$W/admin.pem")$"
+tap_is "renew: our upsc with the renewed client database" "$(upsc_as admin)" "OL"
+printf 'p12-%s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" > "$W/p12.pw"
+chmod 0600 "$W/p12.pw"
+P12PW="--p12-password-file $W/p12.pw"
+nc_ok "export mon to PKCS#12" export mon --db "$T/cl-mon" --p12 "$W/mon.p12" $DBPWF $P12PW
+tap_is "export: the file is 0600" "$(stat -c %a "$W/mon.p12")" "600"
+tap_check "export: pk12util reads it" "$PK12UTIL" -l "$W/mon.p12" -w "$W/p12.pw"
+nc_refused "export over an existing file" 5 "exists already; --force" export mon --db "$T/cl-mon" --p12 "$W/mon.p12" $DBPWF $P12PW
+nc_ok "import into a new database" import --p12 "$W/mon.p12" --out "$T/cl-copy" $DBPWF $P12PW
+tap_like "import: the CA trusted for servers" "$("$CERTUTIL" -L -d "sql:$T/cl-copy")" "nutcert-ca +C,, *$"
+sed "s|^CERTPATH .*|CERTPATH $T/cl-copy|" "$W/mon.auth" > "$W/copy.auth"; chmod 0600 "$W/copy.auth"
+tap_is "import: our upsc with the imported identity" "$(upsc_as copy)" "OL"
+nc_refused "import: wrong PKCS#12 password" 4 "wrong PKCS#12 password" import --p12 "$W/mon.p12" --out "$T/cl-copy2" $DBPWF --p12-password-file "$W/wrong.pw"
+
+# ---------------------------------------------------------------- certsubject binding
+# upsd.users binds monpri to the subject nutcert printed; the key for the
+# independent OpenSSL peer comes out of nutcert's PKCS#12 export
+"$OPENSSL" pkcs12 -in "$W/mon.p12" -passin "file:$W/p12.pw" -nodes -clcerts -out "$W/mon-key.pem" 2>/dev/null
+"$NUTCERT" --pki "$P" export admin --db "$T/cl-admin" --p12 "$W/admin.p12" $DBPWF $P12PW 2>/dev/null
+"$OPENSSL" pkcs12 -in "$W/admin.p12" -passin "file:$W/p12.pw" -nodes -clcerts -out "$W/admin-key.pem" 2>/dev/null
+write_upsd_users
+sed -n 's/^[[:space:]]*\(certsubject = .*\)$/\1/p' "$W/mon.lines" > "$W/mon.bind"
+awk -v bind="$(cat "$W/mon.bind")" '{ print } /^\[monpri\]$/ { print "\t" bind }' "$CONF/upsd.users" > "$W/users"
+cat "$W/users" > "$CONF/upsd.users"
+tap_like "certsubject line pasted into upsd.users" "$(cat "$CONF/upsd.users")" 'certsubject = "CN=mon"'
+tls_restart_upsd || tap_bail "upsd with certsubject did not start: $(tail -n 5 "$T/upsd.log")"
+wait_ups dummy
+r=$(tls_probe --ca "$P/ca.crt" --name localhost --cert "$W/mon-key.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" LOGOUT)
+tap_like "certsubject: $PRI_USER with its nutcert certificate logs in" "$r" "^REPLY OK$"
+tap_unlike "certsubject: ... no error" "$r" "^REPLY ERR"
+r=$(tls_probe --ca "$P/ca.crt" --name localhost --cert "$W/admin-key.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy")
+tap_like "certsubject: $PRI_USER with another nutcert certificate refused" "$r" "^REPLY ERR ACCESS-DENIED"
+write_upsd_users
+
+# ---------------------------------------------------------------- site, passwords from a pipe
+SP=$T/pki-site
+"$NUTCERT" --pki "$SP" site --host localhost --ip 127.0.0.1 --client s1 s2 --out "$T/site" $CAPW $DBPWF > "$W/site.lines" 2> "$W/site.err"
+tap_is "site: CA, upsd and two clients in one command" "$?" "0"
+tap_is "site: three databases" "$(ls "$T/site" | tr '\n' ' ')" "s1 s2 upsd "
+tap_like "site: upsd's lines" "$(cat "$W/site.lines")" "^CERTPATH $T/site/upsd$"
+tap_like "site: each client's certsubject line" "$(cat "$W/site.lines")" 'certsubject = "CN=s2"'
+"$NUTCERT" --pki "$SP" site --host localhost --ip 127.0.0.1 --client s1 s2 --out "$T/site" $CAPW $DBPWF > /dev/null 2> "$W/site.err"
+tap_is "site again: harmless" "$?" "0"
+tap_is "site again: everything unchanged" "$(grep -c unchanged "$W/site.err")" "4"
+write_upsd_conf "CERTPATH $T/site/upsd" "CERTIDENT \"upsd\" \"$DBPW\"" "CERTREQUEST REQUIRE"
+tls_restart_upsd || tap_bail "upsd on the site database did not start: $(tail -n 5 "$T/upsd.log")"
+wait_ups dummy
+printf 'CERTPATH %s\nCERTIDENT_NAME "s1"\nCERTIDENT_PASS "%s"\nCERTVERIFY 1\nFORCESSL 1\n' "$T/site/s1" "$DBPW" > "$W/s1.auth"
+chmod 0600 "$W/s1.auth"
+tap_is "site: upsd at REQUIRE and our upsc with the s1 database" "$(upsc_as s1)" "OL"
+tr -d '\n' < "$W/ca.pw" | "$NUTCERT" --pki "$P" crl --ca-password-file /dev/stdin > /dev/null 2> "$W/err"
+tap_is "the CA password from a pipe (/dev/stdin)" "$?" "0"
+
 # ---------------------------------------------------------------- refusals
 openssl_req() {	# FILE ARGS...: a P-256 request made by OpenSSL
 	_f=$1; shift
