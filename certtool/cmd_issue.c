@@ -122,6 +122,55 @@ ensure_pki_dir(const char *pki)
 	return NC_OK;
 }
 
+/* Locks DIR, reads its index and the CA's nickname. */
+static int
+pki_begin(const char *pki, struct nc_index *ix, char **nick)
+{
+	int rc;
+
+	if ((rc = nc_pki_lock(pki)) != NC_OK || (rc = nc_index_load(pki, ix)) != NC_OK)
+		return rc;
+	if ((*nick = nc_ca_name(pki)) == NULL) {
+		nc_err("no CA in %s (make one with: nutcert --pki %s init)", pki, pki);
+		return NC_DB;
+	}
+	return NC_OK;
+}
+
+/* The record of a new certificate: DIR/issued/SERIAL.der, the index entry,
+ * and the name's previous certificate marked revoked (superseded). */
+static int
+record_issue(const char *pki, struct nc_index *ix, enum nc_kind kind,
+    const char *name, const char *sans, const struct nc_cert_out *out)
+{
+	char *p = xasprintf("%s/issued/%s.der", pki, out->serial);
+	struct nc_entry *e;
+	int w = nc_write_file(p, out->der, out->len, 0600);
+
+	free(p);
+	if (w != 0)
+		return NC_DB;
+	e = nc_index_find(ix, name);
+	if (e != NULL) {
+		e->status = 'R';
+		e->revoked_at = time(NULL);
+		e->reason = 4;	/* superseded */
+		nc_note("the previous certificate of '%s' (serial %s) is revoked; "
+		    "install the new CRL: nutcert --pki %s crl --install DBDIR ...",
+		    name, e->serial, pki);
+	}
+	e = nc_index_add(ix);
+	e->status = 'V';
+	strcpy(e->serial, out->serial);
+	e->not_before = out->not_before;
+	e->not_after = out->not_after;
+	e->kind = kind;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->sans = xstrdup(sans);
+	e->subject = xstrdup(out->subject);
+	return nc_index_save(pki, ix);
+}
+
 /* ---------------------------------------------------------------- init */
 
 int
@@ -251,16 +300,7 @@ cmd_init(void)
 	}
 	ix.e = NULL;
 	ix.n = 0;
-	e = nc_index_add(&ix);
-	e->status = 'V';
-	strcpy(e->serial, out.serial);
-	e->not_before = out.not_before;
-	e->not_after = out.not_after;
-	e->kind = NC_KIND_CA;
-	snprintf(e->name, sizeof(e->name), "%s", nick);
-	e->sans = xstrdup("-");
-	e->subject = xstrdup(out.subject);
-	if ((rc = nc_index_save(pki, &ix)) != NC_OK)
+	if ((rc = record_issue(pki, &ix, NC_KIND_CA, nick, "-", &out)) != NC_OK)
 		goto out;
 	print_cert_summary("CA", nick, &out);
 	if (nc_opt.json) {
@@ -384,7 +424,7 @@ nc_issue_leaf(enum nc_kind kind)
 	char *subject = NULL, *csr = NULL, *crt = NULL, *cader = NULL, *p = NULL;
 	char dbabs[PATH_MAX];
 	struct nc_index ix = { NULL, 0 };
-	struct nc_entry *old, *e;
+	struct nc_entry *old;
 	struct nc_issue is;
 	struct nc_cert_out out;
 	struct nc_db db;
@@ -443,13 +483,8 @@ nc_issue_leaf(enum nc_kind kind)
 	    &rc)) == NULL) {
 		goto out;
 	}
-	if ((rc = nc_pki_lock(pki)) != NC_OK || (rc = nc_index_load(pki, &ix)) != NC_OK)
+	if ((rc = pki_begin(pki, &ix, &nick)) != NC_OK)
 		goto out;
-	if ((nick = nc_ca_name(pki)) == NULL) {
-		nc_err("no CA in %s (make one with: nutcert --pki %s init)", pki, pki);
-		rc = NC_DB;
-		goto out;
-	}
 	if (strcmp(nick, name) == 0) {
 		nc_err("NAME '%s' is the CA's nickname; choose another", name);
 		rc = NC_USAGE;
@@ -544,32 +579,7 @@ nc_issue_leaf(enum nc_kind kind)
 	if ((rc = nc_db_import(&db, name, ",,", crt)) != NC_OK)
 		goto out;
 
-	/* the record */
-	free(p);
-	p = xasprintf("%s/issued/%s.der", pki, out.serial);
-	if (nc_write_file(p, out.der, out.len, 0600) != 0) {
-		rc = NC_DB;
-		goto out;
-	}
-	old = nc_index_find(&ix, name);
-	if (old != NULL) {
-		old->status = 'R';
-		old->revoked_at = time(NULL);
-		old->reason = 4;	/* superseded */
-		nc_note("the previous certificate of '%s' (serial %s) is revoked; "
-		    "install the new CRL: nutcert --pki %s crl --install DBDIR ...",
-		    name, old->serial, pki);
-	}
-	e = nc_index_add(&ix);
-	e->status = 'V';
-	strcpy(e->serial, out.serial);
-	e->not_before = out.not_before;
-	e->not_after = out.not_after;
-	e->kind = kind;
-	strcpy(e->name, name);
-	e->sans = xstrdup(sans);
-	e->subject = xstrdup(out.subject);
-	if ((rc = nc_index_save(pki, &ix)) != NC_OK)
+	if ((rc = record_issue(pki, &ix, kind, name, sans, &out)) != NC_OK)
 		goto out;
 	if ((rc = nc_db_fix_modes(cli.out, cli.group)) != NC_OK)
 		goto out;
@@ -634,7 +644,6 @@ cmd_sign_csr(void)
 	const char *pki = nc_opt.pki, *name = cli.pos[0];
 	char *capw = NULL, *nick = NULL, *sans = NULL, *p = NULL, *pem = NULL;
 	struct nc_index ix = { NULL, 0 };
-	struct nc_entry *e;
 	struct nc_issue is;
 	struct nc_cert_out out;
 	unsigned char *csr = NULL;
@@ -671,13 +680,8 @@ cmd_sign_csr(void)
 	}
 	if ((capw = nc_read_password(cli.ca_pw_file, "CA password file", &rc)) == NULL)
 		goto out;
-	if ((rc = nc_pki_lock(pki)) != NC_OK || (rc = nc_index_load(pki, &ix)) != NC_OK)
+	if ((rc = pki_begin(pki, &ix, &nick)) != NC_OK)
 		goto out;
-	if ((nick = nc_ca_name(pki)) == NULL) {
-		nc_err("no CA in %s (make one with: nutcert --pki %s init)", pki, pki);
-		rc = NC_DB;
-		goto out;
-	}
 	if (strcmp(nick, name) == 0 || (nc_index_find(&ix, name) != NULL && !nc_opt.force)) {
 		nc_err("'%s' was already issued (or is the CA); --force issues "
 		    "another and revokes the old one", name);
@@ -706,27 +710,7 @@ cmd_sign_csr(void)
 		free(sans);
 		sans = xstrdup(buf);
 	}
-	p = xasprintf("%s/issued/%s.der", pki, out.serial);
-	if (nc_write_file(p, out.der, out.len, 0600) != 0) {
-		rc = NC_DB;
-		goto out;
-	}
-	e = nc_index_find(&ix, name);
-	if (e != NULL) {
-		e->status = 'R';
-		e->revoked_at = time(NULL);
-		e->reason = 4;
-	}
-	e = nc_index_add(&ix);
-	e->status = 'V';
-	strcpy(e->serial, out.serial);
-	e->not_before = out.not_before;
-	e->not_after = out.not_after;
-	e->kind = is.kind;
-	strcpy(e->name, name);
-	e->sans = xstrdup(sans);
-	e->subject = xstrdup(out.subject);
-	if ((rc = nc_index_save(pki, &ix)) != NC_OK)
+	if ((rc = record_issue(pki, &ix, is.kind, name, sans, &out)) != NC_OK)
 		goto out;
 	pem = nc_pem(out.der, out.len, "CERTIFICATE");
 	if (cli.cert_out != NULL) {
