@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,7 @@ main(int argc, char **argv)
 	const struct command *cmd = NULL;
 	const struct opt *seen[64];
 	int nseen = 0, i, rc;
+	sigset_t block;
 
 	setenv("NSS_DEFAULT_DB_TYPE", "sql", 1);
 	setenv("NSS_SDB_USE_CACHE", "no", 1);
@@ -267,8 +269,17 @@ main(int argc, char **argv)
 	}
 	if (cli.group == NULL)
 		cli.group = RUN_AS_GROUP;
+	/* an interrupt waits until the temporary files (password copies) are
+	 * gone; the tools run with these signals unblocked (run.c) */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, NULL);
 	rc = cmd->fn();
 	nc_tmp_cleanup();
 	fflush(stdout);
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
 	return rc;
 }

@@ -65,6 +65,10 @@ nc_run(char *const argv[], char *out, size_t outlen)
 		if (nul < 0 || dup2(nul, 0) < 0 || dup2(pfd[1], 1) < 0 ||
 		    dup2(pfd[1], 2) < 0)
 			_exit(127);
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		execvp(prog, argv);
 		dprintf(2, "cannot run %s: %s\n", prog, strerror(errno));
