@@ -77,7 +77,7 @@ nc_read_password(const char *path, const char *what, int *rc)
 		return NULL;
 	}
 	if ((st.st_mode & 077) != 0) {
-		nc_err("%s %s has mode %04o: others may read it; run: chmod 600 %s",
+		nc_err("%s %s has mode %04o: group or others may access it; run: chmod 600 %s",
 		    what, path, (unsigned)(st.st_mode & 07777), path);
 		close(fd);
 		*rc = NC_REFUSED;

@@ -282,7 +282,7 @@ tap_check "client: ... no database made" test ! -e "$T/cl-weak"
 nc_refused "wrong CA password" 4 "wrong password for the CA database" client x --out "$T/cl-x" --ca-password-file "$W/wrong.pw" $DBPWF
 nc_refused "wrong database password" 4 "wrong password for the database" client x --out "$T/cl-mon" $CAPW --db-password-file "$W/wrong.pw"
 cp "$W/db.pw" "$W/open.pw"; chmod 0644 "$W/open.pw"
-nc_refused "a password file others can read" 3 "others may read it; run: chmod 600" client x --out "$T/cl-x" $CAPW --db-password-file "$W/open.pw"
+nc_refused "a password file others can read" 3 "group or others may access it; run: chmod 600" client x --out "$T/cl-x" $CAPW --db-password-file "$W/open.pw"
 chmod 0640 "$W/open.pw"
 nc_refused "a password file its group can read" 3 "mode 0640" client x --out "$T/cl-x" $CAPW --db-password-file "$W/open.pw"
 nc_refused "crl --install into a missing database" 4 "$T/missing: No such file" crl --install "$T/missing" $CAPW $DBPWF
