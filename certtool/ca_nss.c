@@ -120,6 +120,17 @@ out:
 	return rc;
 }
 
+int
+nc_dn_valid(const char *dn)
+{
+	CERTName *n = CERT_AsciiToName(dn);
+
+	if (n == NULL)
+		return 0;
+	CERT_DestroyName(n);
+	return 1;
+}
+
 void
 nc_ca_close(void)
 {

@@ -385,7 +385,9 @@ print_lines(enum nc_kind kind, const char *name, const char *dbabs,
     const char *pw, const struct nc_cert_out *o, const char *status)
 {
 	char *qn = nc_conf_quote(name), *qp = nc_conf_quote(pw ? pw : "");
-	char *qs = nc_conf_quote(o->subject), *qd = nc_conf_quote(dbabs);
+	char *qs = nc_conf_quote(o->subject);
+	/* a path with blanks or quotes is quoted, as the config reader wants */
+	char *qd = strpbrk(dbabs, " \t\"\\#") ? nc_conf_quote(dbabs) : xstrdup(dbabs);
 
 	if (nc_opt.json) {
 		printf("{\"status\":\"%s\",\"name\":", status);
@@ -399,13 +401,13 @@ print_lines(enum nc_kind kind, const char *name, const char *dbabs,
 	} else if (kind == NC_KIND_SERVER) {
 		printf("# upsd.conf\nCERTPATH %s\nCERTIDENT %s %s\n"
 		    "# to require client certificates from this CA:\nCERTREQUEST REQUIRE\n",
-		    dbabs, qn, qp);
+		    qd, qn, qp);
 	} else {
 		printf("# upsmon.conf\nCERTPATH %s\nCERTIDENT %s %s\n"
-		    "CERTVERIFY 1\nFORCESSL 1\n", dbabs, qn, qp);
+		    "CERTVERIFY 1\nFORCESSL 1\n", qd, qn, qp);
 		printf("# nutauth.conf (upsc, upscmd, upsrw)\nCERTPATH %s\n"
 		    "CERTIDENT_NAME %s\nCERTIDENT_PASS %s\nCERTVERIFY 1\nFORCESSL 1\n",
-		    dbabs, qn, qp);
+		    qd, qn, qp);
 		printf("# upsd.users, in the section of the user this client logs in as\n"
 		    "\tcertsubject = %s\n", qs);
 	}
@@ -492,6 +494,12 @@ nc_issue_leaf(enum nc_kind kind)
 	}
 	if ((rc = nc_ca_open(pki, capw, 0)) != NC_OK)
 		goto out;
+	if (!nc_dn_valid(subject)) {
+		nc_err("--subject '%s' is not a distinguished name (e.g. "
+		    "\"CN=upsmon-host1,O=Example\")", subject);
+		rc = NC_USAGE;
+		goto out;
+	}
 
 	old = nc_index_find(&ix, name);
 	if (old != NULL && old->kind == kind && strcmp(old->sans, sans) == 0 &&

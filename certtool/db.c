@@ -289,18 +289,21 @@ nc_db_verify(struct nc_db *db, const char *nick, enum nc_kind usage)
 int
 nc_db_fix_modes(const char *dir, const char *group)
 {
-	struct group *gr = getgrnam(group);
+	struct group *gr = NULL;
 	DIR *d;
 	struct dirent *de;
-	int rc = NC_OK;
+	int rc = NC_OK, root = geteuid() == 0;
+	mode_t dmode = root ? 0750 : 0700, fmode = root ? 0640 : 0600;
 
-	if (gr == NULL) {
+	/* root: root:GROUP, so the daemon's group reads it; anyone else:
+	 * private to its owner (chown to root is not ours to do) */
+	if (root && (gr = getgrnam(group)) == NULL) {
 		nc_err("group '%s' does not exist (--group names the group of the "
 		    "daemon that reads the database)", group);
 		return NC_USAGE;
 	}
-	if (chown(dir, 0, gr->gr_gid) != 0 || chmod(dir, 0750) != 0) {
-		nc_err("%s: cannot set owner root:%s and mode 0750: %s", dir, group,
+	if ((root && chown(dir, 0, gr->gr_gid) != 0) || chmod(dir, dmode) != 0) {
+		nc_err("%s: cannot set owner and mode %04o: %s", dir, (unsigned)dmode,
 		    strerror(errno));
 		return NC_DB;
 	}
@@ -317,14 +320,17 @@ nc_db_fix_modes(const char *dir, const char *group)
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
 		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
-		    (chown(p, 0, gr->gr_gid) != 0 || chmod(p, 0640) != 0)) {
-			nc_err("%s: cannot set owner root:%s and mode 0640: %s", p,
-			    group, strerror(errno));
+		    ((root && chown(p, 0, gr->gr_gid) != 0) || chmod(p, fmode) != 0)) {
+			nc_err("%s: cannot set owner and mode %04o: %s", p,
+			    (unsigned)fmode, strerror(errno));
 			rc = NC_DB;
 		}
 		free(p);
 	}
 	closedir(d);
+	if (!root)
+		nc_note("not root: %s stays private to uid %u (mode %04o)", dir,
+		    (unsigned)geteuid(), (unsigned)dmode);
 	return rc;
 }
 

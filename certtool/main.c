@@ -5,11 +5,13 @@
  */
 #include "config.h"
 
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "nutcert.h"
 
@@ -269,6 +271,13 @@ main(int argc, char **argv)
 	}
 	if (cli.group == NULL)
 		cli.group = RUN_AS_GROUP;
+	/* the databases written go to root:GROUP: know it exists first */
+	if ((cmd->bit & (C_ISSUE | C_CRL | C_IMPORT)) && geteuid() == 0 &&
+	    getgrnam(cli.group) == NULL) {
+		fprintf(stderr, "nutcert: group '%s' does not exist (--group names the "
+		    "group of the daemons that read the databases)\n", cli.group);
+		return NC_USAGE;
+	}
 	/* an interrupt waits until the temporary files (password copies) are
 	 * gone; the tools run with these signals unblocked (run.c) */
 	sigemptyset(&block);

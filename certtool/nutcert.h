@@ -147,6 +147,8 @@ struct nc_cert_out {
 /* Opens the CA database DIR/ca with the CA password (rw: for init). */
 int nc_ca_open(const char *pki, const char *pw, int create);
 void nc_ca_close(void);
+/* Whether NSS reads dn as a distinguished name (NSS initialised). */
+int nc_dn_valid(const char *dn);
 /* init: key in the CA database, self-signed certificate, nickname nick. */
 int nc_ca_create(const char *nick, enum nc_keytype kt, int bits,
     struct nc_issue *is, struct nc_cert_out *out);

@@ -295,6 +295,9 @@ nc_refused "duplicate name, other request" 5 "already issued.*--force" client mo
 nc_refused "a database holding the name already" 5 "already has a certificate named 'admin2'" client admin2 --out "$T/cl-admin" $CAPW $DBPWF
 nc_refused "unknown name" 7 "no certificate named 'nobody'" revoke nobody $CAPW
 nc_refused "a leaf longer than 825 days" 3 "longer than 825" client long --days 900 --out "$T/cl-long" $CAPW $DBPWF
+nc_refused "a subject that is not a DN" 1 "not a distinguished name" client x --subject "no equals sign" --out "$T/cl-x" $CAPW $DBPWF
+nc_refused "a group that does not exist" 1 "group 'no-such-group-x' does not exist" client x --group no-such-group-x --out "$T/cl-x" $CAPW $DBPWF
+tap_check "... no database made" test ! -e "$T/cl-x"
 nc_refused "usage: an option the command does not take" 1 "does not take --host" client x --host a --out "$T/cl-x" $CAPW $DBPWF
 nc_ok "--force replaces (and revokes the old one)" client mon --subject "CN=mon,O=renewed" --force --out "$T/cl-mon" $CAPW $DBPWF
 nc list
