@@ -589,6 +589,7 @@ nc_issue_leaf(enum nc_kind kind)
 
 	if ((rc = record_issue(pki, &ix, kind, name, sans, &out)) != NC_OK)
 		goto out;
+	db.created = 0;		/* issued: the database stays, whatever follows */
 	if ((rc = nc_db_fix_modes(cli.out, cli.group)) != NC_OK)
 		goto out;
 	/* sanity: the CA accepts it for its use; upsd's database does too
@@ -611,6 +612,8 @@ nc_issue_leaf(enum nc_kind kind)
 	rc = NC_OK;
 out:
 	nc_ca_close();
+	if (dbopen && rc != NC_OK)
+		nc_db_discard(&db);
 	if (dbopen)
 		nc_db_close(&db);
 	nc_index_free(&ix);

@@ -138,6 +138,8 @@ cmd_import(void)
 		    !nc_opt.json)
 			fputs(listing, stdout);
 	}
+	if (rc != NC_OK)
+		nc_db_discard(&db);
 	nc_db_close(&db);
 	if (rc == NC_OK && nc_opt.json) {
 		printf("{\"status\":\"imported\",\"db\":");

@@ -399,3 +399,22 @@ nc_db_list(struct nc_db *db, char *buf, size_t buflen)
 	snprintf(buf, buflen, "%s", out);
 	return rc == 0 ? NC_OK : NC_TOOL;
 }
+
+void
+nc_db_discard(struct nc_db *db)
+{
+	static const char *const files[] = { "cert9.db", "key4.db", "pkcs11.txt", NULL };
+	int i;
+
+	if (!db->created)
+		return;
+	for (i = 0; files[i] != NULL; i++) {
+		char *p = xasprintf("%s/%s", db->dir, files[i]);
+
+		unlink(p);
+		free(p);
+	}
+	if (rmdir(db->dir) == 0)
+		nc_note("removed the database %s made by this run", db->dir);
+	db->created = 0;
+}

@@ -177,7 +177,6 @@ main(int argc, char **argv)
 	setenv("NSS_SDB_USE_CACHE", "no", 1);
 	umask(077);
 	cli.days = -1;
-	cli.crl_days = 30;
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i], *eq, namebuf[64];
 		const char *val = NULL;

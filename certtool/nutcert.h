@@ -188,6 +188,8 @@ struct nc_db {
 /* Opens (creates if missing) DIR; checks its password. */
 int nc_db_open(struct nc_db *db, const char *dir, const char *pw, int create);
 void nc_db_close(struct nc_db *db);
+/* A database this run created, removed again (after a failure). */
+void nc_db_discard(struct nc_db *db);
 int nc_db_has(struct nc_db *db, const char *nick);
 /* Whether nick in the database is (or includes) this certificate. */
 int nc_db_holds(struct nc_db *db, const char *nick, const unsigned char *der,
@@ -213,13 +215,13 @@ struct nc_cli {
 	const char *cmd;
 	const char *pos[4];		/* operands after the command */
 	int npos;
-	const char *key, *subject, *out, *reason, *group, *usage, *db, *ca_name;
+	const char *key, *subject, *out, *reason, *group, *usage, *ca_name;
 	const char *ca_pw_file, *db_pw_file, *csr, *profile, *cert_out;
 	int copy_ext;
 	const char *in, *p12_pw_file, *db_dir;
 	const char *clients[NC_MAX_LIST];
 	int nclients;
-	int bits, days, backdate_days, crl_days, warn_days, empty_db_pw;
+	int bits, days, backdate_days, empty_db_pw;
 	const char *hosts[NC_MAX_LIST];
 	int nhosts;
 	const char *ips[NC_MAX_LIST];

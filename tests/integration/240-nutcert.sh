@@ -222,6 +222,7 @@ tap_like "import: the CA trusted for servers" "$("$CERTUTIL" -L -d "sql:$T/cl-co
 sed "s|^CERTPATH .*|CERTPATH $T/cl-copy|" "$W/mon.auth" > "$W/copy.auth"; chmod 0600 "$W/copy.auth"
 tap_is "import: our upsc with the imported identity" "$(upsc_as copy)" "OL"
 nc_refused "import: wrong PKCS#12 password" 4 "wrong PKCS#12 password" import --p12 "$W/mon.p12" --out "$T/cl-copy2" $DBPWF --p12-password-file "$W/wrong.pw"
+tap_check "import: ... the database it made is removed again" test ! -e "$T/cl-copy2"
 
 # ---------------------------------------------------------------- certsubject binding
 # upsd.users binds monpri to the subject nutcert printed; the key for the
