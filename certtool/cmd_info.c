@@ -291,6 +291,37 @@ cmd_expiring(void)
 		}
 		n++;
 	}
+	/* the CRL: its next update (DIR/crlnumber: "NUMBER NEXT-UPDATE") */
+	{
+		char *p = nc_pki_path(nc_opt.pki, "crlnumber"), *sp;
+		size_t len;
+		unsigned char *txt = nc_read_file(p, &len);
+		time_t next = 0;
+
+		free(p);
+		if (txt != NULL && (sp = strchr((char *)txt, ' ')) != NULL)
+			next = (time_t)strtoll(sp + 1, NULL, 10);
+		free(txt);
+		if (next > 0 && next <= limit) {
+			const char *what = next <= now ? "expired" : "expiring";
+			char na[40];
+
+			if (next <= now)
+				worst = NC_EXPIRED;
+			else if (worst == NC_OK)
+				worst = NC_EXPIRING;
+			nc_time_str(next, na, sizeof(na));
+			if (nc_opt.json)
+				printf("%s{\"name\":\"crl\",\"kind\":\"crl\",\"state\":\"%s\","
+				    "\"not_after\":%lld}", n ? "," : "", what, (long long)next);
+			else
+				printf("%s crl: the CRL %s %s (run: nutcert --pki %s crl "
+				    "--install DBDIR ...)\n", what, next <= now ?
+				    "was due for its next update on" : "is due for its next update on",
+				    na, nc_opt.pki);
+			n++;
+		}
+	}
 	if (nc_opt.json)
 		printf("]\n");
 	else if (n == 0)

@@ -43,12 +43,14 @@ make_crl(const char *pki, const struct nc_index *ix, int days, char **path)
 	}
 	rc = nc_ca_crl(nick, ix, days, num, &der, &len);
 	if (rc == NC_OK) {
-		char line[32];
+		char line[64];
 
 		*path = nc_pki_path(pki, "crl.der");
 		pempath = nc_pki_path(pki, "crl.pem");
 		pem = nc_pem(der, len, "X509 CRL");
-		snprintf(line, sizeof(line), "%lu\n", num);
+		/* the number, and when this CRL's next update is due (expiring) */
+		snprintf(line, sizeof(line), "%lu %lld\n", num,
+		    (long long)time(NULL) + (long long)days * 86400);
 		if (nc_write_file(*path, der, len, 0644) != 0 ||
 		    nc_write_file(pempath, pem, strlen(pem), 0644) != 0 ||
 		    nc_write_file(numpath, line, strlen(line), 0600) != 0)

@@ -192,14 +192,17 @@ tap_is "verify upsd --host other.invalid: exit 2" "$NC_RC" "2"
 tap_like "verify: names the host" "$(cat "$W/out")" "do not include 'other.invalid'"
 nc verify mon --usage server
 tap_is "verify mon --usage server: exit 2" "$NC_RC" "2"
-nc_ok "expiring --days 30: nothing" expiring --days 30
+nc_ok "expiring --days 29: nothing" expiring --days 29
+nc expiring --days 31
+tap_is "expiring --days 31: the CRL's next update is due: exit 10" "$NC_RC" "10"
+tap_like "expiring: says the CRL" "$(cat "$W/out")" "^expiring crl: "
 nc expiring --days 2000
 tap_is "expiring --days 2000: exit 10 (soon)" "$NC_RC" "10"
 nc_ok "client old: issued already expired (--backdate-days)" client old --days 1 --backdate-days 3 --out "$T/cl-old" $CAPW $DBPWF
-nc expiring --days 30
+nc expiring --days 29
 tap_is "expiring: an expired certificate: exit 11" "$NC_RC" "11"
 tap_like "expiring: names it" "$(cat "$W/out")" "^expired client 'old'"
-nc expiring --days 30 --json
+nc expiring --days 29 --json
 tap_check "expiring --json: valid JSON naming it" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0]["name"]=="old" and d[0]["state"]=="expired"' "$W/out"
 
 # ---------------------------------------------------------------- renew, export, import
