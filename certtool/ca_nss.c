@@ -120,15 +120,21 @@ out:
 	return rc;
 }
 
-int
-nc_dn_valid(const char *dn)
+char *
+nc_dn_normal(const char *dn)
 {
 	CERTName *n = CERT_AsciiToName(dn);
+	char *a, *r;
 
 	if (n == NULL)
-		return 0;
+		return NULL;
+	a = CERT_NameToAscii(n);
 	CERT_DestroyName(n);
-	return 1;
+	if (a == NULL)
+		return NULL;
+	r = xstrdup(a);
+	PORT_Free(a);
+	return r;
 }
 
 void

@@ -494,11 +494,17 @@ nc_issue_leaf(enum nc_kind kind)
 	}
 	if ((rc = nc_ca_open(pki, capw, 0)) != NC_OK)
 		goto out;
-	if (!nc_dn_valid(subject)) {
-		nc_err("--subject '%s' is not a distinguished name (e.g. "
-		    "\"CN=upsmon-host1,O=Example\")", subject);
-		rc = NC_USAGE;
-		goto out;
+	{
+		char *norm = nc_dn_normal(subject);
+
+		if (norm == NULL) {
+			nc_err("--subject '%s' is not a distinguished name (e.g. "
+			    "\"CN=upsmon-host1,O=Example\")", subject);
+			rc = NC_USAGE;
+			goto out;
+		}
+		free(subject);
+		subject = norm;
 	}
 
 	old = nc_index_find(&ix, name);

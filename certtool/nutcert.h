@@ -147,8 +147,9 @@ struct nc_cert_out {
 /* Opens the CA database DIR/ca with the CA password (rw: for init). */
 int nc_ca_open(const char *pki, const char *pw, int create);
 void nc_ca_close(void);
-/* Whether NSS reads dn as a distinguished name (NSS initialised). */
-int nc_dn_valid(const char *dn);
+/* dn as NSS writes it (how the index records subjects), xmalloc'd; NULL if
+ * it is not a distinguished name. NSS must be initialised. */
+char *nc_dn_normal(const char *dn);
 /* init: key in the CA database, self-signed certificate, nickname nick. */
 int nc_ca_create(const char *nick, enum nc_keytype kt, int bits,
     struct nc_issue *is, struct nc_cert_out *out);

@@ -304,6 +304,8 @@ nc_refused "a group that does not exist" 1 "group 'no-such-group-x' does not exi
 tap_check "... no database made" test ! -e "$T/cl-x"
 nc_refused "usage: an option the command does not take" 1 "does not take --host" client x --host a --out "$T/cl-x" $CAPW $DBPWF
 nc_ok "--force replaces (and revokes the old one)" client mon --subject "CN=mon,O=renewed" --force --out "$T/cl-mon" $CAPW $DBPWF
+nc_ok "the same subject written otherwise: unchanged" client mon --subject "CN = mon, O = renewed" --out "$T/cl-mon" $CAPW $DBPWF
+tap_like "... says unchanged" "$(cat "$W/err")" "unchanged"
 nc list
 tap_like "--force: the old certificate is listed revoked" "$(cat "$W/out")" "^revoked +client +mon "
 tap_like "--force: the new one is valid" "$(cat "$W/out")" "^valid +client +mon .*CN=mon,O=renewed"
