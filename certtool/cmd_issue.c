@@ -209,7 +209,10 @@ cmd_init(void)
 		if ((rc = nc_index_load(pki, &ix)) != NC_OK)
 			goto out;
 		e = nick ? nc_index_find(&ix, nick) : NULL;
-		if (e != NULL && (cli.subject == NULL || strcmp(cli.subject, e->subject) == 0) &&
+		if (cli.subject != NULL)
+			subject = nc_dn_normal(cli.subject);
+		if (e != NULL && (cli.subject == NULL ||
+		    (subject != NULL && strcmp(subject, e->subject) == 0)) &&
 		    (cli.ca_name == NULL || strcmp(cli.ca_name, nick) == 0) &&
 		    cli.key == NULL && cli.bits == 0 && cli.days < 0) {
 			nc_note("the CA '%s' exists already in %s: unchanged", nick, pki);
@@ -244,15 +247,28 @@ cmd_init(void)
 			nc_note("the old CA was moved to %s", to);
 			free(old);
 			free(to);
-			old = nc_pki_path(pki, "index");
-			to = xasprintf("%s/index.replaced-%lld", pki, (long long)time(NULL));
-			if (rename(old, to) != 0 && errno != ENOENT)
-				nc_err("warning: cannot move %s aside: %s", old, strerror(errno));
-			free(old);
-			free(to);
+			/* the record of the old CA goes with it */
+			{
+				static const char *const aside[] = { "index", "crl.der",
+					"crl.pem", "crlnumber", NULL };
+				int k;
+
+				for (k = 0; aside[k] != NULL; k++) {
+					old = nc_pki_path(pki, aside[k]);
+					to = xasprintf("%s/%s.replaced-%lld", pki, aside[k],
+					    (long long)time(NULL));
+					if (rename(old, to) != 0 && errno != ENOENT)
+						nc_err("warning: cannot move %s aside: %s", old,
+						    strerror(errno));
+					free(old);
+					free(to);
+				}
+			}
 		}
 		free(nick);
 		nick = NULL;
+		free(subject);
+		subject = NULL;
 	}
 	nick = xstrdup(cli.ca_name ? cli.ca_name : DEFAULT_CA_NAME);
 	if (cli.subject != NULL) {

@@ -80,6 +80,9 @@ nc_refused "init: RSA 1024" 3 "RSA key of 1024 bits is weak" --pki "$T/pki-rsa" 
 "$NUTCERT" --pki "$T/pki-rsa" init --key rsa --bits 2048 --subject "CN=RSA test CA" $CAPW > /dev/null 2>&1
 tap_is "init: RSA 2048 on request" "$?" "0"
 tap_like "init: ... is RSA 2048" "$("$OPENSSL" x509 -in "$T/pki-rsa/ca.crt" -noout -text)" "Public-Key: \(2048 bit\)"
+nc_ok "init --force: a new CA, the old one moved aside" --pki "$T/pki-rsa" init --force --subject "CN=RSA test CA 2" $CAPW
+tap_like "init --force: the new CA" "$("$OPENSSL" x509 -in "$T/pki-rsa/ca.crt" -noout -subject)" "RSA test CA 2"
+tap_check "init --force: the old CA kept aside" sh -c "ls -d '$T/pki-rsa'/ca.replaced-* >/dev/null"
 
 # ---------------------------------------------------------------- server, clients
 SRV=$T/srvdb
