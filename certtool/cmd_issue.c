@@ -191,10 +191,8 @@ cmd_init(void)
 	if ((rc = key_choice(&kt, &bits)) != NC_OK ||
 	    (rc = days_choice(CA_DAYS_DEFAULT, CA_DAYS_MAX, &is.days)) != NC_OK)
 		return rc;
-	if (cli.ca_name != NULL && !nc_valid_name(cli.ca_name)) {
-		nc_err("--ca-name: letters, digits, '.', '_' and '-' only");
+	if (cli.ca_name != NULL && !nc_check_name("--ca-name", cli.ca_name))
 		return NC_USAGE;
-	}
 	if ((capw = nc_read_password(cli.ca_pw_file, "CA password file", &rc)) == NULL)
 		return rc;
 	if ((rc = ensure_pki_dir(pki)) != NC_OK || (rc = nc_pki_lock(pki)) != NC_OK)
@@ -454,11 +452,8 @@ nc_issue_leaf(enum nc_kind kind)
 	memset(&is, 0, sizeof(is));
 	memset(&out, 0, sizeof(out));
 	memset(&db, 0, sizeof(db));
-	if (!nc_valid_name(name)) {
-		nc_err("NAME '%s': 1 to %d letters, digits, '.', '_' or '-'", name,
-		    NC_NAME_MAX);
+	if (!nc_check_name("NAME", name))
 		return NC_USAGE;
-	}
 	if (cli.out == NULL) {
 		nc_err("--out DBDIR is needed (the database to install into)");
 		return NC_USAGE;
@@ -685,11 +680,8 @@ cmd_sign_csr(void)
 
 	memset(&is, 0, sizeof(is));
 	memset(&out, 0, sizeof(out));
-	if (!nc_valid_name(name)) {
-		nc_err("NAME '%s': 1 to %d letters, digits, '.', '_' or '-'", name,
-		    NC_NAME_MAX);
+	if (!nc_check_name("NAME", name))
 		return NC_USAGE;
-	}
 	if (cli.csr == NULL || cli.profile == NULL) {
 		nc_err("sign-csr needs --csr FILE and --profile server|client");
 		return NC_USAGE;

@@ -113,9 +113,7 @@ cmd_site(void)
 		dir = xasprintf("%s/%s", site, cli.clients[i]);
 		cli.pos[0] = cli.clients[i];
 		cli.out = dir;
-		if (!nc_valid_name(cli.clients[i])) {
-			nc_err("--client '%s': letters, digits, '.', '_' or '-'",
-			    cli.clients[i]);
+		if (!nc_check_name("--client", cli.clients[i])) {
 			free(dir);
 			return NC_USAGE;
 		}

@@ -51,6 +51,8 @@ void nc_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * access) into a secret string; NULL after a message (*rc set). */
 char *nc_read_password(const char *path, const char *what, int *rc);
 int nc_valid_name(const char *name);
+/* nc_valid_name, or a message naming what and 0. */
+int nc_check_name(const char *what, const char *name);
 int nc_valid_dns(const char *host);
 /* A private temporary directory (0700), removed with nc_tmp_cleanup. */
 const char *nc_tmpdir(void);

@@ -156,6 +156,16 @@ nc_valid_name(const char *name)
 }
 
 int
+nc_check_name(const char *what, const char *name)
+{
+	if (nc_valid_name(name))
+		return 1;
+	nc_err("%s '%s': 1 to %d letters, digits, '.', '_' or '-' (not first)",
+	    what, name, NC_NAME_MAX);
+	return 0;
+}
+
+int
 nc_valid_dns(const char *h)
 {
 	size_t i, n = strlen(h), label = 0;
