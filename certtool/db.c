@@ -34,12 +34,19 @@ certutil(struct nc_db *db, const char *const words[])
 		argv[n++] = words[i];
 	argv[n++] = "-d";
 	argv[n++] = db->dbarg;
-	if (db->pwfile != NULL) {
-		argv[n++] = "-f";
-		argv[n++] = db->pwfile;
-	}
+	argv[n++] = "-f";
+	argv[n++] = db->pwfile;
 	argv[n] = NULL;
 	return nc_run((char *const *)argv, out, sizeof(out));
+}
+
+/* certutil -K: logs in with the password file (output in out) */
+static int
+check_login(struct nc_db *db)
+{
+	const char *w[] = { "-K", NULL };
+
+	return certutil(db, w);
 }
 
 int
@@ -52,7 +59,8 @@ nc_db_open(struct nc_db *db, const char *dir, const char *pw, int create)
 	memset(db, 0, sizeof(*db));
 	db->dir = dir;
 	db->dbarg = xasprintf("sql:%s", dir);
-	if (pw != NULL && (db->pwfile = nc_pwfile_for_tool(pw)) == NULL)
+	/* an empty line stands for "no password": certutil then never asks */
+	if ((db->pwfile = nc_pwfile_for_tool(pw != NULL ? pw : "")) == NULL)
 		return NC_DB;
 	if (stat(dir, &st) != 0) {
 		if (errno != ENOENT || !create) {
@@ -86,7 +94,7 @@ nc_db_open(struct nc_db *db, const char *dir, const char *pw, int create)
 			return NC_DB;
 		}
 		{
-			const char *w[] = { "-N", pw == NULL ? "--empty-password" : NULL, NULL };
+			const char *w[] = { "-N", NULL };
 
 			rc = certutil(db, w);
 		}
@@ -102,14 +110,33 @@ nc_db_open(struct nc_db *db, const char *dir, const char *pw, int create)
 		return NC_DB;
 	}
 	/* the password: certutil -K must log in (an empty DB says "no keys") */
-	{
-		const char *w[] = { "-K", NULL };
-
-		rc = certutil(db, w);
-	}
+	rc = check_login(db);
 	if (strstr(out, "SEC_ERROR_BAD_PASSWORD") != NULL) {
-		nc_err("wrong password for the database %s (--db-password-file)", dir);
+		if (pw == NULL)
+			nc_err("the database %s has a password: give it with "
+			    "--db-password-file", dir);
+		else
+			nc_err("wrong password for the database %s (--db-password-file)",
+			    dir);
 		return NC_DB;
+	}
+	if (pw != NULL && (rc == 0 || strstr(out, "no keys found") != NULL)) {
+		/* did it log in only because there is no password at all? */
+		char *keep = db->pwfile;
+		int none;
+
+		db->pwfile = nc_pwfile_for_tool("");
+		none = db->pwfile != NULL && check_login(db) >= 0 &&
+		    strstr(out, "SEC_ERROR_BAD_PASSWORD") == NULL;
+		free(db->pwfile);
+		db->pwfile = keep;
+		if (none) {
+			nc_err("the database %s has no password, so CERTIDENT's would "
+			    "mean nothing: give --empty-db-password, or set one first "
+			    "(certutil -W -d sql:%s)", dir, dir);
+			return NC_DB;
+		}
+		rc = check_login(db);
 	}
 	if (rc != 0 && strstr(out, "no keys found") == NULL) {
 		if (strstr(out, "SEC_ERROR_BAD_DATABASE") || strstr(out, "SEC_ERROR_LEGACY_DATABASE")) {

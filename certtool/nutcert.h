@@ -185,7 +185,7 @@ char *nc_pem(const unsigned char *der, size_t len, const char *label);
 struct nc_db {
 	const char *dir;
 	char *dbarg;			/* "sql:DIR" */
-	char *pwfile;			/* temp copy for certutil -f, or NULL (empty) */
+	char *pwfile;			/* temp copy for -f (an empty line: no password) */
 	int created;
 };
 /* Opens (creates if missing) DIR; checks its password. */

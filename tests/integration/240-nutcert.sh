@@ -305,6 +305,11 @@ nc_refused "a leaf longer than 825 days" 3 "longer than 825" client long --days 
 nc_refused "a subject that is not a DN" 1 "not a distinguished name" client x --subject "no equals sign" --out "$T/cl-x" $CAPW $DBPWF
 nc_refused "a group that does not exist" 1 "group 'no-such-group-x' does not exist" client x --group no-such-group-x --out "$T/cl-x" $CAPW $DBPWF
 tap_check "... no database made" test ! -e "$T/cl-x"
+nc_ok "--empty-db-password: a database without a password" client nopw --out "$T/cl-nopw" --empty-db-password $CAPW
+tap_like "... CERTIDENT with an empty password" "$(cat "$W/out")" '^CERTIDENT "nopw" ""$'
+tap_check "... certutil opens it without a password file" "$CERTUTIL" -K -d "sql:$T/cl-nopw" </dev/null
+nc_refused "a database password for a database without one" 4 "has no password.*--empty-db-password" client x --out "$T/cl-nopw" $CAPW $DBPWF
+nc_refused "--empty-db-password for a database with a password" 4 "has a password: give it with --db-password-file" client x --out "$T/cl-mon" --empty-db-password $CAPW
 nc_refused "usage: an option the command does not take" 1 "does not take --host" client x --host a --out "$T/cl-x" $CAPW $DBPWF
 nc_ok "--force replaces (and revokes the old one)" client mon --subject "CN=mon,O=renewed" --force --out "$T/cl-mon" $CAPW $DBPWF
 nc_ok "the same subject written otherwise: unchanged" client mon --subject "CN = mon, O = renewed" --out "$T/cl-mon" $CAPW $DBPWF
