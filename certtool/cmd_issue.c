@@ -21,7 +21,6 @@
 #define DEFAULT_CA_NAME "nutcert-ca"
 #define CA_DAYS_DEFAULT 3650
 #define CA_DAYS_MAX 7300
-#define LEAF_DAYS_DEFAULT 825
 #define RSA_BITS_DEFAULT 3072
 
 char *
@@ -43,8 +42,8 @@ nc_ca_name(const char *pki)
 }
 
 /* key type and size from --key/--bits; refuses weak keys */
-static int
-key_choice(enum nc_keytype *kt, int *bits)
+int
+nc_key_choice(enum nc_keytype *kt, int *bits)
 {
 	if (cli.key == NULL || strcmp(cli.key, "ec") == 0) {
 		*kt = NC_KEY_EC;
@@ -72,8 +71,8 @@ key_choice(enum nc_keytype *kt, int *bits)
 	return NC_OK;
 }
 
-static int
-days_choice(int def, int max, int *days)
+int
+nc_days_choice(int def, int max, int *days)
 {
 	*days = cli.days > 0 ? cli.days : def;
 	if (cli.days == 0 || cli.days < -1) {
@@ -87,8 +86,8 @@ days_choice(int def, int max, int *days)
 	return NC_OK;
 }
 
-static void
-print_cert_summary(const char *what, const char *name, const struct nc_cert_out *o)
+void
+nc_print_summary(const char *what, const char *name, const struct nc_cert_out *o)
 {
 	struct nc_certinfo ci;
 	char na[40];
@@ -123,8 +122,8 @@ ensure_pki_dir(const char *pki)
 }
 
 /* Locks DIR, reads its index and the CA's nickname. */
-static int
-pki_begin(const char *pki, struct nc_index *ix, char **nick)
+int
+nc_pki_begin(const char *pki, struct nc_index *ix, char **nick)
 {
 	int rc;
 
@@ -139,8 +138,8 @@ pki_begin(const char *pki, struct nc_index *ix, char **nick)
 
 /* The record of a new certificate: DIR/issued/SERIAL.der, the index entry,
  * and the name's previous certificate marked revoked (superseded). */
-static int
-record_issue(const char *pki, struct nc_index *ix, enum nc_kind kind,
+int
+nc_record_issue(const char *pki, struct nc_index *ix, enum nc_kind kind,
     const char *name, const char *sans, const struct nc_cert_out *out)
 {
 	char *p = xasprintf("%s/issued/%s.der", pki, out->serial);
@@ -188,8 +187,8 @@ cmd_init(void)
 
 	memset(&out, 0, sizeof(out));
 	memset(&is, 0, sizeof(is));
-	if ((rc = key_choice(&kt, &bits)) != NC_OK ||
-	    (rc = days_choice(CA_DAYS_DEFAULT, CA_DAYS_MAX, &is.days)) != NC_OK)
+	if ((rc = nc_key_choice(&kt, &bits)) != NC_OK ||
+	    (rc = nc_days_choice(CA_DAYS_DEFAULT, CA_DAYS_MAX, &is.days)) != NC_OK)
 		return rc;
 	if (cli.ca_name != NULL && !nc_check_name("--ca-name", cli.ca_name))
 		return NC_USAGE;
@@ -314,9 +313,9 @@ cmd_init(void)
 	}
 	ix.e = NULL;
 	ix.n = 0;
-	if ((rc = record_issue(pki, &ix, NC_KIND_CA, nick, "-", &out)) != NC_OK)
+	if ((rc = nc_record_issue(pki, &ix, NC_KIND_CA, nick, "-", &out)) != NC_OK)
 		goto out;
-	print_cert_summary("CA", nick, &out);
+	nc_print_summary("CA", nick, &out);
 	if (nc_opt.json) {
 		printf("{\"status\":\"created\",\"ca\":");
 		nc_json_str(nick);
@@ -348,8 +347,8 @@ out:
 /* ---------------------------------------------------------------- issue */
 
 /* hosts and IPs (comma lists allowed) into "dns:x"/"ip:x" */
-static int
-collect_sans(struct nc_issue *is, char **joined)
+int
+nc_collect_sans(struct nc_issue *is, char **joined)
 {
 	char buf[4096] = "";
 	int i, k;
@@ -462,9 +461,9 @@ nc_issue_leaf(enum nc_kind kind)
 		nc_err("a server certificate needs --host DNSNAME (the name clients use)");
 		return NC_USAGE;
 	}
-	if ((rc = key_choice(&kt, &bits)) != NC_OK ||
-	    (rc = days_choice(LEAF_DAYS_DEFAULT, NC_LEAF_DAYS_MAX, &is.days)) != NC_OK ||
-	    (rc = collect_sans(&is, &sans)) != NC_OK)
+	if ((rc = nc_key_choice(&kt, &bits)) != NC_OK ||
+	    (rc = nc_days_choice(NC_LEAF_DAYS_DEFAULT, NC_LEAF_DAYS_MAX, &is.days)) != NC_OK ||
+	    (rc = nc_collect_sans(&is, &sans)) != NC_OK)
 		goto out;
 	if (cli.backdate_days < 0) {
 		nc_err("--backdate-days must not be negative");
@@ -496,7 +495,7 @@ nc_issue_leaf(enum nc_kind kind)
 	    &rc)) == NULL) {
 		goto out;
 	}
-	if ((rc = pki_begin(pki, &ix, &nick)) != NC_OK)
+	if ((rc = nc_pki_begin(pki, &ix, &nick)) != NC_OK)
 		goto out;
 	if (strcmp(nick, name) == 0) {
 		nc_err("NAME '%s' is the CA's nickname; choose another", name);
@@ -604,7 +603,7 @@ nc_issue_leaf(enum nc_kind kind)
 	if ((rc = nc_db_import(&db, name, ",,", crt)) != NC_OK)
 		goto out;
 
-	if ((rc = record_issue(pki, &ix, kind, name, sans, &out)) != NC_OK)
+	if ((rc = nc_record_issue(pki, &ix, kind, name, sans, &out)) != NC_OK)
 		goto out;
 	db.created = 0;		/* issued: the database stays, whatever follows */
 	if ((rc = nc_db_fix_modes(cli.out, cli.group)) != NC_OK)
@@ -624,7 +623,7 @@ nc_issue_leaf(enum nc_kind kind)
 	if (kind == NC_KIND_SERVER && out.not_after > time(NULL) &&
 	    (rc = nc_db_verify(&db, name, kind)) != NC_OK)
 		goto out;
-	print_cert_summary(kind == NC_KIND_SERVER ? "server" : "client", name, &out);
+	nc_print_summary(kind == NC_KIND_SERVER ? "server" : "client", name, &out);
 	print_lines(kind, name, dbabs, dbpw, &out, "created");
 	rc = NC_OK;
 out:
@@ -662,104 +661,4 @@ int
 cmd_client(void)
 {
 	return nc_issue_leaf(NC_KIND_CLIENT);
-}
-
-/* ---------------------------------------------------------------- sign-csr */
-
-int
-cmd_sign_csr(void)
-{
-	const char *pki = nc_opt.pki, *name = cli.pos[0];
-	char *capw = NULL, *nick = NULL, *sans = NULL, *p = NULL, *pem = NULL;
-	struct nc_index ix = { NULL, 0 };
-	struct nc_issue is;
-	struct nc_cert_out out;
-	unsigned char *csr = NULL;
-	size_t csrlen, i;
-	int rc;
-
-	memset(&is, 0, sizeof(is));
-	memset(&out, 0, sizeof(out));
-	if (!nc_check_name("NAME", name))
-		return NC_USAGE;
-	if (cli.csr == NULL || cli.profile == NULL) {
-		nc_err("sign-csr needs --csr FILE and --profile server|client");
-		return NC_USAGE;
-	}
-	if (strcmp(cli.profile, "server") == 0)
-		is.kind = NC_KIND_SERVER;
-	else if (strcmp(cli.profile, "client") == 0)
-		is.kind = NC_KIND_CLIENT;
-	else {
-		nc_err("--profile is server or client");
-		return NC_USAGE;
-	}
-	is.allow_csr_ext = cli.copy_ext;
-	if ((rc = days_choice(LEAF_DAYS_DEFAULT, NC_LEAF_DAYS_MAX, &is.days)) != NC_OK ||
-	    (rc = collect_sans(&is, &sans)) != NC_OK)
-		goto out;
-	if ((csr = nc_read_file(cli.csr, &csrlen)) == NULL) {
-		nc_err("%s: %s", cli.csr, strerror(errno));
-		rc = NC_USAGE;
-		goto out;
-	}
-	if ((capw = nc_read_password(cli.ca_pw_file, "CA password file", &rc)) == NULL)
-		goto out;
-	if ((rc = pki_begin(pki, &ix, &nick)) != NC_OK)
-		goto out;
-	if (strcmp(nick, name) == 0 || (nc_index_find(&ix, name) != NULL && !nc_opt.force)) {
-		nc_err("'%s' was already issued (or is the CA); --force issues "
-		    "another and revokes the old one", name);
-		rc = NC_CONFLICT;
-		goto out;
-	}
-	if ((rc = nc_ca_open(pki, capw, 0)) != NC_OK)
-		goto out;
-	if ((rc = nc_ca_sign(nick, csr, csrlen, &is, &ix, &out)) != NC_OK)
-		goto out;
-	if (is.kind == NC_KIND_SERVER && is.nsans == 0) {
-		nc_err("a server certificate needs names: --host/--ip, or "
-		    "--copy-extensions to take the request's subjectAltName");
-		rc = NC_USAGE;
-		goto out;
-	}
-	if (sans != NULL && strcmp(sans, "-") == 0 && is.nsans > 0) {
-		/* names taken from the request */
-		char buf[4096] = "";
-
-		for (i = 0; i < is.nsans; i++) {
-			size_t l = strlen(buf);
-
-			snprintf(buf + l, sizeof(buf) - l, "%s%s", l ? "," : "", is.sans[i]);
-		}
-		free(sans);
-		sans = xstrdup(buf);
-	}
-	if ((rc = record_issue(pki, &ix, is.kind, name, sans, &out)) != NC_OK)
-		goto out;
-	pem = nc_pem(out.der, out.len, "CERTIFICATE");
-	if (cli.cert_out != NULL) {
-		if (nc_write_file(cli.cert_out, pem, strlen(pem), 0644) != 0) {
-			rc = NC_DB;
-			goto out;
-		}
-	} else {
-		fputs(pem, stdout);
-	}
-	print_cert_summary(is.kind == NC_KIND_SERVER ? "server" : "client", name, &out);
-	rc = NC_OK;
-out:
-	nc_ca_close();
-	nc_index_free(&ix);
-	nc_cert_out_free(&out);
-	for (i = 0; i < is.nsans; i++)
-		free((char *)is.sans[i]);
-	if (capw)
-		secret_strfree(capw);
-	free(nick);
-	free(sans);
-	free(p);
-	free(pem);
-	free(csr);
-	return rc;
 }

@@ -30,6 +30,7 @@ enum {
 #define NC_NAME_MAX 64		/* NAME: [A-Za-z0-9._-], the nickname */
 #define NC_SERIAL_LEN 16	/* random serial bytes */
 #define NC_LEAF_DAYS_MAX 825
+#define NC_LEAF_DAYS_DEFAULT 825
 #define NC_MAX_SANS 32
 
 enum nc_kind { NC_KIND_CA, NC_KIND_SERVER, NC_KIND_CLIENT };
@@ -249,8 +250,17 @@ int cmd_renew(void);
 int cmd_site(void);
 int cmd_export(void);
 int cmd_import(void);
-/* server/client NAME with the options in cli (cmd_issue.c) */
+/* cmd_issue.c: server/client NAME with the options in cli, and what
+ * sign-csr shares with it */
 int nc_issue_leaf(enum nc_kind kind);
+int nc_key_choice(enum nc_keytype *kt, int *bits);
+int nc_days_choice(int def, int max, int *days);
+int nc_collect_sans(struct nc_issue *is, char **joined);
+void nc_print_summary(const char *what, const char *name,
+    const struct nc_cert_out *o);
+int nc_pki_begin(const char *pki, struct nc_index *ix, char **nick);
+int nc_record_issue(const char *pki, struct nc_index *ix, enum nc_kind kind,
+    const char *name, const char *sans, const struct nc_cert_out *out);
 void nc_help(void);
 /* shared by the commands: the CA nickname (DIR/ca.name), xmalloc'd */
 char *nc_ca_name(const char *pki);
