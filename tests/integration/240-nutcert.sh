@@ -175,6 +175,9 @@ wait_ups dummy
 r=$(upsc_as rev)
 tap_unlike "REQUIRE + CRL: the revoked client is refused" "$r" "^OL$"
 tap_like "REQUIRE + CRL: ... upsc says why" "$r" "revoked"
+# (the log line may follow the client's exit by a moment)
+upsd_said() { grep -q "TLS handshake with .*revoked" "$T/upsd.log"; }
+wait_for 50 upsd_said
 tap_like "REQUIRE + CRL: ... upsd logs it" "$(grep 'TLS handshake with' "$T/upsd.log")" "revoked"
 tap_is "REQUIRE + CRL: another client still gets in" "$(upsc_as admin)" "OL"
 nc verify rev
