@@ -61,6 +61,17 @@ strict() {
 	"$OPENSSL" verify -x509_strict -purpose "$1" -CAfile "$P/ca.crt" "$2" 2>&1
 }
 
+# ---------------------------------------------------------------- help
+"$NUTCERT" help > "$W/help" 2>&1
+tap_is "help: exit 0" "$?" "0"
+tap_like "help: every command" "$(tr '\n' ' ' < "$W/help")" "init .*server NAME .*client NAME .*revoke NAME .*crl .*sign-csr .*renew .*export .*import .*site .*list .*show .*verify .*expiring"
+tap_like "help: the exit codes" "$(cat "$W/help")" "Exit codes: 0 ok, 1 usage"
+"$NUTCERT" --pki "$P" frobnicate > /dev/null 2> "$W/err"
+tap_is "an unknown command: exit 1" "$?" "1"
+"$NUTCERT" --pki "$P" server > /dev/null 2> "$W/err"
+tap_is "server without NAME: exit 1" "$?" "1"
+tap_like "... shows the usage" "$(cat "$W/err")" "usage: nutcert --pki DIR server NAME --host"
+
 # ---------------------------------------------------------------- init
 nc_ok "init: a CA (EC P-256 by default)" init $CAPW
 tap_is "init: the CA directory is private" "$(stat -c %a "$P")" "700"
