@@ -624,6 +624,8 @@ nc_issue_leaf(enum nc_kind kind)
 	    (rc = nc_db_verify(&db, name, kind)) != NC_OK)
 		goto out;
 	nc_print_summary(kind == NC_KIND_SERVER ? "server" : "client", name, &out);
+	if (nc_installed_set(pki, name, dbabs) != NC_OK)
+		nc_err("warning: cannot record where '%s' is installed", name);
 	print_lines(kind, name, dbabs, dbpw, &out, "created");
 	rc = NC_OK;
 out:

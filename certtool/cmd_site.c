@@ -20,7 +20,7 @@ cmd_renew(void)
 	struct nc_index ix = { NULL, 0 };
 	struct nc_entry *e;
 	enum nc_kind kind;
-	char *sans = NULL, *subject = NULL, *tok, *save = NULL;
+	char *sans = NULL, *subject = NULL, *tok, *save = NULL, *installed = NULL;
 	int rc;
 
 	if ((rc = nc_index_load(nc_opt.pki, &ix)) != NC_OK)
@@ -50,7 +50,18 @@ cmd_renew(void)
 	}
 	cli.subject = subject;
 	nc_opt.force = 1;
-	rc = nc_issue_leaf(kind);
+	/* by default into the database it was installed into */
+	if (cli.out == NULL && (installed = nc_installed_get(nc_opt.pki, cli.pos[0])) != NULL) {
+		cli.out = installed;
+		nc_note("renewing '%s' in %s", cli.pos[0], installed);
+	}
+	if (cli.out == NULL) {
+		nc_err("where is '%s' installed? give --out DBDIR", cli.pos[0]);
+		rc = NC_USAGE;
+	} else {
+		rc = nc_issue_leaf(kind);
+	}
+	free(installed);
 	free(sans);
 	free(subject);
 	return rc;

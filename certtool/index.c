@@ -223,3 +223,58 @@ nc_pki_lock(const char *pki)
 	held = 1;
 	return NC_OK;		/* fd stays open (and locked) until exit */
 }
+
+/* ---------------------------------------------------------------- DIR/installed */
+
+/* DIR/installed: "NAME<tab>DBDIR" per name, the database it was last
+ * installed into (renew's default --out). */
+char *
+nc_installed_get(const char *pki, const char *name)
+{
+	char *path = nc_pki_path(pki, "installed"), line[LINE_MAX_LEN], *found = NULL;
+	size_t n = strlen(name);
+	FILE *fp = fopen(path, "re");
+
+	free(path);
+	if (fp == NULL)
+		return NULL;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, name, n) == 0 && line[n] == '\t') {
+			free(found);
+			found = xstrdup(line + n + 1);
+		}
+	}
+	fclose(fp);
+	return found;
+}
+
+int
+nc_installed_set(const char *pki, const char *name, const char *dbdir)
+{
+	char *path = nc_pki_path(pki, "installed"), line[LINE_MAX_LEN];
+	char *buf = NULL;
+	size_t len = 0, n = strlen(name);
+	FILE *fp, *mf = open_memstream(&buf, &len);
+	int rc;
+
+	if (mf == NULL || strpbrk(dbdir, "\t\n") != NULL) {
+		if (mf != NULL)
+			fclose(mf);
+		free(buf);
+		free(path);
+		return mf == NULL ? NC_DB : NC_OK;	/* an odd path is not recorded */
+	}
+	if ((fp = fopen(path, "re")) != NULL) {
+		while (fgets(line, sizeof(line), fp) != NULL)
+			if (!(strncmp(line, name, n) == 0 && line[n] == '\t'))
+				fputs(line, mf);
+		fclose(fp);
+	}
+	fprintf(mf, "%s\t%s\n", name, dbdir);
+	fclose(mf);
+	rc = nc_write_file(path, buf, len, 0600) == 0 ? NC_OK : NC_DB;
+	free(buf);
+	free(path);
+	return rc;
+}

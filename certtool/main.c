@@ -100,7 +100,7 @@ static const struct command commands[] = {
 	{ "sign-csr", C_SIGN, 1, 1, cmd_sign_csr,
 	  "sign-csr NAME --csr FILE --profile server|client [--host H...] [--ip A...] [--copy-extensions] [--cert-out FILE] --ca-password-file F" },
 	{ "renew", C_RENEW, 1, 1, cmd_renew,
-	  "renew NAME --out DBDIR [--days N] [--key ec|rsa] [--bits N] --ca-password-file F --db-password-file F" },
+	  "renew NAME [--out DBDIR] [--days N] [--key ec|rsa] [--bits N] --ca-password-file F --db-password-file F" },
 	{ "export", C_EXPORT, 1, 1, cmd_export,
 	  "export NAME --db DBDIR --p12 FILE --db-password-file F --p12-password-file F" },
 	{ "import", C_IMPORT, 0, 0, cmd_import,

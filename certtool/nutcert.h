@@ -129,6 +129,10 @@ const char *nc_reason_str(int code);
 /* Lock DIR/lock exclusively; held until exit. 0 / NC_* code. */
 int nc_pki_lock(const char *pki);
 char *nc_pki_path(const char *pki, const char *rel);
+/* DIR/installed: the database NAME was last installed into (xmalloc'd or
+ * NULL), and recording it. */
+char *nc_installed_get(const char *pki, const char *name);
+int nc_installed_set(const char *pki, const char *name, const char *dbdir);
 
 /* ---- ca_nss.c: the CA, in this process ---- */
 struct nc_issue {

@@ -223,7 +223,8 @@ nc expiring --days 29 --json
 tap_check "expiring --json: valid JSON naming it" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0]["name"]=="old" and d[0]["state"]=="expired"' "$W/out"
 
 # ---------------------------------------------------------------- renew, export, import
-nc_ok "renew admin: a new key and certificate, same names" renew admin --out "$T/cl-admin" $CAPW $DBPWF
+nc_ok "renew admin: a new key and certificate, same names" renew admin $CAPW $DBPWF
+tap_like "renew: into the database it was installed into" "$(cat "$W/err")" "renewing 'admin' in $T/cl-admin"
 nc list
 tap_like "renew: the old one is revoked (superseded)" "$(cat "$W/out")" "^revoked +client +admin "
 tap_like "renew: the new one is valid" "$(cat "$W/out")" "^valid +client +admin "
