@@ -2,7 +2,7 @@
  * nutsec - test_nutcert.c: unit tests of nutcert's pieces that need no NSS:
  * the DER writer (lengths, integers, bit strings, times, wrapping), the
  * password-file rules (modes, pipes, one line, empty), names, addresses,
- * config quoting, and the index round trip.
+ * config quoting, the index round trip and the installed-database record.
  */
 #include "config.h"
 
@@ -283,6 +283,23 @@ test_index(void)
 	}
 	nc_index_free(&ix);
 	nc_index_free(&back);
+
+	TEST_CASE("installed: the last database of a name wins, others kept");
+	{
+		char *g;
+
+		CHECK(nc_installed_get(dir, "mon") == NULL);
+		CHECK(nc_installed_set(dir, "mon", "/etc/nut/a") == NC_OK);
+		CHECK(nc_installed_set(dir, "mon2", "/etc/nut/b") == NC_OK);
+		CHECK(nc_installed_set(dir, "mon", "/etc/nut/c") == NC_OK);
+		g = nc_installed_get(dir, "mon");
+		CHECK_STR(g, "/etc/nut/c");
+		free(g);
+		g = nc_installed_get(dir, "mon2");
+		CHECK_STR(g, "/etc/nut/b");
+		free(g);
+		CHECK(nc_installed_get(dir, "mo") == NULL);
+	}
 }
 
 int
