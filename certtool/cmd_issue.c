@@ -347,6 +347,16 @@ out:
 /* ---------------------------------------------------------------- issue */
 
 /* hosts and IPs (comma lists allowed) into "dns:x"/"ip:x" */
+void
+nc_issue_free(struct nc_issue *is)
+{
+	size_t i;
+
+	for (i = 0; i < is->nsans; i++)
+		free((char *)is->sans[i]);
+	is->nsans = 0;
+}
+
 int
 nc_collect_sans(struct nc_issue *is, char **joined)
 {
@@ -636,8 +646,7 @@ out:
 		nc_db_close(&db);
 	nc_index_free(&ix);
 	nc_cert_out_free(&out);
-	for (i = 0; i < is.nsans; i++)
-		free((char *)is.sans[i]);
+	nc_issue_free(&is);
 	if (capw)
 		secret_strfree(capw);
 	if (dbpw)

@@ -101,8 +101,7 @@ out:
 	nc_ca_close();
 	nc_index_free(&ix);
 	nc_cert_out_free(&out);
-	for (i = 0; i < is.nsans; i++)
-		free((char *)is.sans[i]);
+	nc_issue_free(&is);
 	if (capw)
 		secret_strfree(capw);
 	free(nick);

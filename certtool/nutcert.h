@@ -260,6 +260,8 @@ int nc_issue_leaf(enum nc_kind kind);
 int nc_key_choice(enum nc_keytype *kt, int *bits);
 int nc_days_choice(int def, int max, int *days);
 int nc_collect_sans(struct nc_issue *is, char **joined);
+/* frees the names collected into is */
+void nc_issue_free(struct nc_issue *is);
 void nc_print_summary(const char *what, const char *name,
     const struct nc_cert_out *o);
 int nc_pki_begin(const char *pki, struct nc_index *ix, char **nick);
