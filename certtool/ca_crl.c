@@ -1,7 +1,8 @@
 /*
  * nutsec - certtool/ca_crl.c: the CRL (v2, with authority key identifier,
  * CRL number and reason codes), encoded here and signed with the CA's key.
- * crlutil's generator takes serials as numbers; ours are 16 bytes.
+ * crlutil -G would need a script with the serials written as numbers;
+ * encoding here keeps the 16-byte serials exact and needs no script.
  */
 #include "config.h"
 
