@@ -36,6 +36,7 @@ spawn_opts_init(struct spawn_opts *o, char *const *argv)
 	o->argv = argv;
 	o->stdin_fd = SPAWN_KEEP;
 	o->stdout_fd = SPAWN_KEEP;
+	o->stderr_fd = SPAWN_KEEP;
 }
 
 /* Closes every descriptor >= 3 except keep (>= 3), without allocating. */
@@ -79,7 +80,7 @@ slow:
 			(void)close(fd);
 }
 
-/* Makes fd the descriptor target (0 or 1); SPAWN_NULL opens /dev/null. */
+/* Makes fd the descriptor target (0, 1 or 2); SPAWN_NULL opens /dev/null. */
 static int
 redirect(int fd, int target)
 {
@@ -127,6 +128,9 @@ child(const struct spawn_opts *o, int errfd)
 		goto fail;
 	if (redirect(in, 0) != 0 || redirect(out, 1) != 0)
 		goto fail;
+	if (o->stderr_fd == SPAWN_STDOUT ? dup2(1, 2) < 0 :
+	    o->stderr_fd == SPAWN_NULL ? redirect(SPAWN_NULL, 2) != 0 : 0)
+		goto fail;
 	close_from_3(errfd);
 	execve(o->argv[0], o->argv, o->envp != NULL ? o->envp : empty);
 fail:
@@ -144,6 +148,11 @@ spawn(const struct spawn_opts *o)
 
 	if (o->argv == NULL || o->argv[0] == NULL || strchr(o->argv[0], '/') == NULL) {
 		errno = EINVAL;		/* a path, never a name looked up in PATH */
+		return -1;
+	}
+	if (o->stderr_fd != SPAWN_KEEP && o->stderr_fd != SPAWN_NULL &&
+	    o->stderr_fd != SPAWN_STDOUT) {
+		errno = EINVAL;
 		return -1;
 	}
 	if (pipe2(p, O_CLOEXEC) != 0)

@@ -14,17 +14,19 @@
 #include <sys/types.h>
 
 #define SPAWN_KEEP (-1)		/* stdin/stdout: inherit ours */
-#define SPAWN_NULL (-2)		/* stdin/stdout: /dev/null */
+#define SPAWN_NULL (-2)		/* stdin/stdout/stderr: /dev/null */
+#define SPAWN_STDOUT (-3)	/* stderr only: wherever stdout goes (2>&1) */
 
 struct spawn_opts {
 	char *const *argv;	/* argv[0] is the program's path (has a '/'); NULL-terminated */
 	char *const *envp;	/* the whole environment; NULL = empty */
 	int stdin_fd;		/* SPAWN_KEEP, SPAWN_NULL, or a descriptor to use */
-	int stdout_fd;		/* the same for stdout; stderr is always inherited */
+	int stdout_fd;		/* the same for stdout */
+	int stderr_fd;		/* SPAWN_KEEP (default), SPAWN_NULL or SPAWN_STDOUT */
 	int new_session;	/* 1: setsid() in the child (no controlling tty) */
 };
 
-/* Options with stdin/stdout kept, no environment, no new session. */
+/* Options with stdin/stdout/stderr kept, no environment, no new session. */
 void spawn_opts_init(struct spawn_opts *o, char *const *argv);
 
 /*
