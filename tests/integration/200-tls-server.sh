@@ -7,7 +7,8 @@
 #    certificate, CERTPATH without CERTIDENT) stops upsd at start and fails
 #    upsd -t, with a message naming the problem; a good one passes both;
 #  - TLS 1.3 by default, TLS 1.2 allowed, TLS 1.0 / 1.1 refused (a control
-#    against openssl s_server shows the probe can speak them);
+#    against openssl s_server shows the probe can speak them); TLS 1.2 with
+#    AEAD suites only (CBC with SHA-1 refused); no session is ever resumed;
 #  - second STARTTLS, plaintext pipelined behind STARTTLS never executed;
 #  - STARTTLS then silence / garbage / half a ClientHello: other clients are
 #    served meanwhile and the bad one is closed at the handshake deadline.
@@ -140,6 +141,35 @@ else
 			tap_diag "$r"
 		else
 			tap_like "openssl s_client -$v refused (no session, an alert)" "$r" "Cipher is \(NONE\)"
+		fi
+	done
+	# TLS 1.2: AEAD suites only (Mozilla "intermediate"); CBC with SHA-1 refused
+	r=$(timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" -tls1_2 \
+		-cipher 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA' < /dev/null 2>&1)
+	if printf '%s\n' "$r" | grep -Eq '^New, TLSv1\.2, Cipher is [^(]'; then
+		tap_fail "openssl s_client -tls1_2 -cipher ECDHE-*-AES128-SHA (CBC, SHA-1) refused"
+		tap_diag "$(printf '%s\n' "$r" | grep -E '^New|Cipher')"
+	else
+		tap_like "openssl s_client -tls1_2 -cipher ECDHE-*-AES128-SHA (CBC, SHA-1) refused" "$r" "Cipher is \(NONE\)"
+	fi
+	r=$(printf 'PROTVER\nLOGOUT\n' | timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" -tls1_2 \
+		-cipher 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256' -ign_eof 2>&1)
+	tap_like "openssl s_client -tls1_2 with an AEAD suite (AES128-GCM) accepted" "$r" "^New, TLSv1\.2, Cipher is ECDHE-(ECDSA|RSA)-AES128-GCM-SHA256"
+	# No session is resumed (a resumed one would skip the certificate checks)
+	for v in tls1_2 tls1_3; do
+		rm -f "$T/sess.$v"
+		printf 'PROTVER\n' | timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" -$v \
+			-sess_out "$T/sess.$v" -ign_eof > "$T/sess1.$v.log" 2>&1 &
+		sp=$!
+		sleep 1.5
+		kill "$sp" 2>/dev/null; wait "$sp" 2>/dev/null
+		if [ -s "$T/sess.$v" ]; then
+			r=$(printf 'PROTVER\nLOGOUT\n' | timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" \
+				-$v -sess_in "$T/sess.$v" -ign_eof 2>&1)
+			tap_like "openssl s_client -$v -sess_in: a second connection works" "$r" "^1\.3$"
+			tap_unlike "openssl s_client -$v -sess_in: the session is not resumed" "$r" "^Reused, "
+		else
+			tap_ok "openssl s_client -$v: the server offers no session to resume (nothing saved)"
 		fi
 	done
 	if command -v tstclnt >/dev/null 2>&1; then
