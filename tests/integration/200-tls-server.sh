@@ -11,7 +11,8 @@
 #    AEAD suites only (CBC with SHA-1 refused); no session is ever resumed;
 #  - second STARTTLS, plaintext pipelined behind STARTTLS never executed;
 #  - STARTTLS then silence / garbage / half a ClientHello: other clients are
-#    served meanwhile and the bad one is closed at the handshake deadline.
+#    served meanwhile and the bad one is closed at the handshake deadline;
+#  - 100 anonymous handshakes do not write 100 "TLS established" lines.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$LIBDIR/tlslib.sh"
 
@@ -294,6 +295,48 @@ for name, s in bad.items():
     t.ok(b"VAR dummy" not in got, "%s: never answered in plaintext" % name, got[:200])
     s.close()
 EOF
+# ---------------------------------------------------------------- log flood
+# 100 anonymous handshakes must not write 100 "TLS established" lines (at
+# most 20 a minute; a window may turn over during the run: 40)
+before=$(grep -c 'TLS established' "$T/upsd.log")
+tap_py established <<'EOF'
+import os, socket, ssl
+from nutclient import Tap
+t = Tap()
+P = int(os.environ["NUT_PORT"])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+done = 0
+for i in range(100):
+    s = socket.create_connection(("127.0.0.1", P), timeout=5)
+    s.sendall(b"STARTTLS\n")
+    buf = b""
+    while not buf.endswith(b"\n"):
+        d = s.recv(1)
+        if not d:
+            break
+        buf += d
+    if buf == b"OK STARTTLS\n":
+        try:
+            ts = ctx.wrap_socket(s)
+            ts.sendall(b"PROTVER\n")
+            if ts.recv(100) == b"1.3\n":
+                done += 1
+            ts.close()
+            continue
+        except OSError:
+            pass
+    s.close()
+t.eq(done, 100, "100 anonymous TLS handshakes completed")
+EOF
+after=$(grep -c 'TLS established' "$T/upsd.log")
+n=$((after - before))
+if [ "$n" -le 40 ]; then
+	tap_ok "100 handshakes: $n \"TLS established\" lines (rate-limited)"
+else
+	tap_fail "100 handshakes: $n \"TLS established\" lines (rate-limited: at most 40)"
+fi
 tap_like "upsd still serves after the stalled handshakes" "$(nut_req 'GET VAR dummy ups.status')" '^VAR dummy ups.status "OL"$'
 if kill -0 "$UPSD_PID" 2>/dev/null; then tap_ok "upsd still running"; else tap_fail "upsd still running"; fi
 tap_done
