@@ -242,10 +242,25 @@ state_reload(void)
 	    users_count(cur_users));
 }
 
+/*
+ * Descriptors that are not clients: the fixed reserve (stdio, the loop,
+ * logs, NSS), one per driver and one per listener. Before the listeners
+ * are open, each LISTEN counts as two (a name may give IPv4 and IPv6).
+ */
+static long
+fd_reserve(void)
+{
+	long nl = listen_count();
+
+	if (nl == 0)
+		nl = cur_conf->nlisten > 0 ? 2 * (long)cur_conf->nlisten : 2;
+	return UPSD_FD_RESERVE + (long)ups_count() + nl;
+}
+
 int
 state_apply_limits(int initial)
 {
-	long want, soft, avail, reserve = UPSD_FD_RESERVE + (long)ups_count();
+	long want, soft, avail, reserve = fd_reserve();
 
 	want = cur_conf->maxconn > 0 ? cur_conf->maxconn + reserve : DEFAULT_WANT_FDS;
 	/* Raised once while privileged; a reload (in the sandbox) works within it. */

@@ -170,6 +170,8 @@ int state_apply_limits(int initial);
 int listen_open(const struct upsd_conf *cf, int family);
 /* Starts accepting in the event loop. */
 int listen_start(void);
+/* How many listening sockets are open. */
+int listen_count(void);
 void listen_close(void);
 
 /* ---- client.c: one client connection ---------------------------------- */
