@@ -321,10 +321,12 @@ client_feed(struct client *c, const char *data, size_t len)
 		client_run(c);
 }
 
-/* Sends what the socket takes now. 0, or -1 on a write error. */
+/* Sends what the socket takes now (nothing while held). 0, or -1 on a write error. */
 static int
 client_flush(struct client *c)
 {
+	if (c->paused)
+		return 0;
 	while (buf_len(c->out) > 0) {
 		ssize_t n = c->io->write(c, buf_peek(c->out), buf_len(c->out));
 
@@ -394,20 +396,26 @@ client_after(struct client *c)
 		client_close(c, "buffer budget");
 		return -1;
 	}
-	if (c->eof && !c->paused && (!client_has_line(c) || c->want_close))
+	/* A held reply nobody will read: free the slot now, not after the delay. */
+	if (c->eof && c->paused) {
+		client_close(c, "peer closed while its reply was held");
+		return -1;
+	}
+	if (c->eof && (!client_has_line(c) || c->want_close))
 		c->want_close = 1;
 	if (c->want_close && buf_len(c->out) == 0) {
 		client_close(c, c->eof ? "peer closed" : "logout");
 		return -1;
 	}
-	if (!c->paused && !c->want_close && !c->eof && c->next_io == NULL &&
-	    buf_len(c->out) < UPSD_OUT_HIGH && buf_len(c->in) < UPSD_IN_CAP)
+	/* Held: still read (into c->in, bounded) to see the peer hang up. */
+	if (!c->want_close && !c->eof && c->next_io == NULL &&
+	    (c->paused || buf_len(c->out) < UPSD_OUT_HIGH) && buf_len(c->in) < UPSD_IN_CAP)
 		want |= EV_READ;
 	/*
 	 * Output to send, or held-back requests that may run now (the output
 	 * drained): a writable socket wakes us at once in the second case.
 	 */
-	if (buf_len(c->out) > 0 || (client_can_run(c) && client_has_line(c)))
+	if (!c->paused && (buf_len(c->out) > 0 || (client_can_run(c) && client_has_line(c))))
 		want |= EV_WRITE;
 	if (c->io->want != NULL)
 		want |= c->io->want(c);
@@ -499,22 +507,22 @@ client_resume(struct client *c)
 }
 
 static void
-client_delay_cb(void *arg)
+client_hold_cb(void *arg)
 {
 	struct client *c = arg;
 
 	c->delay_timer = 0;
 	c->paused = 0;
-	reply_err(c, c->delayed_err);
 	client_resume(c);
 }
 
 void
-client_delay_err(struct client *c, enum proto_err e, unsigned ms)
+client_hold(struct client *c, unsigned ms)
 {
+	if (ms == 0 || c->paused)
+		return;
 	c->paused = 1;
-	c->delayed_err = e;
-	c->delay_timer = ev_timer_add(ms, client_delay_cb, c);
+	c->delay_timer = ev_timer_add(ms, client_hold_cb, c);
 }
 
 void
@@ -525,6 +533,7 @@ client_tick(void)
 	while (lru_head != NULL && lru_head->fd >= 0 &&
 	    now - lru_head->last_active >= UPSD_IDLE_MS)
 		client_close(lru_head, "idle timeout");
+	backoff_tick();
 }
 
 void

@@ -215,8 +215,7 @@ struct client {
 	int want_close;			/* close once the output is sent */
 	int overflow;			/* output cap exceeded: drop */
 	int eof;			/* peer closed its side */
-	int paused;			/* a delayed reply is pending */
-	enum proto_err delayed_err;
+	int paused;			/* output and requests held (client_hold) */
 	ev_timer_id delay_timer;
 	uint64_t last_active;		/* ev_now() of the last completed line */
 	unsigned events;		/* events currently watched */
@@ -248,9 +247,13 @@ void client_input(struct client *c, const char *data, size_t len);
 void client_switch_io(struct client *c, const struct client_io *io);
 /* Runs the complete lines in c->in (used after a pause ends). */
 void client_resume(struct client *c);
-/* Delays the error reply (failed-login backoff); pauses the connection. */
-void client_delay_err(struct client *c, enum proto_err e, unsigned ms);
-/* Idle timeouts. */
+/*
+ * Holds c's output (what is queued and what comes) and its further requests
+ * for ms (0: nothing happens); the connection is still read, and closed at
+ * once if the peer hangs up meanwhile.
+ */
+void client_hold(struct client *c, unsigned ms);
+/* Idle timeouts, and the failed-authentication summaries (backoff_tick). */
 void client_tick(void);
 /* Closes every client logged in to u (the UPS is being removed). */
 void client_kick_ups(struct ups *u);
@@ -349,9 +352,15 @@ int cmd_set_var(struct client *c, int argc, char **argv);
 int cmd_set_tracking(struct client *c, int argc, char **argv);
 int cmd_instcmd(struct client *c, int argc, char **argv);
 
-/* cmd_auth.c: the credential check shared by the privileged commands.
- * Returns the user, or NULL after a (delayed) ERR ACCESS-DENIED. */
-const struct user *auth_user(struct client *c, const char *what, const char *upsname);
+/*
+ * cmd_auth.c: the credential check shared by the privileged commands: the
+ * password, the certificate binding, any of the ACT_* bits of mask (0:
+ * none needed) and, when set, the instant command instcmd. The reply that
+ * follows is held for the address's backoff delay, whatever the verdict.
+ * Returns the user, or NULL after ERR ACCESS-DENIED.
+ */
+const struct user *auth_user(struct client *c, const char *what, const char *upsname,
+    unsigned mask, const char *instcmd);
 
 /* ---- ups.c: the UPS table ---------------------------------------------- */
 
@@ -449,10 +458,20 @@ int access_allowed(const char *user, const char *peer);
  */
 const char *access_rules_outside(const char *jail);
 
-/* ---- backoff.c: failed-login delays --------------------------------------- */
+/* ---- backoff.c: failed authentications per address ------------------------ */
 
-/* Records a failure from peer; returns the delay in ms for its reply. */
-unsigned backoff_fail(const char *peer);
+/* The key an address is counted under: itself, or its /64 for IPv6. */
+void peer_key(const char *peer, char key[NET_ADDRSTRLEN]);
+/*
+ * Before an authentication verdict: the delay in ms for its reply, whatever
+ * the verdict, and *locked = 1 if peer is locked out (refuse unchecked).
+ */
+unsigned backoff_check(const char *peer, int *locked);
+/* Records a refused authentication. 1 if it is peer's first outstanding
+ * one (the caller logs it in detail; the rest are summarized). */
+int backoff_fail(const char *peer);
+/* The per-address summaries (called every tick). */
+void backoff_tick(void);
 
 /* ---- privs.c: the jail and the open-file limit ---------------------------- */
 

@@ -35,9 +35,12 @@ class Eof(Exception):
 
 
 class Conn:
-    def __init__(self, port, host="127.0.0.1", timeout=5.0):
+    def __init__(self, port, host="127.0.0.1", timeout=5.0, source=None):
+        """source: the local address to connect from (e.g. "127.0.0.5", to
+        look like another host to per-address limits)."""
         self.timeout = timeout
-        self.sock = socket.create_connection((host, int(port)), timeout=timeout)
+        self.sock = socket.create_connection((host, int(port)), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.buf = b""
 
     def send(self, data):
