@@ -2,6 +2,8 @@
  * nutsec - cmd_list.c: the LIST family. Every list is framed by
  * "BEGIN LIST ..." and "END LIST ..." echoing the query; errors are found
  * before the BEGIN line so a client sees either one ERR or a whole list.
+ * LIST CLIENT shows the addresses logged in to a UPS: to anyone, as in
+ * NUT, unless LIST_CLIENT_ACCESS asks for credentials.
  * A list is built whole in the output buffer and leaves in one write.
  */
 #include "config.h"
@@ -183,13 +185,30 @@ cmd_list_range(struct client *c, int argc, char **argv)
 	return 0;
 }
 
+/* LIST_CLIENT_ACCESS: 0, or -1 after an error reply. */
+static int
+list_client_allowed(struct client *c, const struct ups *u)
+{
+	int need = state_conf()->list_client;
+
+	if (need == LIST_CLIENT_ANYONE)
+		return 0;
+	if (c->username == NULL || c->password == NULL) {
+		reply_err(c, c->username == NULL ? PERR_USERNAME_REQUIRED :
+		    PERR_PASSWORD_REQUIRED);
+		return -1;
+	}
+	return auth_user(c, "LIST CLIENT", u->name, need == LIST_CLIENT_PRIMARY ?
+	    ACT_PRIMARY | ACT_MASTER : 0, NULL) != NULL ? 0 : -1;
+}
+
 int
 cmd_list_client(struct client *c, int argc, char **argv)
 {
 	struct ups *u = ups_lookup(c, argv[0]);
 	struct client *k;
 
-	if (u == NULL)
+	if (u == NULL || list_client_allowed(c, u) != 0)
 		return -1;
 	list_words(c, "BEGIN LIST", "CLIENT", argv[0], NULL);
 	for (k = client_first(); k != NULL; k = k->next) {

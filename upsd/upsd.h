@@ -60,8 +60,16 @@ struct upsd_conf {
 	int certrequest;		/* 0 NO, 1 REQUEST, 2 REQUIRE */
 	int disable_weak_ssl;		/* accepted; TLS < 1.2 is never offered */
 	int require_tls_for_login;	/* USERNAME/PASSWORD only inside TLS */
+	int list_client;		/* enum list_client_access; default anyone */
 	int sandbox;			/* enum sandbox_action; default kill */
 	int strict_modes;		/* refuse secret files others may read */
+};
+
+/* LIST_CLIENT_ACCESS: who may see the addresses logged in to a UPS. */
+enum list_client_access {
+	LIST_CLIENT_ANYONE,		/* as NUT */
+	LIST_CLIENT_USER,		/* any user of upsd.users (right password) */
+	LIST_CLIENT_PRIMARY		/* users with "upsmon primary" (or master) */
 };
 
 struct upsd_conf *upsd_conf_new(void);

@@ -21,6 +21,8 @@
 #include "upsd.h"
 
 static const char *const certrequest_names[] = { "NO", "REQUEST", "REQUIRE", NULL };
+/* In the order of enum list_client_access. */
+static const char *const list_client_names[] = { "anyone", "user", "primary", NULL };
 /* In the order of enum sandbox_action (sandbox/sandbox.h). */
 static const char *const sandbox_names[] = { "kill", "trap", "log", "off", NULL };
 
@@ -130,6 +132,8 @@ static const struct conf_directive upsd_directives[] = {
 	    "accepted: TLS older than 1.2 is never offered" },
 	{ "LISTEN", CONF_CUSTOM, 0, 1, 2, 0, 0, NULL, CONF_F_REPEATABLE, conf_listen,
 	    "address [port] to listen on" },
+	{ "LIST_CLIENT_ACCESS", CONF_ENUM, OFF(list_client), 0, 0, 0, 0, list_client_names,
+	    CONF_F_RELOADABLE, NULL, "who may LIST CLIENT: anyone, user or primary" },
 	{ "MAXAGE", CONF_INT, OFF(maxage), 0, 0, 1, 86400, NULL, CONF_F_RELOADABLE, NULL,
 	    "seconds without driver news before its data is stale" },
 	{ "MAXCONN", CONF_INT, OFF(maxconn), 0, 0, 1, 1048576, NULL, CONF_F_RELOADABLE,

@@ -7,7 +7,8 @@
 #    refused from there (unchecked), while another address logs in at once;
 #  - slots: connections that send a bad login and hang up do not keep their
 #    MAXCONN slot while their reply is held: honest clients are served;
-#  - the log: a few lines per guessing address, not one per guess.
+#  - the log: a few lines per guessing address, not one per guess;
+#  - LIST_CLIENT_ACCESS primary / user restricts LIST CLIENT.
 # Each part uses its own source address (127.0.0.N): the limits are per
 # address.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
@@ -109,4 +110,57 @@ else
 	tap_diag "$(grep '127\.0\.0\.4' "$T/upsd.log" | head -n 12)"
 fi
 tap_like "the lockout is logged" "$(cat "$T/upsd.log")" '127\.0\.0\.4: .*locked out'
+
+# ---------------------------------------------------------------- LIST CLIENT
+# LIST_CLIENT_ACCESS (reloaded with SIGHUP): who may see the addresses
+# logged in (NUT, and the default: anyone; 010-commands checks that)
+reload_with() {
+	write_upsd_conf "MAXCONN 16" "$@"
+	_n=$(grep -c 'configuration reloaded' "$T/upsd.log")
+	kill -HUP "$UPSD_PID"
+	wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$T/upsd.log') -gt $_n ]" ||
+		tap_fail "reload after: $*"
+}
+reload_with "LIST_CLIENT_ACCESS primary"
+PRI_USER=$PRI_USER PRI_PASS=$PRI_PASS SEC_USER=$SEC_USER SEC_PASS=$SEC_PASS \
+VIEW_USER=$VIEW_USER VIEW_PASS=$VIEW_PASS tap_py listclient <<'EOF'
+import os
+from nutclient import Conn, Tap
+t = Tap()
+P = os.environ["NUT_PORT"]
+E = os.environ
+mon = Conn(P, source="127.0.0.30")
+mon.login(E["SEC_USER"], E["SEC_PASS"])
+t.eq(mon.cmd1("LOGIN dummy"), "OK", "a secondary logs in")
+def lc(src, user=None, pw=None):
+    c = Conn(P, source=src)
+    if user:
+        c.login(user, pw)
+    r = c.cmd("LIST CLIENT dummy")
+    c.close()
+    return r
+t.eq(lc("127.0.0.31"), ["ERR USERNAME-REQUIRED"], "LIST_CLIENT_ACCESS primary: anonymous LIST CLIENT refused")
+t.eq(lc("127.0.0.32", E["SEC_USER"], E["SEC_PASS"]), ["ERR ACCESS-DENIED"],
+     "LIST_CLIENT_ACCESS primary: a secondary is refused")
+t.eq(lc("127.0.0.33", E["PRI_USER"], "wrong"), ["ERR ACCESS-DENIED"],
+     "LIST_CLIENT_ACCESS primary: a wrong password is refused")
+t.eq(lc("127.0.0.34", E["PRI_USER"], E["PRI_PASS"]),
+     ["BEGIN LIST CLIENT dummy", "CLIENT dummy 127.0.0.30", "END LIST CLIENT dummy"],
+     "LIST_CLIENT_ACCESS primary: a primary gets the list")
+mon.close()
+EOF
+reload_with "LIST_CLIENT_ACCESS user"
+VIEW_USER=$VIEW_USER VIEW_PASS=$VIEW_PASS tap_py listclient-user <<'EOF'
+import os
+from nutclient import Conn, Tap
+t = Tap()
+P = os.environ["NUT_PORT"]
+c = Conn(P, source="127.0.0.35")
+t.eq(c.cmd1("LIST CLIENT dummy"), "ERR USERNAME-REQUIRED", "LIST_CLIENT_ACCESS user: anonymous refused")
+c.close()
+c = Conn(P, source="127.0.0.36")
+c.login(os.environ["VIEW_USER"], os.environ["VIEW_PASS"])
+t.eq(c.cmd1("LIST CLIENT dummy"), "BEGIN LIST CLIENT dummy", "LIST_CLIENT_ACCESS user: any user with its password")
+c.close()
+EOF
 tap_done
