@@ -6,7 +6,11 @@
  * and go out in one write per batch, never one write per line. Requests
  * stop being executed while too much output is unsent (the client is not
  * reading), so a slow reader only ever stalls itself; past a hard cap it is
- * dropped. A connection with no completed line for 60 s is closed.
+ * dropped, and so is one that has taken none of its pending replies for
+ * 30 s. The kernel's unsent bytes (SIOCOUTQ) count with ours once the
+ * kernel buffer is full. A connection with no completed request line for
+ * 60 s is closed (blank lines do not count). Each address may hold
+ * MAXCONN_PER_ADDRESS connections (MAXCONN_PER_LOOPBACK for loopback).
  * The read/write calls go through c->io: plain TCP, or TLS after STARTTLS
  * (client_tls.c), whose handshake runs inside those calls and whose hooks
  * say which events it needs and what it has decrypted but not yet handed
@@ -17,8 +21,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <linux/sockios.h>
 
 #include "buf.h"
 #include "ev.h"
@@ -32,6 +39,8 @@ static struct client *lru_head, *lru_tail;	/* least recently active first */
 static size_t nclients;
 static char rbuf[UPSD_IN_CAP];			/* shared read area */
 static struct log_ratelimit maxconn_rl = LOG_RATELIMIT_INIT(60, 3);
+static struct log_ratelimit peraddr_rl = LOG_RATELIMIT_INIT(60, 5);
+static struct log_ratelimit stall_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit overflow_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit longline_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit budget_rl = LOG_RATELIMIT_INIT(60, 5);
@@ -132,6 +141,7 @@ client_alloc(int fd, const char *peer, unsigned port)
 	c->last_active = ev_now();
 	lru_append(c);
 	nclients++;
+	conncount_add(peer);
 	return c;
 }
 
@@ -151,19 +161,36 @@ client_limit_sndbuf(int fd)
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
+/* Says why instead of leaving the peer to starve (NUT), and closes. */
+static void
+client_refuse(int fd)
+{
+	static const char refuse[] = "ERR MAX-CONNECTIONS\n";
+
+	(void)send(fd, refuse, sizeof(refuse) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
 void
 client_accept(int fd, const char *peer, unsigned port)
 {
-	static const char refuse[] = "ERR MAX-CONNECTIONS\n";
+	const struct upsd_conf *cf = state_conf();
+	long per = peer_is_loopback(peer) ? cf->maxconn_per_loopback : cf->maxconn_per_address;
 	struct client *c;
 
 	if ((long)nclients >= state_maxconn()) {
-		/* Say why instead of leaving the peer to starve (NUT). */
-		(void)send(fd, refuse, sizeof(refuse) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		close(fd);
+		client_refuse(fd);
 		if (log_ratelimit(&maxconn_rl))
 			log_warnx("MAXCONN (%ld) reached: refused a connection from %s",
 			    state_maxconn(), peer);
+		return;
+	}
+	if (per > 0 && (long)conncount_get(peer) >= per) {
+		client_refuse(fd);
+		if (log_ratelimit(&peraddr_rl))
+			log_warnx("%s already holds %ld connections (%s): refused another",
+			    peer, per, peer_is_loopback(peer) ? "MAXCONN_PER_LOOPBACK" :
+			    "MAXCONN_PER_ADDRESS");
 		return;
 	}
 	net_set_nodelay(fd);
@@ -221,6 +248,7 @@ client_close(struct client *c, const char *why)
 			close(c->fd);
 	}
 	client_account(c, 0);
+	conncount_del(c->peer);
 	secret_strfree(c->username);
 	secret_strfree(c->password);
 	buf_free(c->in);
@@ -235,7 +263,18 @@ static int
 client_can_run(const struct client *c)
 {
 	return !c->paused && !c->want_close && !c->overflow && c->next_io == NULL &&
-	    buf_len(c->out) < UPSD_OUT_HIGH;
+	    buf_len(c->out) + c->kernel_queued < UPSD_OUT_HIGH;
+}
+
+static int
+line_blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
 }
 
 /*
@@ -264,8 +303,10 @@ client_run_lines(struct client *c, const char *p, size_t len)
 		}
 		n = (size_t)(lf - (p + used)) + 1;
 		dispatch_line(c, p + used, n);
+		/* A blank line is answered but does not keep the connection alive. */
+		if (!line_blank(p + used, n))
+			ran++;
 		used += n;
-		ran++;
 	}
 	if (ran > 0)
 		client_touch(c);
@@ -321,25 +362,52 @@ client_feed(struct client *c, const char *data, size_t len)
 		client_run(c);
 }
 
+/*
+ * After a flush: with replies still waiting (the kernel buffer is full),
+ * what the kernel holds unsent counts with them, and the time since the
+ * peer last took any is kept.
+ */
+static void
+client_note_backlog(struct client *c, int progress)
+{
+	int q = 0;
+
+	if (buf_len(c->out) == 0) {
+		c->kernel_queued = 0;
+		c->stalled_since = 0;
+		return;
+	}
+	if (progress || c->stalled_since == 0)
+		c->stalled_since = ev_now();
+	c->kernel_queued = ioctl(c->fd, SIOCOUTQ, &q) == 0 && q > 0 ? (size_t)q : 0;
+}
+
 /* Sends what the socket takes now (nothing while held). 0, or -1 on a write error. */
 static int
 client_flush(struct client *c)
 {
+	size_t before = buf_len(c->out);
+	int rc = 0;
+
 	if (c->paused)
 		return 0;
 	while (buf_len(c->out) > 0) {
 		ssize_t n = c->io->write(c, buf_peek(c->out), buf_len(c->out));
 
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -1;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -1;
+			break;
 		}
 		if (n == 0)
-			return 0;
+			break;
 		buf_consume(c->out, (size_t)n);
 	}
-	return c->io->flush != NULL ? c->io->flush(c) : 0;
+	if (buf_len(c->out) == 0 && c->io->flush != NULL)
+		rc = c->io->flush(c);
+	if (before > 0)
+		client_note_backlog(c, buf_len(c->out) < before);
+	return rc;
 }
 
 static int
@@ -358,7 +426,7 @@ client_after(struct client *c)
 {
 	unsigned want = 0;
 
-	if (c->overflow) {
+	if (c->overflow || buf_len(c->out) + c->kernel_queued > UPSD_OUT_CAP) {
 		if (log_ratelimit(&overflow_rl))
 			log_warnx("%s: more than %u bytes of replies unsent; dropping the "
 			    "client", c->peer, UPSD_OUT_CAP);
@@ -388,7 +456,7 @@ client_after(struct client *c)
 	 * Many clients that never read could each hold their caps; past the
 	 * global budget, a client holding a large share is dropped.
 	 */
-	client_account(c, buf_len(c->in) + buf_len(c->out));
+	client_account(c, buf_len(c->in) + buf_len(c->out) + c->kernel_queued);
 	if (buffered > UPSD_BUDGET && c->accounted >= UPSD_OUT_HIGH / 2) {
 		if (log_ratelimit(&budget_rl))
 			log_warnx("%s: buffers of all clients over %u bytes; dropping this "
@@ -530,9 +598,21 @@ client_tick(void)
 {
 	uint64_t now = ev_now();
 
+	struct client *c, *next;
+
 	while (lru_head != NULL && lru_head->fd >= 0 &&
 	    now - lru_head->last_active >= UPSD_IDLE_MS)
 		client_close(lru_head, "idle timeout");
+	for (c = lru_head; c != NULL; c = next) {
+		next = c->next;
+		if (c->stalled_since == 0 || now - c->stalled_since < UPSD_STALL_MS)
+			continue;
+		if (log_ratelimit(&stall_rl))
+			log_warnx("%s: took none of its replies for %u s (%zu bytes waiting); "
+			    "dropping the client", c->peer, UPSD_STALL_MS / 1000,
+			    buf_len(c->out) + c->kernel_queued);
+		client_close(c, "not reading its replies");
+	}
 	backoff_tick();
 }
 

@@ -21,8 +21,6 @@
 
 #include "upsd.h"
 
-#define DEFAULT_WANT_FDS 65536		/* enough for 10,000+ clients */
-
 static struct upsd_conf *cur_conf;
 static struct users *cur_users;
 static char *cur_statepath;
@@ -262,7 +260,7 @@ state_apply_limits(int initial)
 {
 	long want, soft, avail, reserve = fd_reserve();
 
-	want = cur_conf->maxconn > 0 ? cur_conf->maxconn + reserve : DEFAULT_WANT_FDS;
+	want = (cur_conf->maxconn > 0 ? cur_conf->maxconn : UPSD_MAXCONN) + reserve;
 	/* Raised once while privileged; a reload (in the sandbox) works within it. */
 	if (initial || cur_soft == 0)
 		cur_soft = privs_raise_nofile(want);
@@ -282,7 +280,8 @@ state_apply_limits(int initial)
 		cur_maxconn = avail;
 		return 0;
 	}
-	cur_maxconn = cur_conf->maxconn > 0 ? cur_conf->maxconn : avail;
+	cur_maxconn = cur_conf->maxconn > 0 ? cur_conf->maxconn :
+	    avail < UPSD_MAXCONN ? avail : UPSD_MAXCONN;
 	log_debug("MAXCONN %ld (open-file limit %ld)", cur_maxconn, soft);
 	return 0;
 }

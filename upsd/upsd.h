@@ -23,9 +23,12 @@
 #define UPSD_IN_CAP	(64u * 1024)	/* unprocessed input held per client */
 #define UPSD_OUT_HIGH	(64u * 1024)	/* stop executing requests above this */
 #define UPSD_OUT_CAP	(1024u * 1024)	/* unsent output: drop the client past it */
-#define UPSD_IDLE_MS	60000u		/* no completed line for this long: close */
+#define UPSD_IDLE_MS	60000u		/* no completed request line for this long: close */
+#define UPSD_STALL_MS	30000u		/* replies pending and none taken this long: drop */
 #define UPSD_BUDGET	(64u * 1024 * 1024)	/* bytes buffered for all clients */
-#define UPSD_SNDBUF	(64 * 1024)	/* kernel send buffer per client */
+#define UPSD_SNDBUF	(32 * 1024)	/* kernel send buffer per client (the kernel doubles it) */
+#define UPSD_MAXCONN	1024		/* MAXCONN by default */
+#define UPSD_PER_ADDRESS 32		/* MAXCONN_PER_ADDRESS by default */
 #define UPSD_TICK_MS	1000u		/* housekeeping period */
 #define UPSD_FD_RESERVE	32		/* fds kept for listeners, drivers, logs */
 #define UPSD_TLS_HANDSHAKE_MS 10000u	/* STARTTLS to finished handshake, at most */
@@ -47,7 +50,9 @@ struct upsd_conf {
 	struct listen_addr *listen;	/* LISTEN lines in file order */
 	size_t nlisten;
 	long maxage;			/* seconds; default 15 */
-	long maxconn;			/* 0 = derived from the fd limit */
+	long maxconn;			/* 0 = UPSD_MAXCONN (or what the fd limit allows) */
+	long maxconn_per_address;	/* 0 = no limit; default UPSD_PER_ADDRESS */
+	long maxconn_per_loopback;	/* the same for loopback addresses */
 	long trackingdelay;		/* seconds; default 3600 */
 	long debug_min;			/* lowest debug level; default 0 */
 	char *statepath;		/* NULL = paths_statepath() */
@@ -222,6 +227,8 @@ struct client {
 	int tracking;			/* SET TRACKING ON */
 	int want_close;			/* close once the output is sent */
 	int overflow;			/* output cap exceeded: drop */
+	size_t kernel_queued;		/* unsent bytes in the kernel (SIOCOUTQ) while output waits */
+	uint64_t stalled_since;		/* ev_now() since replies wait and none were taken; 0 */
 	int eof;			/* peer closed its side */
 	int paused;			/* output and requests held (client_hold) */
 	ev_timer_id delay_timer;
@@ -465,6 +472,15 @@ int access_allowed(const char *user, const char *peer);
  * not be reachable from inside jail, or NULL (also without libwrap).
  */
 const char *access_rules_outside(const char *jail);
+
+/* ---- conncount.c: connections per address --------------------------------- */
+
+/* Connections held by peer's address (its /64 for IPv6). */
+unsigned conncount_get(const char *peer);
+void conncount_add(const char *peer);
+void conncount_del(const char *peer);
+/* 1 if peer is a loopback address (MAXCONN_PER_LOOPBACK applies). */
+int peer_is_loopback(const char *peer);
 
 /* ---- backoff.c: failed authentications per address ------------------------ */
 

@@ -17,6 +17,8 @@ if ! command -v prlimit >/dev/null 2>&1; then
 	exit 0
 fi
 nut_setup
+# every connection here comes from 127.0.0.1: no per-address limit (055)
+write_upsd_conf "MAXCONN_PER_LOOPBACK 0"
 start_all
 
 # ---------------------------------------------------------------- EMFILE flood
@@ -81,7 +83,7 @@ if kill -0 "$UPSD_PID" 2>/dev/null; then tap_ok "upsd still running"; else tap_f
 stop_pid "$UPSD_PID"
 
 # ---------------------------------------------------------------- listeners in the reserve
-set --
+set -- "MAXCONN_PER_LOOPBACK 0"
 i=2
 while [ $i -le 41 ]; do
 	set -- "$@" "LISTEN 127.0.0.$i $PORT"
