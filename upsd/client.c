@@ -238,6 +238,7 @@ client_close(struct client *c, const char *why)
 	if (c->delay_timer != 0)
 		ev_timer_del(c->delay_timer);
 	tracking_drop_client(c);
+	list_cursor_free(c);
 	if (c->fd >= 0) {
 		if (buf_len(c->out) > 0)
 			client_abort_socket(c->fd);
@@ -263,7 +264,7 @@ static int
 client_can_run(const struct client *c)
 {
 	return !c->paused && !c->want_close && !c->overflow && c->next_io == NULL &&
-	    buf_len(c->out) + c->kernel_queued < UPSD_OUT_HIGH;
+	    c->cursor == NULL && buf_len(c->out) + c->kernel_queued < UPSD_OUT_HIGH;
 }
 
 static int
@@ -313,12 +314,22 @@ client_run_lines(struct client *c, const char *p, size_t len)
 	return used;
 }
 
-/* Runs what is buffered in c->in. */
+/* Adds to a listing being sent, while the output is under the mark. */
+static void
+client_fill(struct client *c)
+{
+	if (c->cursor != NULL && !c->paused &&
+	    buf_len(c->out) + c->kernel_queued < UPSD_OUT_HIGH)
+		(void)list_fill(c);
+}
+
+/* Goes on with a listing, then runs what is buffered in c->in. */
 static void
 client_run(struct client *c)
 {
 	size_t used;
 
+	client_fill(c);
 	if (buf_len(c->in) == 0)
 		return;
 	used = client_run_lines(c, buf_peek(c->in), buf_len(c->in));
@@ -433,6 +444,7 @@ client_after(struct client *c)
 		client_close(c, "output limit");
 		return -1;
 	}
+	client_fill(c);
 	if (c->fd >= 0 && client_flush(c) != 0) {
 		client_close(c, errno == EPIPE || errno == ECONNRESET ?
 		    "connection reset" : "write error");
@@ -483,7 +495,8 @@ client_after(struct client *c)
 	 * Output to send, or held-back requests that may run now (the output
 	 * drained): a writable socket wakes us at once in the second case.
 	 */
-	if (!c->paused && (buf_len(c->out) > 0 || (client_can_run(c) && client_has_line(c))))
+	if (!c->paused && (buf_len(c->out) > 0 || c->cursor != NULL ||
+	    (client_can_run(c) && client_has_line(c))))
 		want |= EV_WRITE;
 	if (c->io->want != NULL)
 		want |= c->io->want(c);
@@ -623,7 +636,7 @@ client_kick_ups(struct ups *u)
 
 	for (c = lru_head; c != NULL; c = next) {
 		next = c->next;
-		if (c->login_ups == u)
+		if (c->login_ups == u || list_cursor_ups(c) == u)
 			client_close(c, "UPS removed from ups.conf");
 	}
 }

@@ -237,6 +237,7 @@ struct client {
 	struct tracking *tracks;	/* this connection's tracking entries */
 	unsigned ntracks;
 	size_t accounted;		/* its share of the global buffer budget */
+	struct list_cursor *cursor;	/* a LIST VAR/RW being sent (cmd_list.c) */
 	struct tls_conn *tls;		/* after STARTTLS (client_tls.c) */
 	int tls_up;			/* handshake finished */
 	int tls_last;			/* last handshake status (enum tls_status) */
@@ -363,6 +364,18 @@ int cmd_list_cmd(struct client *c, int argc, char **argv);
 int cmd_list_enum(struct client *c, int argc, char **argv);
 int cmd_list_range(struct client *c, int argc, char **argv);
 int cmd_list_client(struct client *c, int argc, char **argv);
+/*
+ * A LIST VAR/RW goes out as the client reads it: items are added while the
+ * client's unsent output is under UPSD_OUT_HIGH, and list_fill() adds more
+ * when it drains (the walk resumes after the last name sent). Returns 1
+ * while more is to come, 0 when the END line went out or the listing was
+ * abandoned (the driver's data was dropped meanwhile: the client is closed
+ * after what was sent, with no END line).
+ */
+int list_fill(struct client *c);
+void list_cursor_free(struct client *c);
+/* The UPS c is listing, or NULL. */
+struct ups *list_cursor_ups(const struct client *c);
 int cmd_set_var(struct client *c, int argc, char **argv);
 int cmd_set_tracking(struct client *c, int argc, char **argv);
 int cmd_instcmd(struct client *c, int argc, char **argv);
@@ -393,6 +406,8 @@ struct drvconn {
 	int failing;			/* connect attempts are failing */
 	int resync;			/* a live update was lost: dump again */
 	uint64_t last_resync;		/* ev_now() of the last such DUMPALL */
+	unsigned gen;			/* bumped whenever the mirror is dropped */
+	size_t bytes;			/* the mirror's footprint (names, values, lists) */
 };
 
 struct ups {
