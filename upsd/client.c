@@ -610,7 +610,6 @@ void
 client_tick(void)
 {
 	uint64_t now = ev_now();
-
 	struct client *c, *next;
 
 	while (lru_head != NULL && lru_head->fd >= 0 &&
