@@ -51,8 +51,8 @@ static uint64_t last_report;
 static struct log_ratelimit lock_rl = LOG_RATELIMIT_INIT(60, 10);
 static struct log_ratelimit summary_rl = LOG_RATELIMIT_INIT(60, 20);
 
-static unsigned
-backoff_hash(const char *s)
+unsigned
+peer_hash(const char *s)
 {
 	unsigned h = 2166136261u;
 
@@ -102,7 +102,7 @@ backoff_find(const char *addr, int make)
 	struct backoff *victim = NULL;
 
 	peer_key(addr, peer);
-	h = backoff_hash(peer);
+	h = peer_hash(peer);
 	for (i = 0; i < BACKOFF_WAYS; i++) {
 		struct backoff *s = &slots[(h + i) % BACKOFF_SLOTS];
 

@@ -24,16 +24,15 @@ struct addrcount {
 
 static struct addrcount *buckets[CONNCOUNT_BUCKETS];
 
+/* The link that holds (or would hold) peer's entry; its key in key. */
 static struct addrcount **
-conncount_slot(const char *key)
+conncount_slot(const char *peer, char key[NET_ADDRSTRLEN])
 {
-	unsigned h = 2166136261u;
-	const char *s;
 	struct addrcount **pp;
 
-	for (s = key; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	for (pp = &buckets[h & (CONNCOUNT_BUCKETS - 1)]; *pp != NULL; pp = &(*pp)->next)
+	peer_key(peer, key);
+	for (pp = &buckets[peer_hash(key) & (CONNCOUNT_BUCKETS - 1)]; *pp != NULL;
+	    pp = &(*pp)->next)
 		if (strcmp((*pp)->key, key) == 0)
 			break;
 	return pp;
@@ -43,10 +42,8 @@ unsigned
 conncount_get(const char *peer)
 {
 	char key[NET_ADDRSTRLEN];
-	struct addrcount *a;
+	const struct addrcount *a = *conncount_slot(peer, key);
 
-	peer_key(peer, key);
-	a = *conncount_slot(key);
 	return a != NULL ? a->n : 0;
 }
 
@@ -54,29 +51,22 @@ void
 conncount_add(const char *peer)
 {
 	char key[NET_ADDRSTRLEN];
-	struct addrcount **pp, *a;
+	struct addrcount **pp = conncount_slot(peer, key);
 
-	peer_key(peer, key);
-	pp = conncount_slot(key);
-	if ((a = *pp) == NULL) {
-		a = XNEW(struct addrcount);
-		(void)str_copy(a->key, key, sizeof(a->key));
-		*pp = a;
+	if (*pp == NULL) {
+		*pp = XNEW(struct addrcount);
+		(void)str_copy((*pp)->key, key, sizeof((*pp)->key));
 	}
-	a->n++;
+	(*pp)->n++;
 }
 
 void
 conncount_del(const char *peer)
 {
 	char key[NET_ADDRSTRLEN];
-	struct addrcount **pp, *a;
+	struct addrcount **pp = conncount_slot(peer, key), *a = *pp;
 
-	peer_key(peer, key);
-	pp = conncount_slot(key);
-	if ((a = *pp) == NULL)
-		return;
-	if (--a->n == 0) {
+	if (a != NULL && --a->n == 0) {
 		*pp = a->next;
 		free(a);
 	}

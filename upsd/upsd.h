@@ -501,6 +501,8 @@ int peer_is_loopback(const char *peer);
 
 /* The key an address is counted under: itself, or its /64 for IPv6. */
 void peer_key(const char *peer, char key[NET_ADDRSTRLEN]);
+/* FNV-1a of a key (table slots). */
+unsigned peer_hash(const char *key);
 /*
  * Before an authentication verdict: the delay in ms for its reply, whatever
  * the verdict, and *locked = 1 if peer is locked out (refuse unchecked).

@@ -114,14 +114,7 @@ tap_like "the lockout is logged" "$(cat "$T/upsd.log")" '127\.0\.0\.4: .*locked 
 # ---------------------------------------------------------------- LIST CLIENT
 # LIST_CLIENT_ACCESS (reloaded with SIGHUP): who may see the addresses
 # logged in (NUT, and the default: anyone; 010-commands checks that)
-reload_with() {
-	write_upsd_conf "MAXCONN 16" "$@"
-	_n=$(grep -c 'configuration reloaded' "$T/upsd.log")
-	kill -HUP "$UPSD_PID"
-	wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$T/upsd.log') -gt $_n ]" ||
-		tap_fail "reload after: $*"
-}
-reload_with "LIST_CLIENT_ACCESS primary"
+reload_upsd "MAXCONN 16" "LIST_CLIENT_ACCESS primary"
 PRI_USER=$PRI_USER PRI_PASS=$PRI_PASS SEC_USER=$SEC_USER SEC_PASS=$SEC_PASS \
 VIEW_USER=$VIEW_USER VIEW_PASS=$VIEW_PASS tap_py listclient <<'EOF'
 import os
@@ -149,7 +142,7 @@ t.eq(lc("127.0.0.34", E["PRI_USER"], E["PRI_PASS"]),
      "LIST_CLIENT_ACCESS primary: a primary gets the list")
 mon.close()
 EOF
-reload_with "LIST_CLIENT_ACCESS user"
+reload_upsd "MAXCONN 16" "LIST_CLIENT_ACCESS user"
 VIEW_USER=$VIEW_USER VIEW_PASS=$VIEW_PASS tap_py listclient-user <<'EOF'
 import os
 from nutclient import Conn, Tap

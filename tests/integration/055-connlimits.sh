@@ -59,14 +59,7 @@ else
 	tap_fail "the refusal is logged, naming the setting"
 fi
 
-reload_with() {
-	write_upsd_conf "$@"
-	_n=$(grep -c 'configuration reloaded' "$T/upsd.log")
-	kill -HUP "$UPSD_PID"
-	wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$T/upsd.log') -gt $_n ]" ||
-		tap_fail "reload after: $*"
-}
-reload_with "MAXCONN_PER_ADDRESS 100" "MAXCONN_PER_LOOPBACK 4"
+reload_upsd "MAXCONN_PER_ADDRESS 100" "MAXCONN_PER_LOOPBACK 4"
 tap_py loopback4 <<'EOF'
 import os
 from nutclient import Conn, Tap
@@ -78,7 +71,7 @@ t.eq(got, ["1.3"] * 4 + ["ERR MAX-CONNECTIONS"] * 2, "MAXCONN_PER_LOOPBACK 4 aft
 for c in cs:
     c.close()
 EOF
-reload_with "MAXCONN_PER_LOOPBACK 0"
+reload_upsd "MAXCONN_PER_LOOPBACK 0"
 tap_py loopback0 <<'EOF'
 import os
 from nutclient import Conn, Tap

@@ -115,6 +115,21 @@ class Conn:
             pass
 
 
+def served(port, tries=50, **kw):
+    """True once a new connection gets NETVER answered (polled every 0.1 s)."""
+    for i in range(tries):
+        try:
+            c = Conn(port, timeout=3, **kw)
+            r = c.cmd1("NETVER")
+            c.close()
+            if r == "1.3":
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
 class Tap:
     """Collects results; lib.sh's tap_import numbers them."""
 

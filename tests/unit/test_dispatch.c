@@ -456,6 +456,21 @@ test_get_var_reply(void)
 	client_close(o, "test");
 }
 
+/* mon from 10.1.0.3 sends line: nothing for early ms, then want. */
+static void
+held_reply(const char *line, unsigned early, unsigned late, const char *want)
+{
+	struct client *c = logged("mon", "monpw", "10.1.0.3");
+
+	CHECK_STR(run(c, line), "");
+	CHECK(c->paused);
+	spin(early);
+	CHECK_STR(run(c, ""), "");
+	spin(late);
+	CHECK_STR(run(c, ""), want);
+	client_close(c, "test");
+}
+
 static void
 test_auth(void)
 {
@@ -499,23 +514,10 @@ test_auth(void)
 	CHECK_STR(run(c, ""), "ERR ACCESS-DENIED\n1.3\n");
 	CHECK(!c->paused);
 	client_close(c, "test");
-	/* the right password, without the permission: the same reply, held */
-	c = logged("mon", "monpw", "10.1.0.3");
-	CHECK_STR(run(c, "PRIMARY ups1\n"), "");
-	CHECK(c->paused);
-	spin(400);
-	CHECK_STR(run(c, ""), "");
-	spin(700);
-	CHECK_STR(run(c, ""), "ERR ACCESS-DENIED\n");
-	client_close(c, "test");
-	/* and a success is held as long (three failures: 1 s) */
-	c = logged("mon", "monpw", "10.1.0.3");
-	CHECK_STR(run(c, "LOGIN ups1\n"), "");
-	spin(700);
-	CHECK_STR(run(c, ""), "");
-	spin(500);
-	CHECK_STR(run(c, ""), "OK\n");
-	client_close(c, "test");
+	/* the right password, without the permission: the same reply, held;
+	   and a success is held as long (three failures: 1 s) */
+	held_reply("PRIMARY ups1\n", 400, 700, "ERR ACCESS-DENIED\n");
+	held_reply("LOGIN ups1\n", 700, 500, "OK\n");
 	c = logged("nosuchuser", "x", "10.1.0.4");
 	CHECK_STR(run(c, "FSD ups1\n"), "ERR ACCESS-DENIED\n");
 	client_close(c, "test");
