@@ -86,26 +86,11 @@ chmod 0755 "$T/upsd-nofile"
 : > "$T/upsd.log"
 UPSD=$T/upsd-nofile start_upsd || tap_bail "upsd with 40 listeners did not start: $(tail -n 5 "$T/upsd.log")"
 tap_py listeners <<'EOF'
-import os, re
-from nutclient import Conn, Tap
+import os
+from nutclient import Tap, fill
 t = Tap()
 P = os.environ["NUT_PORT"]
-REFUSED = re.compile(r"^ERR MAX-CONNECTIONS")
-served, refused, other = [], [], []
-for i in range(110):
-    try:
-        c = Conn(P, timeout=3)
-    except OSError as e:
-        other.append("connect: %s" % e)
-        continue
-    r = c.cmd1("NETVER")
-    if r == "1.3":
-        served.append(c)
-    elif REFUSED.match(r):
-        refused.append(c)
-    else:
-        other.append(r)
-        c.close()
+served, refused, other = fill(P, 110)
 t.ok(len(served) > 0 and len(refused) > 0, "40 listeners, hard limit 128: some served, the rest refused",
      "served %d refused %d" % (len(served), len(refused)))
 t.ok(not other, "every connection served or told ERR MAX-CONNECTIONS (none dropped silently)",

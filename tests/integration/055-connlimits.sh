@@ -19,22 +19,13 @@ start_all
 tap_like "MAXCONN is 1024 by default" "$(grep 'ready:' "$T/upsd.log")" 'MAXCONN 1024$'
 
 tap_py peraddress <<'EOF'
-import os, re
-from nutclient import Conn, Tap
+import os
+from nutclient import Conn, Tap, fill
 t = Tap()
 P = os.environ["NUT_PORT"]
-def fill(src, n):
-    served, refused, other = [], [], []
-    for i in range(n):
-        c = Conn(P, timeout=3, source=src)
-        r = c.cmd1("NETVER")
-        if r == "1.3":
-            served.append(c)
-        else:
-            (refused if r == "ERR MAX-CONNECTIONS" else other).append(r)
-            c.close()
-    return served, refused, other
-s, r, o = fill("127.0.0.2", 40)
+s, r, o = fill(P, 40, source="127.0.0.2")
+for c in r:
+    c.close()
 t.ok(len(s) == 32 and len(r) == 8 and not o, "MAXCONN_PER_ADDRESS 32 by default: 32 served, "
      "8 told ERR MAX-CONNECTIONS", (len(s), len(r), o))
 c = Conn(P, timeout=3, source="127.0.0.3")

@@ -115,6 +115,28 @@ class Conn:
             pass
 
 
+def fill(port, n, **kw):
+    """Opens n connections, each asking NETVER. Returns (served, refused,
+    other): the connections answered, those told ERR MAX-CONNECTIONS (both
+    left open), and a description of anything else (closed)."""
+    served, refused, other = [], [], []
+    for i in range(n):
+        try:
+            c = Conn(port, timeout=3, **kw)
+        except OSError as e:
+            other.append("connect %d: %s" % (i, e))
+            continue
+        r = c.cmd1("NETVER")
+        if r == "1.3":
+            served.append(c)
+        elif r.split(" ")[:2] == ["ERR", "MAX-CONNECTIONS"]:
+            refused.append(c)
+        else:
+            other.append("conn %d: %r" % (i, r))
+            c.close()
+    return served, refused, other
+
+
 def served(port, tries=50, **kw):
     """True once a new connection gets NETVER answered (polled every 0.1 s)."""
     for i in range(tries):
