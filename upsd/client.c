@@ -393,16 +393,18 @@ client_note_backlog(struct client *c, int progress)
 	c->kernel_queued = ioctl(c->fd, SIOCOUTQ, &q) == 0 && q > 0 ? (size_t)q : 0;
 }
 
-/* Sends what the socket takes now (nothing while held). 0, or -1 on a write error. */
+/*
+ * Sends what the socket takes now. While held, c->out stays, but what the
+ * transport took before (TLS records NSS holds) still goes, or a writable
+ * socket would wake us in vain. 0, or -1 on a write error.
+ */
 static int
 client_flush(struct client *c)
 {
-	size_t before = buf_len(c->out);
+	size_t before = c->paused ? 0 : buf_len(c->out);
 	int rc = 0;
 
-	if (c->paused)
-		return 0;
-	while (buf_len(c->out) > 0) {
+	while (!c->paused && buf_len(c->out) > 0) {
 		ssize_t n = c->io->write(c, buf_peek(c->out), buf_len(c->out));
 
 		if (n < 0) {
@@ -414,7 +416,7 @@ client_flush(struct client *c)
 			break;
 		buf_consume(c->out, (size_t)n);
 	}
-	if (buf_len(c->out) == 0 && c->io->flush != NULL)
+	if ((c->paused || buf_len(c->out) == 0) && c->io->flush != NULL)
 		rc = c->io->flush(c);
 	if (before > 0)
 		client_note_backlog(c, buf_len(c->out) < before);
