@@ -154,8 +154,8 @@ backoff_fail(const char *peer)
 		b->locked = 1;
 		if (log_ratelimit(&lock_rl))
 			log_warnx("%s: %u failed authentications: locked out, its attempts "
-			    "are refused unchecked for %u minutes", b->peer, BACKOFF_LOCK_AT,
-			    BACKOFF_RECOVER_MS / 60000);
+			    "are refused unchecked until one is forgiven (one every %u "
+			    "minutes)", b->peer, BACKOFF_LOCK_AT, BACKOFF_RECOVER_MS / 60000);
 	}
 	return first;
 }
