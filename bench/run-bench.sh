@@ -116,6 +116,10 @@ make_conf() {
 	desc = "nutbench device"
 EOF
 	printf 'LISTEN 127.0.0.1 %s\n' "$2" > "$d/etc/upsd.conf"
+	# 10,000 idle connections, all from 127.0.0.1: nutsec's defaults are
+	# MAXCONN 1024 and 32 per address (NUT's MAXCONN is the fd limit)
+	[ "$1" = nutsec ] &&
+	    printf 'MAXCONN 20000\nMAXCONN_PER_LOOPBACK 0\n' >> "$d/etc/upsd.conf"
 	printf '[bench]\n\tpassword = bench\n\tupsmon primary\n' \
 	    > "$d/etc/upsd.users"
 	chmod 0640 "$d/etc/"*

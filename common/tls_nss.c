@@ -247,7 +247,11 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-/* Is suite weak? (no forward secrecy, < 128 bits, or an old cipher or MAC) */
+/*
+ * Is suite weak? Mozilla's "intermediate" profile: forward secrecy (ECDHE,
+ * or TLS 1.3) and an AEAD cipher (AES-GCM, ChaCha20-Poly1305) of at least
+ * 128 bits. The CBC suites with their SHA-1/SHA-2 MACs are refused.
+ */
 static int
 suite_weak(PRUint16 suite)
 {
@@ -257,18 +261,11 @@ suite_weak(PRUint16 suite)
 		return 1;
 	if (ci.effectiveKeyBits < 128 || ci.isExportable)
 		return 1;
-	switch (ci.symCipher) {
-	case ssl_calg_aes:
-	case ssl_calg_aes_gcm:
-	case ssl_calg_chacha20:
-	case ssl_calg_camellia:
-		break;
-	default:
-		return 1;	/* NULL, RC4, RC2, DES, 3DES, IDEA, SEED, ... */
-	}
-	if (ci.macAlgorithm == ssl_mac_md5 || ci.macAlgorithm == ssl_hmac_md5)
+	if (ci.symCipher != ssl_calg_aes_gcm && ci.symCipher != ssl_calg_chacha20)
+		return 1;	/* CBC, NULL, RC4, 3DES, Camellia, SEED, ... */
+	if (ci.macAlgorithm != ssl_mac_aead)
 		return 1;
-	/* TLS 1.3 suites carry no key exchange of their own (ssl_kea_null... or tls13). */
+	/* TLS 1.3 suites carry no key exchange of their own (ssl_kea_tls13_any). */
 	if (ci.keaType != ssl_kea_ecdh && ci.keaType != ssl_kea_tls13_any)
 		return 1;	/* static RSA, finite-field DHE, ... */
 	return 0;
@@ -515,6 +512,8 @@ tls_server_setup(const char *nickname, enum tls_certrequest req, char *err, size
 	if (SSL_OptionSet(srv_model, SSL_SECURITY, PR_TRUE) != SECSuccess ||
 	    SSL_OptionSet(srv_model, SSL_HANDSHAKE_AS_SERVER, PR_TRUE) != SECSuccess ||
 	    SSL_OptionSet(srv_model, SSL_HANDSHAKE_AS_CLIENT, PR_FALSE) != SECSuccess ||
+	    SSL_OptionSet(srv_model, SSL_NO_CACHE, PR_TRUE) != SECSuccess ||
+	    SSL_OptionSet(srv_model, SSL_ENABLE_SESSION_TICKETS, PR_FALSE) != SECSuccess ||
 	    SSL_OptionSet(srv_model, SSL_REQUEST_CERTIFICATE, req != TLS_CERT_NO) != SECSuccess ||
 	    SSL_OptionSet(srv_model, SSL_REQUIRE_CERTIFICATE,
 	    req != TLS_CERT_NO ? SSL_REQUIRE_ALWAYS : SSL_REQUIRE_NEVER) != SECSuccess ||
@@ -527,8 +526,16 @@ tls_server_setup(const char *nickname, enum tls_certrequest req, char *err, size
 		    words);
 		goto fail;
 	}
+	/*
+	 * No session is ever resumed (SSL_NO_CACHE, no tickets): a resumed
+	 * session skips the client-certificate checks, so an expired or
+	 * revoked certificate would keep working for the cache's lifetime
+	 * (24 h in NSS). upsd's clients hold long connections; a full
+	 * handshake each time costs them nothing noticeable. NSS still wants
+	 * the cache configured; its lifetimes are the shortest it allows.
+	 */
 	if (!sid_cache) {
-		if (SSL_ConfigServerSessionIDCache(0, 0, 0, NULL) != SECSuccess) {
+		if (SSL_ConfigServerSessionIDCache(0, 1, 1, NULL) != SECSuccess) {
 			set_err(err, errlen, "cannot create the TLS session cache");
 			goto fail;
 		}

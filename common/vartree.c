@@ -371,6 +371,14 @@ vt_at(const struct vt *t, size_t i)
 	return i < t->nvars ? t->vars[i] : NULL;
 }
 
+size_t
+vt_after(const struct vt *t, const char *name)
+{
+	size_t pos;
+
+	return vt_find_var(t, name, &pos) ? pos + 1 : pos;
+}
+
 const char *
 vt_name(const struct vt_var *v)
 {

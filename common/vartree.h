@@ -49,6 +49,8 @@ int vt_del(struct vt *t, const char *name);
 size_t vt_count(const struct vt *t);
 /* Sorted iteration: i in [0, vt_count). */
 struct vt_var *vt_at(const struct vt *t, size_t i);
+/* The index of the first variable sorting after name (a resumable walk). */
+size_t vt_after(const struct vt *t, const char *name);
 
 const char *vt_name(const struct vt_var *v);
 const char *vt_value(const struct vt_var *v);

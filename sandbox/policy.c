@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <linux/usbdevice_fs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -95,6 +96,9 @@ VALSET(madvise_advice, NV(MADV_DONTNEED), NV(MADV_FREE));
 
 /* prctl(): reading back the process's own state (sandbox_describe). */
 VALSET(prctl_get, NV(PR_GET_NO_NEW_PRIVS), NV(PR_GET_SECCOMP), NV(PR_CAPBSET_READ));
+
+/* ioctl() on a client socket: the bytes the kernel has not sent yet. */
+VALSET(upsd_ioctls, NV(SIOCOUTQ));
 
 /*
  * ioctl() on an open usbdevfs fd: the transfers libusb makes once the device
@@ -191,10 +195,12 @@ const struct sb_rule sb_rules[] = {
 { "getsockopt",	ALL, 0, { IN(1, sol_socket), IN(2, getsockopt_opts) },
 						"SO_ERROR after a non-blocking connect" },
 { "setsockopt",	U, 0, { IN(1, sol_socket), IN(2, upsd_socket_opts) },
-						"upsd: 64 KiB SO_SNDBUF per client, SO_LINGER 0 reset" },
+						"upsd: 32 KiB SO_SNDBUF per client, SO_LINGER 0 reset" },
 { "setsockopt",	U|N|M, 0, { IN(1, sol_tcp), IN(2, tcp_opts) },
 						"TCP_NODELAY on a new connection" },
 { "fcntl",	ALL, 0, { IN(1, fcntl_flags), ANY },	"net_set_nonblock, close-on-exec" },
+{ "ioctl",	U, 0, { IN_MASKED(1, INT32, upsd_ioctls), ANY },
+						"upsd: SIOCOUTQ, unsent bytes of a client that does not read" },
 
 /* sockets: upsd, a client of the drivers' Unix sockets (reconnects) */
 { "socket",	U, 0, { IN(0, socket_unix), IN_MASKED(1, SOCK_TYPE_MASK, socket_stream) },

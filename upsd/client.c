@@ -6,7 +6,11 @@
  * and go out in one write per batch, never one write per line. Requests
  * stop being executed while too much output is unsent (the client is not
  * reading), so a slow reader only ever stalls itself; past a hard cap it is
- * dropped. A connection with no completed line for 60 s is closed.
+ * dropped, and so is one that has taken none of its pending replies for
+ * 30 s. The kernel's unsent bytes (SIOCOUTQ) count with ours once the
+ * kernel buffer is full. A connection with no completed request line for
+ * 60 s is closed (blank lines do not count). Each address may hold
+ * MAXCONN_PER_ADDRESS connections (MAXCONN_PER_LOOPBACK for loopback).
  * The read/write calls go through c->io: plain TCP, or TLS after STARTTLS
  * (client_tls.c), whose handshake runs inside those calls and whose hooks
  * say which events it needs and what it has decrypted but not yet handed
@@ -17,8 +21,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <linux/sockios.h>
 
 #include "buf.h"
 #include "ev.h"
@@ -32,6 +39,8 @@ static struct client *lru_head, *lru_tail;	/* least recently active first */
 static size_t nclients;
 static char rbuf[UPSD_IN_CAP];			/* shared read area */
 static struct log_ratelimit maxconn_rl = LOG_RATELIMIT_INIT(60, 3);
+static struct log_ratelimit peraddr_rl = LOG_RATELIMIT_INIT(60, 5);
+static struct log_ratelimit stall_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit overflow_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit longline_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit budget_rl = LOG_RATELIMIT_INIT(60, 5);
@@ -132,6 +141,7 @@ client_alloc(int fd, const char *peer, unsigned port)
 	c->last_active = ev_now();
 	lru_append(c);
 	nclients++;
+	conncount_add(peer);
 	return c;
 }
 
@@ -151,19 +161,36 @@ client_limit_sndbuf(int fd)
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
+/* Says why instead of leaving the peer to starve (NUT), and closes. */
+static void
+client_refuse(int fd)
+{
+	static const char refuse[] = "ERR MAX-CONNECTIONS\n";
+
+	(void)send(fd, refuse, sizeof(refuse) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
 void
 client_accept(int fd, const char *peer, unsigned port)
 {
-	static const char refuse[] = "ERR MAX-CONNECTIONS\n";
+	const struct upsd_conf *cf = state_conf();
+	long per = peer_is_loopback(peer) ? cf->maxconn_per_loopback : cf->maxconn_per_address;
 	struct client *c;
 
 	if ((long)nclients >= state_maxconn()) {
-		/* Say why instead of leaving the peer to starve (NUT). */
-		(void)send(fd, refuse, sizeof(refuse) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		close(fd);
+		client_refuse(fd);
 		if (log_ratelimit(&maxconn_rl))
 			log_warnx("MAXCONN (%ld) reached: refused a connection from %s",
 			    state_maxconn(), peer);
+		return;
+	}
+	if (per > 0 && (long)conncount_get(peer) >= per) {
+		client_refuse(fd);
+		if (log_ratelimit(&peraddr_rl))
+			log_warnx("%s already holds %ld connections (%s): refused another",
+			    peer, per, peer_is_loopback(peer) ? "MAXCONN_PER_LOOPBACK" :
+			    "MAXCONN_PER_ADDRESS");
 		return;
 	}
 	net_set_nodelay(fd);
@@ -211,6 +238,7 @@ client_close(struct client *c, const char *why)
 	if (c->delay_timer != 0)
 		ev_timer_del(c->delay_timer);
 	tracking_drop_client(c);
+	list_cursor_free(c);
 	if (c->fd >= 0) {
 		if (buf_len(c->out) > 0)
 			client_abort_socket(c->fd);
@@ -221,6 +249,7 @@ client_close(struct client *c, const char *why)
 			close(c->fd);
 	}
 	client_account(c, 0);
+	conncount_del(c->peer);
 	secret_strfree(c->username);
 	secret_strfree(c->password);
 	buf_free(c->in);
@@ -235,7 +264,18 @@ static int
 client_can_run(const struct client *c)
 {
 	return !c->paused && !c->want_close && !c->overflow && c->next_io == NULL &&
-	    buf_len(c->out) < UPSD_OUT_HIGH;
+	    c->cursor == NULL && buf_len(c->out) + c->kernel_queued < UPSD_OUT_HIGH;
+}
+
+static int
+line_blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
 }
 
 /*
@@ -264,20 +304,32 @@ client_run_lines(struct client *c, const char *p, size_t len)
 		}
 		n = (size_t)(lf - (p + used)) + 1;
 		dispatch_line(c, p + used, n);
+		/* A blank line is answered but does not keep the connection alive. */
+		if (!line_blank(p + used, n))
+			ran++;
 		used += n;
-		ran++;
 	}
 	if (ran > 0)
 		client_touch(c);
 	return used;
 }
 
-/* Runs what is buffered in c->in. */
+/* Adds to a listing being sent, while the output is under the mark. */
+static void
+client_fill(struct client *c)
+{
+	if (c->cursor != NULL && !c->paused &&
+	    buf_len(c->out) + c->kernel_queued < UPSD_OUT_HIGH)
+		(void)list_fill(c);
+}
+
+/* Goes on with a listing, then runs what is buffered in c->in. */
 static void
 client_run(struct client *c)
 {
 	size_t used;
 
+	client_fill(c);
 	if (buf_len(c->in) == 0)
 		return;
 	used = client_run_lines(c, buf_peek(c->in), buf_len(c->in));
@@ -321,23 +373,54 @@ client_feed(struct client *c, const char *data, size_t len)
 		client_run(c);
 }
 
-/* Sends what the socket takes now. 0, or -1 on a write error. */
+/*
+ * After a flush: with replies still waiting (the kernel buffer is full),
+ * what the kernel holds unsent counts with them, and the time since the
+ * peer last took any is kept.
+ */
+static void
+client_note_backlog(struct client *c, int progress)
+{
+	int q = 0;
+
+	if (buf_len(c->out) == 0) {
+		c->kernel_queued = 0;
+		c->stalled_since = 0;
+		return;
+	}
+	if (progress || c->stalled_since == 0)
+		c->stalled_since = ev_now();
+	c->kernel_queued = ioctl(c->fd, SIOCOUTQ, &q) == 0 && q > 0 ? (size_t)q : 0;
+}
+
+/*
+ * Sends what the socket takes now. While held, c->out stays, but what the
+ * transport took before (TLS records NSS holds) still goes, or a writable
+ * socket would wake us in vain. 0, or -1 on a write error.
+ */
 static int
 client_flush(struct client *c)
 {
-	while (buf_len(c->out) > 0) {
+	size_t before = c->paused ? 0 : buf_len(c->out);
+	int rc = 0;
+
+	while (!c->paused && buf_len(c->out) > 0) {
 		ssize_t n = c->io->write(c, buf_peek(c->out), buf_len(c->out));
 
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -1;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -1;
+			break;
 		}
 		if (n == 0)
-			return 0;
+			break;
 		buf_consume(c->out, (size_t)n);
 	}
-	return c->io->flush != NULL ? c->io->flush(c) : 0;
+	if ((c->paused || buf_len(c->out) == 0) && c->io->flush != NULL)
+		rc = c->io->flush(c);
+	if (before > 0)
+		client_note_backlog(c, buf_len(c->out) < before);
+	return rc;
 }
 
 static int
@@ -356,13 +439,14 @@ client_after(struct client *c)
 {
 	unsigned want = 0;
 
-	if (c->overflow) {
+	if (c->overflow || buf_len(c->out) + c->kernel_queued > UPSD_OUT_CAP) {
 		if (log_ratelimit(&overflow_rl))
 			log_warnx("%s: more than %u bytes of replies unsent; dropping the "
 			    "client", c->peer, UPSD_OUT_CAP);
 		client_close(c, "output limit");
 		return -1;
 	}
+	client_fill(c);
 	if (c->fd >= 0 && client_flush(c) != 0) {
 		client_close(c, errno == EPIPE || errno == ECONNRESET ?
 		    "connection reset" : "write error");
@@ -386,7 +470,7 @@ client_after(struct client *c)
 	 * Many clients that never read could each hold their caps; past the
 	 * global budget, a client holding a large share is dropped.
 	 */
-	client_account(c, buf_len(c->in) + buf_len(c->out));
+	client_account(c, buf_len(c->in) + buf_len(c->out) + c->kernel_queued);
 	if (buffered > UPSD_BUDGET && c->accounted >= UPSD_OUT_HIGH / 2) {
 		if (log_ratelimit(&budget_rl))
 			log_warnx("%s: buffers of all clients over %u bytes; dropping this "
@@ -394,20 +478,27 @@ client_after(struct client *c)
 		client_close(c, "buffer budget");
 		return -1;
 	}
-	if (c->eof && !c->paused && (!client_has_line(c) || c->want_close))
+	/* A held reply nobody will read: free the slot now, not after the delay. */
+	if (c->eof && c->paused) {
+		client_close(c, "peer closed while its reply was held");
+		return -1;
+	}
+	if (c->eof && (!client_has_line(c) || c->want_close))
 		c->want_close = 1;
 	if (c->want_close && buf_len(c->out) == 0) {
 		client_close(c, c->eof ? "peer closed" : "logout");
 		return -1;
 	}
-	if (!c->paused && !c->want_close && !c->eof && c->next_io == NULL &&
-	    buf_len(c->out) < UPSD_OUT_HIGH && buf_len(c->in) < UPSD_IN_CAP)
+	/* Held: still read (into c->in, bounded) to see the peer hang up. */
+	if (!c->want_close && !c->eof && c->next_io == NULL &&
+	    (c->paused || buf_len(c->out) < UPSD_OUT_HIGH) && buf_len(c->in) < UPSD_IN_CAP)
 		want |= EV_READ;
 	/*
 	 * Output to send, or held-back requests that may run now (the output
 	 * drained): a writable socket wakes us at once in the second case.
 	 */
-	if (buf_len(c->out) > 0 || (client_can_run(c) && client_has_line(c)))
+	if (!c->paused && (buf_len(c->out) > 0 || c->cursor != NULL ||
+	    (client_can_run(c) && client_has_line(c))))
 		want |= EV_WRITE;
 	if (c->io->want != NULL)
 		want |= c->io->want(c);
@@ -499,32 +590,44 @@ client_resume(struct client *c)
 }
 
 static void
-client_delay_cb(void *arg)
+client_hold_cb(void *arg)
 {
 	struct client *c = arg;
 
 	c->delay_timer = 0;
 	c->paused = 0;
-	reply_err(c, c->delayed_err);
 	client_resume(c);
 }
 
 void
-client_delay_err(struct client *c, enum proto_err e, unsigned ms)
+client_hold(struct client *c, unsigned ms)
 {
+	if (ms == 0 || c->paused)
+		return;
 	c->paused = 1;
-	c->delayed_err = e;
-	c->delay_timer = ev_timer_add(ms, client_delay_cb, c);
+	c->delay_timer = ev_timer_add(ms, client_hold_cb, c);
 }
 
 void
 client_tick(void)
 {
 	uint64_t now = ev_now();
+	struct client *c, *next;
 
 	while (lru_head != NULL && lru_head->fd >= 0 &&
 	    now - lru_head->last_active >= UPSD_IDLE_MS)
 		client_close(lru_head, "idle timeout");
+	for (c = lru_head; c != NULL; c = next) {
+		next = c->next;
+		if (c->stalled_since == 0 || now - c->stalled_since < UPSD_STALL_MS)
+			continue;
+		if (log_ratelimit(&stall_rl))
+			log_warnx("%s: took none of its replies for %u s (%zu bytes waiting); "
+			    "dropping the client", c->peer, UPSD_STALL_MS / 1000,
+			    buf_len(c->out) + c->kernel_queued);
+		client_close(c, "not reading its replies");
+	}
+	backoff_tick();
 }
 
 void
@@ -534,7 +637,7 @@ client_kick_ups(struct ups *u)
 
 	for (c = lru_head; c != NULL; c = next) {
 		next = c->next;
-		if (c->login_ups == u)
+		if (c->login_ups == u || list_cursor_ups(c) == u)
 			client_close(c, "UPS removed from ups.conf");
 	}
 }

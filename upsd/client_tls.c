@@ -24,6 +24,8 @@ static int tls_req = -1;		/* CERTREQUEST in force */
 static struct log_ratelimit hsfail_rl = LOG_RATELIMIT_INIT(60, 10);
 static struct log_ratelimit hstime_rl = LOG_RATELIMIT_INIT(60, 10);
 static struct log_ratelimit session_rl = LOG_RATELIMIT_INIT(60, 10);
+/* Anyone can make handshakes: past the burst they are logged at debug level. */
+static struct log_ratelimit established_rl = LOG_RATELIMIT_INIT(60, 20);
 
 /* ---- process set-up ------------------------------------------------------ */
 
@@ -144,8 +146,9 @@ hs_step(struct client *c)
 		c->tls_timer = 0;
 	}
 	subj = tls_peer_subject(c->tls);
-	log_info("%s: TLS established (%s, %s)%s%s", c->peer, tls_version(c->tls),
-	    tls_cipher(c->tls), subj ? ", client certificate " : "", subj ? subj : "");
+	(log_ratelimit(&established_rl) ? log_info : log_debug)("%s: TLS established "
+	    "(%s, %s)%s%s", c->peer, tls_version(c->tls), tls_cipher(c->tls),
+	    subj ? ", client certificate " : "", subj ? subj : "");
 	return 1;
 }
 

@@ -1,9 +1,12 @@
 /*
  * nutsec - cmd_auth.c: credentials and the commands that act with a user's
  * authority on a whole UPS: USERNAME, PASSWORD, LOGIN, PRIMARY/MASTER and
- * FSD. The user and password are checked together, in constant time, and
- * every failure is answered ERR ACCESS-DENIED after a per-peer delay that
- * grows with repeated failures (without blocking other clients). Beyond
+ * FSD. The user and password are checked together, in constant time, with
+ * the permission the command needs; a wrong password and a missing
+ * permission both get ERR ACCESS-DENIED, and every verdict (success too)
+ * is held for the delay backoff.c gives the address, fixed before the
+ * password is looked at, so its timing tells nothing (without blocking
+ * other clients). A locked-out address is refused unchecked. Beyond
  * NUT: a user with a certsubject acts only inside a TLS session whose
  * verified client certificate has that subject, and REQUIRE_TLS_FOR_LOGIN
  * refuses credentials outside TLS before they are stored.
@@ -51,52 +54,48 @@ cmd_password(struct client *c, int argc, char **argv)
 	return 0;
 }
 
-const struct user *
-auth_user(struct client *c, const char *what, const char *upsname)
+/* Why u may not do it (a missing permission), or NULL. */
+static const char *
+auth_refusal(const struct client *c, const struct user *u, unsigned mask,
+    const char *instcmd)
 {
-	const struct user *u = users_auth(state_users(), c->username, c->password);
-	const char *bound = u != NULL ? user_certsubject(u) : NULL;
+	const char *bound = user_certsubject(u);
 
 	/* A bound user without its certificate fails like a wrong password. */
-	if (bound != NULL && !client_tls_subject_is(c, bound)) {
-		const char *have = client_tls_subject(c);
-
-		if (log_ratelimit(&authfail_rl))
-			log_warnx("%s from %s: user '%s' must use the certificate '%s' "
-			    "(this connection: %s%s%s)", what, c->peer, c->username, bound,
-			    !client_tls_up(c) ? "no TLS" : have ? "certificate '" :
-			    "no certificate", have ? have : "", have ? "'" : "");
-		client_delay_err(c, PERR_ACCESS_DENIED, backoff_fail(c->peer));
-		return NULL;
-	}
-	if (u == NULL) {
-		unsigned ms = backoff_fail(c->peer);
-
-		if (log_ratelimit(&authfail_rl))
-			log_warnx("%s from %s: authentication failed for user '%s'%s%s%s "
-			    "(reply delayed %u ms)", what, c->peer, c->username,
-			    upsname ? " on UPS [" : "", upsname ? upsname : "",
-			    upsname ? "]" : "", ms);
-		client_delay_err(c, PERR_ACCESS_DENIED, ms);
-	}
-	return u;
+	if (bound != NULL && !client_tls_subject_is(c, bound))
+		return "is bound to another certificate (certsubject)";
+	if (mask != 0 && !user_may(u, mask))
+		return "lacks the permission";
+	if (instcmd != NULL && !user_may_instcmd(u, instcmd))
+		return "may not run this command";
+	return NULL;
 }
 
-/* Checks credentials and one permission; replies ACCESS-DENIED if refused. */
-static const struct user *
-auth_action(struct client *c, const char *what, const struct ups *ups, unsigned mask)
+const struct user *
+auth_user(struct client *c, const char *what, const char *upsname, unsigned mask,
+    const char *instcmd)
 {
-	const struct user *u = auth_user(c, what, ups->name);
+	const struct user *u;
+	const char *why;
+	int locked;
 
-	if (u == NULL)
-		return NULL;
-	if (!user_may(u, mask)) {
-		log_info("%s from %s: user '%s' may not %s UPS [%s]", what, c->peer,
-		    c->username, what, ups->name);
+	/* The delay is fixed before anything is checked; the reply waits for it. */
+	client_hold(c, backoff_check(c->peer, &locked));
+	if (locked) {
 		reply_err(c, PERR_ACCESS_DENIED);
 		return NULL;
 	}
-	return u;
+	u = users_auth(state_users(), c->username, c->password);
+	why = u == NULL ? "wrong password or unknown user" : auth_refusal(c, u, mask, instcmd);
+	if (why == NULL)
+		return u;
+	if (backoff_fail(c->peer) && log_ratelimit(&authfail_rl))
+		log_warnx("%s from %s: refused for user '%s'%s%s%s: %s (further failures "
+		    "from this address are summarized)", what, c->peer, c->username,
+		    upsname ? " on UPS [" : "", upsname ? upsname : "", upsname ? "]" : "",
+		    why);
+	reply_err(c, PERR_ACCESS_DENIED);
+	return NULL;
 }
 
 int
@@ -104,7 +103,7 @@ cmd_login(struct client *c, int argc, char **argv)
 {
 	struct ups *ups = ups_lookup(c, argv[0]);
 
-	if (ups == NULL || auth_action(c, "LOGIN", ups, ACT_LOGIN) == NULL)
+	if (ups == NULL || auth_user(c, "LOGIN", ups->name, ACT_LOGIN, NULL) == NULL)
 		return -1;
 	c->login_ups = ups;
 	ups->numlogins++;
@@ -120,7 +119,8 @@ cmd_primary_as(struct client *c, const char *upsname, const char *granted)
 {
 	struct ups *ups = ups_lookup(c, upsname);
 
-	if (ups == NULL || auth_action(c, "PRIMARY", ups, ACT_PRIMARY | ACT_MASTER) == NULL)
+	if (ups == NULL || auth_user(c, "PRIMARY", ups->name, ACT_PRIMARY | ACT_MASTER,
+	    NULL) == NULL)
 		return -1;
 	reply_str(c, granted);
 	return 0;
@@ -143,7 +143,7 @@ cmd_fsd(struct client *c, int argc, char **argv)
 {
 	struct ups *ups = ups_lookup(c, argv[0]);
 
-	if (ups == NULL || auth_action(c, "FSD", ups, ACT_FSD) == NULL)
+	if (ups == NULL || auth_user(c, "FSD", ups->name, ACT_FSD, NULL) == NULL)
 		return -1;
 	if (!ups->fsd)
 		log_notice("Client %s@%s set FSD on UPS [%s]", c->username, c->peer,

@@ -111,18 +111,12 @@ cmd_set_var(struct client *c, int argc, char **argv)
 	const char *var = argv[1], *value = argv[2];
 	char id[TRACKING_ID_SIZE] = "";
 	struct ups *u = ups_lookup(c, argv[0]);
-	const struct user *usr;
 	enum proto_err e;
 
 	if (u == NULL || ups_check_avail(c, u) != 0)
 		return -1;
-	if ((usr = auth_user(c, "SET", u->name)) == NULL)
+	if (auth_user(c, "SET", u->name, ACT_SET, NULL) == NULL)
 		return -1;
-	if (!user_may(usr, ACT_SET)) {
-		log_info("SET from %s: user '%s' may not set variables", c->peer, c->username);
-		reply_err(c, PERR_ACCESS_DENIED);
-		return -1;
-	}
 	if ((e = set_check_value(u, var, value)) != PERR__COUNT) {
 		reply_err(c, e);
 		return -1;
@@ -148,7 +142,6 @@ cmd_instcmd(struct client *c, int argc, char **argv)
 	const char *param = argc == 3 ? argv[2] : NULL;
 	char id[TRACKING_ID_SIZE] = "";
 	struct ups *u = ups_lookup(c, argv[0]);
-	const struct user *usr;
 
 	if (u == NULL || ups_check_avail(c, u) != 0)
 		return -1;
@@ -156,14 +149,8 @@ cmd_instcmd(struct client *c, int argc, char **argv)
 		reply_err(c, PERR_CMD_NOT_SUPPORTED);
 		return -1;
 	}
-	if ((usr = auth_user(c, "INSTCMD", u->name)) == NULL)
+	if (auth_user(c, "INSTCMD", u->name, 0, cmd) == NULL)
 		return -1;
-	if (!user_may_instcmd(usr, cmd)) {
-		log_info("INSTCMD from %s: user '%s' may not run %s", c->peer, c->username,
-		    cmd);
-		reply_err(c, PERR_ACCESS_DENIED);
-		return -1;
-	}
 	if (c->tracking && tracking_new(c, id) != 0)
 		id[0] = '\0';
 	if (driver_send_instcmd(u, cmd, param, id[0] ? id : NULL) != 0) {

@@ -30,11 +30,14 @@
 #define DRV_OUT_CAP	(64u * 1024)
 #define DRV_FAIL_LOG_MS	300000u		/* connect failures: one log per 5 min */
 #define DRV_RESYNC_MS	5000u		/* lost live updates: one DUMPALL per 5 s */
+#define DRV_BYTES_MAX	(1024u * 1024)	/* a driver's mirror: names, values, lists */
+#define DRV_ITEM_COST	32u		/* bookkeeping counted per name, value, item */
 
 enum { REP_UNKNOWN, REP_OK, REP_STALE };
 
 static struct tok *dtok;
 static struct log_ratelimit bad_rl = LOG_RATELIMIT_INIT(60, 10);
+static struct log_ratelimit bytes_rl = LOG_RATELIMIT_INIT(60, 5);
 
 static void driver_cb(int fd, unsigned events, void *arg);
 static void driver_close(struct ups *u);
@@ -95,6 +98,8 @@ driver_close(struct ups *u)
 	buf_reset(u->drv.out);
 	/* The mirror is only as good as the connection: drop it. */
 	vt_clear(u->tree);
+	u->drv.gen++;
+	u->drv.bytes = 0;
 	u->drv.dumpdone = u->drv.datastale = 0;
 	u->drv.reported = REP_UNKNOWN;
 	u->drv.last_fail_log = 0;
@@ -167,6 +172,8 @@ driver_connect(struct ups *u)
 	u->drv.last_heard = u->drv.last_ping = now;
 	u->drv.reported = REP_UNKNOWN;
 	vt_clear(u->tree);
+	u->drv.gen++;
+	u->drv.bytes = 0;
 	(void)vt_set(u->tree, "ups.status", "WAIT", NULL);
 	log_notice("UPS [%s]: connected to driver socket %s", u->name, u->sockname);
 	if (sp_put_verb(u->drv.out, SP_DUMPALL) != 0)
@@ -212,6 +219,70 @@ driver_tick(struct ups *u)
 	driver_resync_now(u);
 	if (u->drv.fd >= 0)
 		driver_report(u);
+}
+
+/* What a variable costs in the mirror (NULL: nothing). */
+static size_t
+var_bytes(const struct vt_var *v)
+{
+	size_t n, i;
+
+	if (v == NULL)
+		return 0;
+	n = strlen(vt_name(v)) + strlen(vt_value(v)) + 2 * DRV_ITEM_COST +
+	    vt_range_count(v) * DRV_ITEM_COST;
+	for (i = 0; i < vt_enum_count(v); i++)
+		n += strlen(vt_enum_at(v, i)) + DRV_ITEM_COST;
+	return n;
+}
+
+/* The most m can add to the mirror. */
+static size_t
+msg_growth(const struct ups *u, const struct sp_msg *m)
+{
+	const struct vt_var *v;
+
+	switch (m->verb) {
+	case SP_SETINFO:
+		v = vt_get(u->tree, m->name);
+		return strlen(m->value) + (v != NULL ? 0 : strlen(m->name) + 2 * DRV_ITEM_COST);
+	case SP_ADDENUM:
+		return strlen(m->value) + DRV_ITEM_COST;
+	case SP_ADDRANGE:
+		return DRV_ITEM_COST;
+	case SP_ADDCMD:
+		return strlen(m->name) + DRV_ITEM_COST;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The mirror of one driver is bounded as a whole (vartree bounds each part:
+ * 4096 variables, 256 enum values each, ... which would allow hundreds of
+ * MB). 1 if m would take it past DRV_BYTES_MAX (logged).
+ */
+static int
+driver_over_limit(struct ups *u, const struct sp_msg *m)
+{
+	size_t grow = msg_growth(u, m);
+
+	if (grow == 0 || u->drv.bytes + grow <= DRV_BYTES_MAX)
+		return 0;
+	if (log_ratelimit(&bytes_rl))
+		log_warnx("UPS [%s]: the driver's data would exceed %u bytes (names, values, "
+		    "enum and range lists): %s %s refused", u->name, DRV_BYTES_MAX,
+		    sp_verb_name(m->verb), m->name ? m->name : "");
+	return 1;
+}
+
+/* Keeps u->drv.bytes in step: the size of what m touched, before and after. */
+static size_t
+msg_touched(const struct ups *u, const struct sp_msg *m)
+{
+	if (m->verb == SP_ADDCMD || m->verb == SP_DELCMD)
+		return vt_cmd_count(u->tree) * (strlen(m->name) + DRV_ITEM_COST);
+	return m->name != NULL ? var_bytes(vt_get(u->tree, m->name)) : 0;
 }
 
 /* Applies one message; returns 1 if it counts as hearing from the driver. */
@@ -331,6 +402,8 @@ driver_line(struct ups *u, const char *line, size_t len)
 {
 	struct sp_msg m;
 	const char *err = NULL;
+	size_t before, after;
+	int heard;
 
 	if (tok_split(dtok, line, len) != TOK_LINE) {
 		if (driver_resync(u, line, len) != 0 && log_ratelimit(&bad_rl))
@@ -346,7 +419,16 @@ driver_line(struct ups *u, const char *line, size_t len)
 			    tok_argv(dtok)[0], err);
 		return;
 	}
-	if (driver_apply(u, &m))
+	if (driver_over_limit(u, &m)) {
+		u->drv.last_heard = ev_now();
+		return;
+	}
+	before = msg_touched(u, &m);
+	heard = driver_apply(u, &m);
+	after = msg_touched(u, &m);
+	u->drv.bytes = after >= before ? u->drv.bytes + (after - before) :
+	    u->drv.bytes > before - after ? u->drv.bytes - (before - after) : 0;
+	if (heard)
 		u->drv.last_heard = ev_now();
 }
 

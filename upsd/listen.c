@@ -5,14 +5,18 @@
  * LISTEN binds, except for a loopback spelling that resolves to a socket
  * already bound, or when ALLOW_NOT_ALL_LISTENERS is set. One spare fd is
  * kept so that, when the process runs out of descriptors, a pending
- * connection can still be accepted and closed instead of spinning.
+ * connection can still be accepted and closed instead of spinning. The
+ * spare is an unconnected Unix socket, which the jail (no /dev/null) and
+ * the seccomp filter (upsd makes such sockets for its drivers) both let us
+ * make again. If it cannot be made, accepting pauses for a second: a
+ * listener that stays readable must never turn the loop into a busy one.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ev.h"
@@ -24,10 +28,12 @@
 #define LISTEN_MAX	64
 #define LISTEN_BACKLOG	1024
 #define ACCEPT_BATCH	64
+#define ACCEPT_PAUSE_MS	1000	/* out of descriptors and no spare: wait */
 
 static struct net_listener listeners[LISTEN_MAX];
 static int nlisteners;
 static int spare_fd = -1;
+static ev_timer_id pause_timer;
 static struct log_ratelimit emfile_rl = LOG_RATELIMIT_INIT(60, 3);
 
 static int
@@ -109,11 +115,39 @@ listen_open(const struct upsd_conf *cf, int family)
 		    "ALLOW_NOT_ALL_LISTENERS to start anyway", failed, tried);
 		return -1;
 	}
-	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	spare_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	return 0;
 }
 
-/* Out of descriptors: take the pending connection off the queue and close it. */
+int
+listen_count(void)
+{
+	return nlisteners;
+}
+
+/* Watches (events EV_READ) or ignores (0) every listener. */
+static void
+listen_watch(unsigned events)
+{
+	int i;
+
+	for (i = 0; i < nlisteners; i++)
+		if (ev_fd_set(listeners[i].fd, events) != 0)
+			log_warn("cannot %s listener %s", events ? "resume" : "pause",
+			    listeners[i].addr);
+}
+
+static void
+listen_unpause(void *arg)
+{
+	pause_timer = 0;
+	listen_watch(EV_READ);
+}
+
+/*
+ * Out of descriptors: the spare makes room to take the pending connection
+ * off the queue and close it. Without a spare, accepting pauses.
+ */
 static void
 listen_shed(int lfd)
 {
@@ -123,13 +157,20 @@ listen_shed(int lfd)
 
 	if (log_ratelimit(&emfile_rl))
 		log_warnx("out of file descriptors: closing new connections");
-	if (spare_fd < 0)
-		return;
-	close(spare_fd);
-	fd = net_accept(lfd, peer, &port);
-	if (fd >= 0)
-		close(fd);
-	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (spare_fd >= 0) {
+		close(spare_fd);
+		fd = net_accept(lfd, peer, &port);
+		if (fd >= 0)
+			close(fd);
+		spare_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (spare_fd >= 0)
+			return;
+	}
+	if (pause_timer == 0) {
+		log_debug("no spare descriptor: accepting paused for %u ms", ACCEPT_PAUSE_MS);
+		listen_watch(0);
+		pause_timer = ev_timer_add(ACCEPT_PAUSE_MS, listen_unpause, NULL);
+	}
 }
 
 static void
@@ -171,6 +212,9 @@ listen_close(void)
 {
 	int i;
 
+	if (pause_timer != 0)
+		ev_timer_del(pause_timer);
+	pause_timer = 0;
 	for (i = 0; i < nlisteners; i++) {
 		ev_fd_del(listeners[i].fd);
 		close(listeners[i].fd);

@@ -22,8 +22,6 @@
 
 #include "upsd.h"
 
-#define DEFAULT_WANT_FDS 65536		/* enough for 10,000+ clients */
-
 static struct upsd_conf *cur_conf;
 static struct users *cur_users;
 static char *cur_statepath;
@@ -248,12 +246,27 @@ state_reload(void)
 	    users_count(cur_users));
 }
 
+/*
+ * Descriptors that are not clients: the fixed reserve (stdio, the loop,
+ * logs, NSS), one per driver and one per listener. Before the listeners
+ * are open, each LISTEN counts as two (a name may give IPv4 and IPv6).
+ */
+static long
+fd_reserve(void)
+{
+	long nl = listen_count();
+
+	if (nl == 0)
+		nl = cur_conf->nlisten > 0 ? 2 * (long)cur_conf->nlisten : 2;
+	return UPSD_FD_RESERVE + (long)ups_count() + nl;
+}
+
 int
 state_apply_limits(int initial)
 {
-	long want, soft, avail, reserve = UPSD_FD_RESERVE + (long)ups_count();
+	long want, soft, avail, reserve = fd_reserve();
 
-	want = cur_conf->maxconn > 0 ? cur_conf->maxconn + reserve : DEFAULT_WANT_FDS;
+	want = (cur_conf->maxconn > 0 ? cur_conf->maxconn : UPSD_MAXCONN) + reserve;
 	/* Raised once while privileged; a reload (in the sandbox) works within it. */
 	if (initial || cur_soft == 0)
 		cur_soft = privs_raise_nofile(want);
@@ -273,7 +286,8 @@ state_apply_limits(int initial)
 		cur_maxconn = avail;
 		return 0;
 	}
-	cur_maxconn = cur_conf->maxconn > 0 ? cur_conf->maxconn : avail;
+	cur_maxconn = cur_conf->maxconn > 0 ? cur_conf->maxconn :
+	    avail < UPSD_MAXCONN ? avail : UPSD_MAXCONN;
 	log_debug("MAXCONN %ld (open-file limit %ld)", cur_maxconn, soft);
 	return 0;
 }

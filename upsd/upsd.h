@@ -23,9 +23,12 @@
 #define UPSD_IN_CAP	(64u * 1024)	/* unprocessed input held per client */
 #define UPSD_OUT_HIGH	(64u * 1024)	/* stop executing requests above this */
 #define UPSD_OUT_CAP	(1024u * 1024)	/* unsent output: drop the client past it */
-#define UPSD_IDLE_MS	60000u		/* no completed line for this long: close */
+#define UPSD_IDLE_MS	60000u		/* no completed request line for this long: close */
+#define UPSD_STALL_MS	30000u		/* replies pending and none taken this long: drop */
 #define UPSD_BUDGET	(64u * 1024 * 1024)	/* bytes buffered for all clients */
-#define UPSD_SNDBUF	(64 * 1024)	/* kernel send buffer per client */
+#define UPSD_SNDBUF	(32 * 1024)	/* kernel send buffer per client (the kernel doubles it) */
+#define UPSD_MAXCONN	1024		/* MAXCONN by default */
+#define UPSD_PER_ADDRESS 32		/* MAXCONN_PER_ADDRESS by default */
 #define UPSD_TICK_MS	1000u		/* housekeeping period */
 #define UPSD_FD_RESERVE	32		/* fds kept for listeners, drivers, logs */
 #define UPSD_TLS_HANDSHAKE_MS 10000u	/* STARTTLS to finished handshake, at most */
@@ -47,7 +50,9 @@ struct upsd_conf {
 	struct listen_addr *listen;	/* LISTEN lines in file order */
 	size_t nlisten;
 	long maxage;			/* seconds; default 15 */
-	long maxconn;			/* 0 = derived from the fd limit */
+	long maxconn;			/* 0 = UPSD_MAXCONN (or what the fd limit allows) */
+	long maxconn_per_address;	/* 0 = no limit; default UPSD_PER_ADDRESS */
+	long maxconn_per_loopback;	/* the same for loopback addresses */
 	long trackingdelay;		/* seconds; default 3600 */
 	long debug_min;			/* lowest debug level; default 0 */
 	char *statepath;		/* NULL = paths_statepath() */
@@ -60,8 +65,16 @@ struct upsd_conf {
 	int certrequest;		/* 0 NO, 1 REQUEST, 2 REQUIRE */
 	int disable_weak_ssl;		/* accepted; TLS < 1.2 is never offered */
 	int require_tls_for_login;	/* USERNAME/PASSWORD only inside TLS */
+	int list_client;		/* enum list_client_access; default anyone */
 	int sandbox;			/* enum sandbox_action; default kill */
 	int strict_modes;		/* refuse secret files others may read */
+};
+
+/* LIST_CLIENT_ACCESS: who may see the addresses logged in to a UPS. */
+enum list_client_access {
+	LIST_CLIENT_ANYONE,		/* as NUT */
+	LIST_CLIENT_USER,		/* any user of upsd.users (right password) */
+	LIST_CLIENT_PRIMARY		/* users with "upsmon primary" (or master) */
 };
 
 struct upsd_conf *upsd_conf_new(void);
@@ -152,6 +165,8 @@ int state_apply_limits(int initial);
 int listen_open(const struct upsd_conf *cf, int family);
 /* Starts accepting in the event loop. */
 int listen_start(void);
+/* How many listening sockets are open. */
+int listen_count(void);
 void listen_close(void);
 
 /* ---- client.c: one client connection ---------------------------------- */
@@ -194,15 +209,17 @@ struct client {
 	int tracking;			/* SET TRACKING ON */
 	int want_close;			/* close once the output is sent */
 	int overflow;			/* output cap exceeded: drop */
+	size_t kernel_queued;		/* unsent bytes in the kernel (SIOCOUTQ) while output waits */
+	uint64_t stalled_since;		/* ev_now() since replies wait and none were taken; 0 */
 	int eof;			/* peer closed its side */
-	int paused;			/* a delayed reply is pending */
-	enum proto_err delayed_err;
+	int paused;			/* output and requests held (client_hold) */
 	ev_timer_id delay_timer;
 	uint64_t last_active;		/* ev_now() of the last completed line */
 	unsigned events;		/* events currently watched */
 	struct tracking *tracks;	/* this connection's tracking entries */
 	unsigned ntracks;
 	size_t accounted;		/* its share of the global buffer budget */
+	struct list_cursor *cursor;	/* a LIST VAR/RW being sent (cmd_list.c) */
 	struct tls_conn *tls;		/* after STARTTLS (client_tls.c) */
 	int tls_up;			/* handshake finished */
 	int tls_last;			/* last handshake status (enum tls_status) */
@@ -228,9 +245,13 @@ void client_input(struct client *c, const char *data, size_t len);
 void client_switch_io(struct client *c, const struct client_io *io);
 /* Runs the complete lines in c->in (used after a pause ends). */
 void client_resume(struct client *c);
-/* Delays the error reply (failed-login backoff); pauses the connection. */
-void client_delay_err(struct client *c, enum proto_err e, unsigned ms);
-/* Idle timeouts. */
+/*
+ * Holds c's output (what is queued and what comes) and its further requests
+ * for ms (0: nothing happens); the connection is still read, and closed at
+ * once if the peer hangs up meanwhile.
+ */
+void client_hold(struct client *c, unsigned ms);
+/* Idle timeouts, and the failed-authentication summaries (backoff_tick). */
 void client_tick(void);
 /* Closes every client logged in to u (the UPS is being removed). */
 void client_kick_ups(struct ups *u);
@@ -325,13 +346,31 @@ int cmd_list_cmd(struct client *c, int argc, char **argv);
 int cmd_list_enum(struct client *c, int argc, char **argv);
 int cmd_list_range(struct client *c, int argc, char **argv);
 int cmd_list_client(struct client *c, int argc, char **argv);
+/*
+ * A LIST VAR/RW goes out as the client reads it: items are added while the
+ * client's unsent output is under UPSD_OUT_HIGH, and list_fill() adds more
+ * when it drains (the walk resumes after the last name sent). Returns 1
+ * while more is to come, 0 when the END line went out or the listing was
+ * abandoned (the driver's data was dropped meanwhile: the client is closed
+ * after what was sent, with no END line).
+ */
+int list_fill(struct client *c);
+void list_cursor_free(struct client *c);
+/* The UPS c is listing, or NULL. */
+struct ups *list_cursor_ups(const struct client *c);
 int cmd_set_var(struct client *c, int argc, char **argv);
 int cmd_set_tracking(struct client *c, int argc, char **argv);
 int cmd_instcmd(struct client *c, int argc, char **argv);
 
-/* cmd_auth.c: the credential check shared by the privileged commands.
- * Returns the user, or NULL after a (delayed) ERR ACCESS-DENIED. */
-const struct user *auth_user(struct client *c, const char *what, const char *upsname);
+/*
+ * cmd_auth.c: the credential check shared by the privileged commands: the
+ * password, the certificate binding, any of the ACT_* bits of mask (0:
+ * none needed) and, when set, the instant command instcmd. The reply that
+ * follows is held for the address's backoff delay, whatever the verdict.
+ * Returns the user, or NULL after ERR ACCESS-DENIED.
+ */
+const struct user *auth_user(struct client *c, const char *what, const char *upsname,
+    unsigned mask, const char *instcmd);
 
 /* ---- ups.c: the UPS table ---------------------------------------------- */
 
@@ -349,6 +388,8 @@ struct drvconn {
 	int failing;			/* connect attempts are failing */
 	int resync;			/* a live update was lost: dump again */
 	uint64_t last_resync;		/* ev_now() of the last such DUMPALL */
+	unsigned gen;			/* bumped whenever the mirror is dropped */
+	size_t bytes;			/* the mirror's footprint (names, values, lists) */
 };
 
 struct ups {
@@ -432,10 +473,31 @@ const char *access_rules_outside(const char *jail);
 /* The i-th rule file libwrap reads (from 0), or NULL past the last (or without libwrap). */
 const char *access_rule_file(size_t i);
 
-/* ---- backoff.c: failed-login delays --------------------------------------- */
+/* ---- conncount.c: connections per address --------------------------------- */
 
-/* Records a failure from peer; returns the delay in ms for its reply. */
-unsigned backoff_fail(const char *peer);
+/* Connections held by peer's address (its /64 for IPv6). */
+unsigned conncount_get(const char *peer);
+void conncount_add(const char *peer);
+void conncount_del(const char *peer);
+/* 1 if peer is a loopback address (MAXCONN_PER_LOOPBACK applies). */
+int peer_is_loopback(const char *peer);
+
+/* ---- backoff.c: failed authentications per address ------------------------ */
+
+/* The key an address is counted under: itself, or its /64 for IPv6. */
+void peer_key(const char *peer, char key[NET_ADDRSTRLEN]);
+/* FNV-1a of a key (table slots). */
+unsigned peer_hash(const char *key);
+/*
+ * Before an authentication verdict: the delay in ms for its reply, whatever
+ * the verdict, and *locked = 1 if peer is locked out (refuse unchecked).
+ */
+unsigned backoff_check(const char *peer, int *locked);
+/* Records a refused authentication. 1 if it is peer's first outstanding
+ * one (the caller logs it in detail; the rest are summarized). */
+int backoff_fail(const char *peer);
+/* The per-address summaries (called every tick). */
+void backoff_tick(void);
 
 /* ---- privs.c: the jail and the open-file limit ---------------------------- */
 

@@ -21,6 +21,8 @@
 #include "upsd.h"
 
 static const char *const certrequest_names[] = { "NO", "REQUEST", "REQUIRE", NULL };
+/* In the order of enum list_client_access. */
+static const char *const list_client_names[] = { "anyone", "user", "primary", NULL };
 /* In the order of enum sandbox_action (sandbox/sandbox.h). */
 static const char *const sandbox_names[] = { "kill", "trap", "log", "off", NULL };
 
@@ -130,10 +132,17 @@ static const struct conf_directive upsd_directives[] = {
 	    "accepted: TLS older than 1.2 is never offered" },
 	{ "LISTEN", CONF_CUSTOM, 0, 1, 2, 0, 0, NULL, CONF_F_REPEATABLE, conf_listen,
 	    "address [port] to listen on" },
+	{ "LIST_CLIENT_ACCESS", CONF_ENUM, OFF(list_client), 0, 0, 0, 0, list_client_names,
+	    CONF_F_RELOADABLE, NULL, "who may LIST CLIENT: anyone, user or primary" },
 	{ "MAXAGE", CONF_INT, OFF(maxage), 0, 0, 1, 86400, NULL, CONF_F_RELOADABLE, NULL,
 	    "seconds without driver news before its data is stale" },
 	{ "MAXCONN", CONF_INT, OFF(maxconn), 0, 0, 1, 1048576, NULL, CONF_F_RELOADABLE,
-	    NULL, "most client connections at once" },
+	    NULL, "most client connections at once (default 1024)" },
+	{ "MAXCONN_PER_ADDRESS", CONF_INT, OFF(maxconn_per_address), 0, 0, 0, 1048576, NULL,
+	    CONF_F_RELOADABLE, NULL, "most connections from one address (0: no limit)" },
+	{ "MAXCONN_PER_LOOPBACK", CONF_INT, OFF(maxconn_per_loopback), 0, 0, 0, 1048576,
+	    NULL, CONF_F_RELOADABLE, NULL,
+	    "the same for a loopback address (0: no limit)" },
 	{ "REJECT", CONF_CUSTOM, 0, 0, 32, 0, 0, NULL,
 	    CONF_F_OBSOLETE | CONF_F_REPEATABLE, conf_obsolete,
 	    "obsolete access control; use LISTEN and tcp-wrappers" },
@@ -177,6 +186,8 @@ upsd_conf_new(void)
 	struct upsd_conf *cf = XNEW(struct upsd_conf);
 
 	cf->maxage = 15;
+	cf->maxconn_per_address = UPSD_PER_ADDRESS;
+	cf->maxconn_per_loopback = UPSD_PER_ADDRESS;
 	cf->trackingdelay = 3600;
 	cf->debug_min = 0;
 	return cf;
@@ -285,7 +296,9 @@ upsd_conf_dump(FILE *fp, const struct upsd_conf *cf)
 	if (cf->certident_name != NULL)
 		fprintf(fp, "CERTIDENT \"%s\" \"********\"\n", cf->certident_name);
 	if (cf->maxconn == 0)
-		fprintf(fp, "# MAXCONN (default) derived from the open-file limit\n");
+		fprintf(fp, "# MAXCONN (default) %d, or what the open-file limit allows\n",
+		    UPSD_MAXCONN);
+
 	if (cf->statepath == NULL)
 		fprintf(fp, "# STATEPATH (default) %s\n", paths_statepath());
 	if (cf->datapath == NULL)

@@ -23,11 +23,18 @@ P = os.environ["NUT_PORT"]
 ADMIN = ("admin", "adminpass"); PRI = ("monpri", "pripass")
 SEC = ("monsec", "secpass"); VIEW = ("viewer", "viewpass")
 
-def conn(user=None):
-    c = Conn(P)
+def conn(user=None, source=None):
+    c = Conn(P, source=source)
     if user:
         c.login(*user)
     return c
+
+# Refused authentications count against the address they come from (10
+# outstanding lock it out: 054-authlimits); each refusal case below comes
+# from an address of its own, so the later successes from 127.0.0.1 work.
+refusals = iter("127.0.0.%d" % i for i in range(10, 250))
+def refused_conn(user):
+    return conn(user, next(refusals))
 
 def q(c, line, want, desc=None):
     t.eq(c.cmd1(line), want, desc or line)
@@ -195,7 +202,7 @@ for i in range(50):
 qlist(c, "LIST CLIENT dummy", ["BEGIN LIST CLIENT dummy", "CLIENT dummy 127.0.0.1", "END LIST CLIENT dummy"])
 for user, desc in (((SEC[0], "wrong"), "wrong password"), (("nosuchuser", "x"), "unknown user"),
                    (VIEW, "user without LOGIN right"), (ADMIN, "admin has no upsmon LOGIN right")):
-    d = conn(user)
+    d = refused_conn(user)
     q(d, "LOGIN dummy", "ERR ACCESS-DENIED", "LOGIN: " + desc)
     d.close()
 d = conn(SEC)
@@ -219,13 +226,13 @@ q(p, "PRIMARY dummy", "OK PRIMARY-GRANTED")
 q(p, "MASTER dummy", "OK MASTER-GRANTED")
 q(p, "MASTER nope", "ERR UNKNOWN-UPS")
 q(p, "PRIMARY nodrv", "OK PRIMARY-GRANTED", "PRIMARY has no availability check")
-s = conn(SEC)
+s = refused_conn(SEC)
 q(s, "PRIMARY dummy", "ERR ACCESS-DENIED", "secondary cannot PRIMARY")
 q(s, "MASTER dummy", "ERR ACCESS-DENIED", "secondary cannot MASTER")
 q(s, "FSD dummy", "ERR ACCESS-DENIED", "secondary cannot FSD")
 q(s, "FSD nope", "ERR UNKNOWN-UPS", "FSD: UNKNOWN-UPS before permission")
 q(s, "FSD", "ERR INVALID-ARGUMENT")
-w = conn((PRI[0], "wrong"))
+w = refused_conn((PRI[0], "wrong"))
 q(w, "PRIMARY dummy", "ERR ACCESS-DENIED", "PRIMARY with a wrong password")
 w.close()
 q(p, "FSD second", "OK FSD-SET", "primary sets FSD")
@@ -243,12 +250,12 @@ for line in ("SET", "SET VAR", "SET VAR dummy", "SET VAR dummy ups.load", "SET F
     q(a, line, "ERR INVALID-ARGUMENT")
 q(a, "SET VAR nope ups.load 1", "ERR UNKNOWN-UPS")
 q(a, "SET VAR nodrv ups.load 1", "ERR DRIVER-NOT-CONNECTED")
-v = conn(VIEW)
+v = refused_conn(VIEW)
 q(v, "SET VAR dummy ups.load 30", "ERR ACCESS-DENIED", "SET without the SET action")
 q(v, "SET VAR dummy no.such.var 1", "ERR ACCESS-DENIED", "SET: permission before variable existence")
 q(v, "SET VAR nope ups.load 1", "ERR UNKNOWN-UPS", "SET: UNKNOWN-UPS before permission")
 q(v, "SET VAR nodrv ups.load 1", "ERR DRIVER-NOT-CONNECTED", "SET: availability before permission")
-w = conn((ADMIN[0], "wrong"))
+w = refused_conn((ADMIN[0], "wrong"))
 q(w, "SET VAR dummy ups.load 30", "ERR ACCESS-DENIED", "SET with a wrong password")
 w.close()
 q(a, "SET VAR dummy no.such.var 1", "ERR VAR-NOT-SUPPORTED")

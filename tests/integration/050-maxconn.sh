@@ -11,26 +11,11 @@ write_upsd_conf "MAXCONN 20"
 start_all
 
 tap_py maxconn <<'EOF'
-import os, re, socket, time
-from nutclient import Conn, Tap
+import os, socket, time
+from nutclient import Conn, Tap, fill
 t = Tap()
 P = os.environ["NUT_PORT"]
-REFUSED = re.compile(r"^ERR MAX-CONNECTIONS( .*)?$")
-conns, served, refused, other = [], [], [], []
-for i in range(30):
-    try:
-        c = Conn(P, timeout=3)
-    except OSError as e:
-        other.append("connect %d: %s" % (i, e))
-        continue
-    r = c.cmd1("NETVER")
-    if r == "1.3":
-        served.append(c)
-    elif REFUSED.match(r):
-        refused.append(c)
-    else:
-        other.append("conn %d: %r" % (i, r))
-        c.close()
+served, refused, other = fill(P, 30)
 t.ok(len(refused) >= 1, "connections over MAXCONN are refused with ERR MAX-CONNECTIONS",
      "served %d refused %d other %s" % (len(served), len(refused), other))
 t.ok(10 <= len(served) <= 20, "MAXCONN 20: at most 20 (and not far fewer) clients served", len(served))

@@ -9,7 +9,8 @@
 need_exe upsd "$UPSD"
 need_exe dummy-ups "$DUMMY"
 nut_setup
-write_upsd_conf "MAXCONN 2000"
+# 1000 idle connections from 127.0.0.1: the per-address limit (055) is lifted
+write_upsd_conf "MAXCONN 2000" "MAXCONN_PER_LOOPBACK 0"
 start_all
 export UPSD_PID
 

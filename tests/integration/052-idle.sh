@@ -2,8 +2,10 @@
 # nutsec tests - 052-idle: the 60 s idle rule (nut-compat §1.1). Clients that
 # complete no request line for 60 s are closed: a silent one, one sitting on
 # half a line, and one that pipelined many LIST VAR and never reads (so it
-# is dropped eventually, not kept forever). A client that sends a request
-# every few seconds stays. Runs about 65 s, all cases in parallel; the
+# is dropped eventually, not kept forever: after 30 s without taking a
+# reply), and one that sends only blank
+# lines (they are answered, but do not count as activity). A client that
+# sends a request every few seconds stays. Runs about 65 s, all cases in parallel; the
 # margins are wide (still open at 45 s, closed by 90 s).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
@@ -54,16 +56,25 @@ try:
 except OSError:
     pass
 slow.setblocking(False)
+blank = sock()
 active = Conn(P)
 
+def poke_blank():
+    try:
+        blank.send(b"\n")
+    except OSError:
+        pass
+
 def idle_socks_open():
-    # 'slow' is not read here: reading would let it make progress
-    return {"silent": not is_closed(silent), "half": not is_closed(half), "slow": not server_side_closed(slow)}
+    # 'slow' is not looked at: it is dropped after 30 s without taking a
+    # reply (055-connlimits), before the idle limit
+    return {"silent": not is_closed(silent), "half": not is_closed(half), "blank": not is_closed(blank)}
 
 while time.monotonic() - start < 45:
     r = active.cmd1("NETVER")
     if r != "1.3":
         break
+    poke_blank()
     time.sleep(3)
 op = idle_socks_open()
 t.ok(all(op.values()), "idle clients not dropped early (45 s)", op)
@@ -71,15 +82,17 @@ t.eq(active.cmd1("NETVER"), "1.3", "an active client is served at 45 s")
 
 closed = {}
 while time.monotonic() - start < 90:
-    for name, s in (("silent", silent), ("half", half)):
+    for name, s in (("silent", silent), ("half", half), ("blank", blank)):
         if name not in closed and is_closed(s):
             closed[name] = round(time.monotonic() - start)
+    if "blank" not in closed:
+        poke_blank()
     if "slow" not in closed:
         # not read (that would let it progress), and its FIN waits behind
         # megabytes of queued replies: look at upsd's end of the connection
         if server_side_closed(slow):
             closed["slow"] = round(time.monotonic() - start)
-    if len(closed) == 3:
+    if len(closed) == 4:
         break
     if time.monotonic() - start < 88:
         active.cmd1("NETVER")
@@ -87,6 +100,7 @@ while time.monotonic() - start < 90:
 t.ok("silent" in closed, "a silent client is closed after 60 s idle", closed)
 t.ok("half" in closed, "a client on half a line is closed after 60 s idle", closed)
 t.ok("slow" in closed, "a client that never reads its replies is dropped eventually", closed)
+t.ok("blank" in closed, "a client sending only blank lines is closed after 60 s idle", closed)
 t.eq(active.cmd1("NETVER"), "1.3", "the active client is still connected and served")
 EOF
 tap_done

@@ -8,10 +8,12 @@
 #    upsd -t, with a message naming the problem, and leaves no PID file; a
 #    good one passes both;
 #  - TLS 1.3 by default, TLS 1.2 allowed, TLS 1.0 / 1.1 refused (a control
-#    against openssl s_server shows the probe can speak them);
+#    against openssl s_server shows the probe can speak them); TLS 1.2 with
+#    AEAD suites only (CBC with SHA-1 refused); no session is ever resumed;
 #  - second STARTTLS, plaintext pipelined behind STARTTLS never executed;
 #  - STARTTLS then silence / garbage / half a ClientHello: other clients are
-#    served meanwhile and the bad one is closed at the handshake deadline.
+#    served meanwhile and the bad one is closed at the handshake deadline;
+#  - 100 anonymous handshakes do not write 100 "TLS established" lines.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$LIBDIR/tlslib.sh"
 
@@ -148,6 +150,35 @@ else
 			tap_like "openssl s_client -$v refused (no session, an alert)" "$r" "Cipher is \(NONE\)"
 		fi
 	done
+	# TLS 1.2: AEAD suites only (Mozilla "intermediate"); CBC with SHA-1 refused
+	r=$(timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" -tls1_2 \
+		-cipher 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA' < /dev/null 2>&1)
+	if printf '%s\n' "$r" | grep -Eq '^New, TLSv1\.2, Cipher is [^(]'; then
+		tap_fail "openssl s_client -tls1_2 -cipher ECDHE-*-AES128-SHA (CBC, SHA-1) refused"
+		tap_diag "$(printf '%s\n' "$r" | grep -E '^New|Cipher')"
+	else
+		tap_like "openssl s_client -tls1_2 -cipher ECDHE-*-AES128-SHA (CBC, SHA-1) refused" "$r" "Cipher is \(NONE\)"
+	fi
+	r=$(printf 'PROTVER\nLOGOUT\n' | timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" -tls1_2 \
+		-cipher 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256' -ign_eof 2>&1)
+	tap_like "openssl s_client -tls1_2 with an AEAD suite (AES128-GCM) accepted" "$r" "^New, TLSv1\.2, Cipher is ECDHE-(ECDSA|RSA)-AES128-GCM-SHA256"
+	# No session is resumed (a resumed one would skip the certificate checks)
+	for v in tls1_2 tls1_3; do
+		rm -f "$T/sess.$v"
+		printf 'PROTVER\n' | timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" -$v \
+			-sess_out "$T/sess.$v" -ign_eof > "$T/sess1.$v.log" 2>&1 &
+		sp=$!
+		sleep 1.5
+		kill "$sp" 2>/dev/null; wait "$sp" 2>/dev/null
+		if [ -s "$T/sess.$v" ]; then
+			r=$(printf 'PROTVER\nLOGOUT\n' | timeout 20 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" \
+				-$v -sess_in "$T/sess.$v" -ign_eof 2>&1)
+			tap_like "openssl s_client -$v -sess_in: a second connection works" "$r" "^1\.3$"
+			tap_unlike "openssl s_client -$v -sess_in: the session is not resumed" "$r" "^Reused, "
+		else
+			tap_ok "openssl s_client -$v: the server offers no session to resume (nothing saved)"
+		fi
+	done
 	if command -v tstclnt >/dev/null 2>&1; then
 		# (only the refusal: tstclnt spins when its stdin ends before the
 		# handshake is done, which makes it unfit for the positive case;
@@ -270,6 +301,48 @@ for name, s in bad.items():
     t.ok(b"VAR dummy" not in got, "%s: never answered in plaintext" % name, got[:200])
     s.close()
 EOF
+# ---------------------------------------------------------------- log flood
+# 100 anonymous handshakes must not write 100 "TLS established" lines (at
+# most 20 a minute; a window may turn over during the run: 40)
+before=$(grep -c 'TLS established' "$T/upsd.log")
+tap_py established <<'EOF'
+import os, socket, ssl
+from nutclient import Tap
+t = Tap()
+P = int(os.environ["NUT_PORT"])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+done = 0
+for i in range(100):
+    s = socket.create_connection(("127.0.0.1", P), timeout=5)
+    s.sendall(b"STARTTLS\n")
+    buf = b""
+    while not buf.endswith(b"\n"):
+        d = s.recv(1)
+        if not d:
+            break
+        buf += d
+    if buf == b"OK STARTTLS\n":
+        try:
+            ts = ctx.wrap_socket(s)
+            ts.sendall(b"PROTVER\n")
+            if ts.recv(100) == b"1.3\n":
+                done += 1
+            ts.close()
+            continue
+        except OSError:
+            pass
+    s.close()
+t.eq(done, 100, "100 anonymous TLS handshakes completed")
+EOF
+after=$(grep -c 'TLS established' "$T/upsd.log")
+n=$((after - before))
+if [ "$n" -le 40 ]; then
+	tap_ok "100 handshakes: $n \"TLS established\" lines (rate-limited)"
+else
+	tap_fail "100 handshakes: $n \"TLS established\" lines (rate-limited: at most 40)"
+fi
 tap_like "upsd still serves after the stalled handshakes" "$(nut_req 'GET VAR dummy ups.status')" '^VAR dummy ups.status "OL"$'
 if kill -0 "$UPSD_PID" 2>/dev/null; then tap_ok "upsd still running"; else tap_fail "upsd still running"; fi
 tap_done

@@ -5,7 +5,7 @@
 #   setup:    nut_setup (temp dir, free port, nut.conf, upsd.conf, upsd.users,
 #             ups.conf with one dummy-ups UPS "dummy"), write_upsd_conf,
 #             write_ups_conf, add_ups
-#   daemons:  start_upsd, start_driver, wait_ups, stop_pid, nut_cleanup (trap)
+#   daemons:  start_upsd, reload_upsd, start_driver, wait_ups, stop_pid, nut_cleanup (trap)
 #   requests: nut_req (nutclient.py on $PORT), nut_get (the bare value),
 #             drv_req (lines to a driver socket)
 #
@@ -390,6 +390,16 @@ wait_listen() {
 		sleep 0.1; _i=$((_i + 1))
 	done
 	return 1
+}
+
+# reload_upsd [CONF-LINE...]: write upsd.conf (write_upsd_conf) and SIGHUP
+# $UPSD_PID; wait (bounded) for the "configuration reloaded" line
+reload_upsd() {
+	write_upsd_conf "$@"
+	_n=$(grep -c 'configuration reloaded' "$T/upsd.log")
+	kill -HUP "$UPSD_PID"
+	wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$T/upsd.log') -gt $_n ]" ||
+		tap_fail "reload with: $*"
 }
 
 # start_driver UPS [ARGS...]: $DUMMY -a UPS -F (pid in DRV_PID, log

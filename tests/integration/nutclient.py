@@ -35,9 +35,12 @@ class Eof(Exception):
 
 
 class Conn:
-    def __init__(self, port, host="127.0.0.1", timeout=5.0):
+    def __init__(self, port, host="127.0.0.1", timeout=5.0, source=None):
+        """source: the local address to connect from (e.g. "127.0.0.5", to
+        look like another host to per-address limits)."""
         self.timeout = timeout
-        self.sock = socket.create_connection((host, int(port)), timeout=timeout)
+        self.sock = socket.create_connection((host, int(port)), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.buf = b""
 
     def send(self, data):
@@ -110,6 +113,43 @@ class Conn:
             self.sock.close()
         except OSError:
             pass
+
+
+def fill(port, n, **kw):
+    """Opens n connections, each asking NETVER. Returns (served, refused,
+    other): the connections answered, those told ERR MAX-CONNECTIONS (both
+    left open), and a description of anything else (closed)."""
+    served, refused, other = [], [], []
+    for i in range(n):
+        try:
+            c = Conn(port, timeout=3, **kw)
+        except OSError as e:
+            other.append("connect %d: %s" % (i, e))
+            continue
+        r = c.cmd1("NETVER")
+        if r == "1.3":
+            served.append(c)
+        elif r.split(" ")[:2] == ["ERR", "MAX-CONNECTIONS"]:
+            refused.append(c)
+        else:
+            other.append("conn %d: %r" % (i, r))
+            c.close()
+    return served, refused, other
+
+
+def served(port, tries=50, **kw):
+    """True once a new connection gets NETVER answered (polled every 0.1 s)."""
+    for i in range(tries):
+        try:
+            c = Conn(port, timeout=3, **kw)
+            r = c.cmd1("NETVER")
+            c.close()
+            if r == "1.3":
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
 
 
 class Tap:

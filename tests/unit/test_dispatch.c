@@ -5,7 +5,7 @@
  * "driver" is one end of a socketpair, so forwarded requests can be read
  * back. Every table row is checked for arity errors, unknown forms, the
  * needs-user checks and CMD_ONCE; then NUT's replies and check orders, the
- * delayed failed-login reply, tracking ownership, secret redaction in debug
+ * authentication replies held alike whatever the verdict, tracking ownership, secret redaction in debug
  * logs, and mutated request streams.
  */
 #include "config.h"
@@ -54,12 +54,13 @@ run(struct client *c, const char *input)
 	size_t n;
 
 	client_input(c, input, strlen(input));
-	n = buf_len(c->out);
+	/* Held output (client_hold) has not been sent yet. */
+	n = c->paused ? 0 : buf_len(c->out);
 	if (n >= sizeof(outcopy))
 		n = sizeof(outcopy) - 1;
 	memcpy(outcopy, buf_peek(c->out), n);
 	outcopy[n] = '\0';
-	buf_consume(c->out, buf_len(c->out));
+	buf_consume(c->out, n);
 	return outcopy;
 }
 
@@ -455,6 +456,21 @@ test_get_var_reply(void)
 	client_close(o, "test");
 }
 
+/* mon from 10.1.0.3 sends line: nothing for early ms, then want. */
+static void
+held_reply(const char *line, unsigned early, unsigned late, const char *want)
+{
+	struct client *c = logged("mon", "monpw", "10.1.0.3");
+
+	CHECK_STR(run(c, line), "");
+	CHECK(c->paused);
+	spin(early);
+	CHECK_STR(run(c, ""), "");
+	spin(late);
+	CHECK_STR(run(c, ""), want);
+	client_close(c, "test");
+}
+
 static void
 test_auth(void)
 {
@@ -469,8 +485,11 @@ test_auth(void)
 	CHECK_INT(u->numlogins, 1);
 	CHECK_STR(run(c, "LIST CLIENT UPS1\n"),
 	    "BEGIN LIST CLIENT UPS1\nCLIENT ups1 10.1.0.1\nEND LIST CLIENT UPS1\n");
+	/* A missing permission counts as a failure: the next verdict is held. */
 	CHECK_STR(run(c, "PRIMARY ups1\n"), "ERR ACCESS-DENIED\n");
-	CHECK_STR(run(c, "FSD ups1\n"), "ERR ACCESS-DENIED\n");
+	CHECK_STR(run(c, "FSD ups1\n"), "");
+	spin(400);
+	CHECK_STR(run(c, ""), "ERR ACCESS-DENIED\n");
 	client_close(c, "test");
 	CHECK_INT(u->numlogins, 0);
 
@@ -484,7 +503,10 @@ test_auth(void)
 	u->fsd = 0;
 	client_close(c, "test");
 
-	TEST_CASE("a wrong password is answered ACCESS-DENIED only after a delay");
+	TEST_CASE("after a failure, every verdict from the address is held alike");
+	c = logged("admin", "wrong", "10.1.0.3");
+	CHECK_STR(run(c, "LOGIN ups1\n"), "ERR ACCESS-DENIED\n");
+	client_close(c, "test");
 	c = logged("admin", "wrong", "10.1.0.3");
 	CHECK_STR(run(c, "LOGIN ups1\nNETVER\n"), "");
 	CHECK(c->paused);
@@ -492,10 +514,12 @@ test_auth(void)
 	CHECK_STR(run(c, ""), "ERR ACCESS-DENIED\n1.3\n");
 	CHECK(!c->paused);
 	client_close(c, "test");
+	/* the right password, without the permission: the same reply, held;
+	   and a success is held as long (three failures: 1 s) */
+	held_reply("PRIMARY ups1\n", 400, 700, "ERR ACCESS-DENIED\n");
+	held_reply("LOGIN ups1\n", 700, 500, "OK\n");
 	c = logged("nosuchuser", "x", "10.1.0.4");
-	CHECK_STR(run(c, "FSD ups1\n"), "");
-	spin(400);
-	CHECK_STR(run(c, ""), "ERR ACCESS-DENIED\n");
+	CHECK_STR(run(c, "FSD ups1\n"), "ERR ACCESS-DENIED\n");
 	client_close(c, "test");
 
 	TEST_CASE("SET VAR: checks in NUT's order, forwarded quoted");
@@ -521,13 +545,14 @@ test_auth(void)
 	TEST_CASE("INSTCMD: existence before permission, parameter only with 3 words");
 	c = logged("cmd", "cmdpw", "10.1.0.7");
 	CHECK_STR(run(c, "INSTCMD ups1 no.such\n"), "ERR CMD-NOT-SUPPORTED\n");
-	CHECK_STR(run(c, "INSTCMD ups1 load.off\n"), "ERR ACCESS-DENIED\n");
 	CHECK_STR(run(c, "INSTCMD ups1 LOAD.ON\n"), "OK\n");
 	CHECK_STR(driver_got(), "INSTCMD LOAD.ON\n");
 	CHECK_STR(run(c, "INSTCMD ups1 load.on \"10 s\"\n"), "OK\n");
 	CHECK_STR(driver_got(), "INSTCMD load.on \"10 s\"\n");
 	CHECK_STR(run(c, "INSTCMD ups1 load.on 1 2\n"), "OK\n");
 	CHECK_STR(driver_got(), "INSTCMD load.on\n");
+	CHECK_STR(run(c, "INSTCMD ups1 load.off\n"), "ERR ACCESS-DENIED\n");
+	CHECK_STR(driver_got(), "");
 	client_close(c, "test");
 
 	TEST_CASE("tracking: ids, results, visible only to their connection");
@@ -614,17 +639,22 @@ mutant(const char *data, size_t len, void *arg)
 static void
 test_backoff(void)
 {
-	TEST_CASE("failed-login delay: grows per address, capped, IPv6 per /64");
-	CHECK_INT(backoff_fail("198.51.100.1"), 250);
-	CHECK_INT(backoff_fail("198.51.100.1"), 500);
-	CHECK_INT(backoff_fail("198.51.100.1"), 1000);
-	CHECK_INT(backoff_fail("198.51.100.1"), 2000);
-	CHECK_INT(backoff_fail("198.51.100.1"), 4000);
-	CHECK_INT(backoff_fail("198.51.100.1"), 4000);
-	CHECK_INT(backoff_fail("198.51.100.2"), 250);
-	CHECK_INT(backoff_fail("2001:db8:0:1::1"), 250);
-	CHECK_INT(backoff_fail("2001:db8:0:1:ffff::2"), 500);
-	CHECK_INT(backoff_fail("2001:db8:0:2::1"), 250);
+	static const unsigned want[] = { 0, 250, 500, 1000, 2000, 4000, 4000, 4000, 4000, 4000 };
+	int locked, i;
+
+	TEST_CASE("authentication delay: grows per address, capped, lockout, IPv6 per /64");
+	for (i = 0; i < 10; i++) {
+		CHECK_INT(backoff_check("198.51.100.1", &locked), want[i]);
+		CHECK_INT(locked, 0);
+		CHECK_INT(backoff_fail("198.51.100.1"), i == 0);
+	}
+	CHECK_INT(backoff_check("198.51.100.1", &locked), 4000);
+	CHECK_INT(locked, 1);
+	CHECK_INT(backoff_check("198.51.100.2", &locked), 0);
+	CHECK_INT(locked, 0);
+	CHECK_INT(backoff_fail("2001:db8:0:1::1"), 1);
+	CHECK_INT(backoff_check("2001:db8:0:1:ffff::2", &locked), 250);
+	CHECK_INT(backoff_check("2001:db8:0:2::1", &locked), 0);
 }
 
 static ssize_t

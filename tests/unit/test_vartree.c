@@ -40,6 +40,14 @@ test_order(void)
 		CHECK_STR(vt_name(vt_at(t, i)), sorted[i]);
 	CHECK(vt_at(t, 7) == NULL);
 
+	TEST_CASE("vt_after: where a walk resumes after a name, present or not");
+	CHECK_INT(vt_after(t, ""), 0);
+	CHECK_INT(vt_after(t, "ambient.temperature"), 1);
+	CHECK_INT(vt_after(t, "BATTERY.CHARGE"), 2);
+	CHECK_INT(vt_after(t, "battery.d"), 3);
+	CHECK_INT(vt_after(t, "ups.status"), 7);
+	CHECK_INT(vt_after(t, "zzz"), 7);
+
 	TEST_CASE("lookup ignores case; set updates the existing variable");
 	keep = vt_get(t, "UPS.STATUS");
 	CHECK(keep != NULL && strcmp(vt_name(keep), "ups.status") == 0);
