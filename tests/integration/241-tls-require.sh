@@ -1,0 +1,76 @@
+#!/bin/sh
+# nutsec tests - 241-tls-require: REQUIRE_TLS and the key database password
+# from a file.
+#  - REQUIRE_TLS yes: outside TLS only STARTTLS, VER, NETVER, PROTVER, HELP
+#    and LOGOUT are served; GET, LIST, USERNAME, ... get ERR ACCESS-DENIED
+#    (logged); inside TLS everything works;
+#  - CERTPASSWORDFILE with a one-word CERTIDENT unlocks the key; a file
+#    others may read, the password given twice, REQUIRE_TLS without TLS and
+#    a password database without a password are refused, saying what to do.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+. "$LIBDIR/tlslib.sh"
+
+need_exe upsd "$UPSD"
+need_exe dummy-ups "$DUMMY"
+tls_require
+nut_setup
+tls_pki
+start_driver dummy || tap_bail "driver did not start"
+
+PWFILE=$T/certdb.pw
+cp "$PKI/pw" "$PWFILE"
+chmod 0600 "$PWFILE"
+chown root "$PWFILE"
+srv_conf() {	# EXTRA-LINE...: TLS with the password from $PWFILE
+	write_upsd_conf "CERTPATH $PKI/srv" 'CERTIDENT "server"' "CERTPASSWORDFILE $PWFILE" "$@"
+}
+
+# 1. REQUIRE_TLS with the password from a file.
+srv_conf "REQUIRE_TLS yes"
+"$UPSD" -t > "$T/t.out" 2>&1
+tap_is "upsd -t: CERTPASSWORDFILE and a one-word CERTIDENT pass" "$?" 0
+# start_upsd waits with LIST UPS, refused here: wait for VER instead
+"$UPSD" -F ${SANDBOX_ACTION:+--sandbox=$SANDBOX_ACTION} > "$T/upsd.log" 2>&1 &
+UPSD_PID=$!
+PIDS="$PIDS $UPSD_PID"
+ver_ok() { nut_req -t 2 VER 2>/dev/null | grep -q upsd; }
+wait_for 100 ver_ok || tap_bail "upsd did not start: $(tail -n 5 "$T/upsd.log")"
+for l in VER NETVER PROTVER HELP; do
+	tap_unlike "REQUIRE_TLS: $l is served in plaintext" "$(nut_req "$l")" '^ERR'
+done
+for l in 'GET VAR dummy ups.status' 'LIST UPS' 'USERNAME x' 'GET UPSDESC dummy' 'LIST VAR dummy'; do
+	tap_is "REQUIRE_TLS: '$l' is refused in plaintext" "$(nut_req "$l")" 'ERR ACCESS-DENIED'
+done
+tap_like "REQUIRE_TLS: LOGOUT is served in plaintext" "$(nut_req LOGOUT)" '^OK'
+tap_like "the refusal is logged" "$(cat "$T/upsd.log")" \
+	'command refused outside TLS \(REQUIRE_TLS\): the client must send STARTTLS first'
+tap_like "REQUIRE_TLS: inside TLS, GET VAR is served" \
+	"$(tls_probe --ca "$PKI/pem/ca.crt" --name localhost 'GET VAR dummy ups.status')" \
+	'REPLY VAR dummy ups.status "OL"'
+tap_like "REQUIRE_TLS: inside TLS, a login works" \
+	"$(tls_probe "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" 'LOGIN dummy')" 'REPLY OK$'
+stop_pid "$UPSD_PID"; UPSD_PID=""
+
+# 2. Refused set-ups, each naming the fix.
+refused() {	# DESC REGEX: upsd -t fails on the current upsd.conf, saying REGEX
+	if "$UPSD" -t > "$T/t.out" 2>&1; then
+		tap_fail "$1: upsd -t refuses it"
+	else
+		tap_like "$1: upsd -t refuses it, naming the fix" "$(cat "$T/t.out")" "$2"
+	fi
+}
+chmod 0640 "$PWFILE"
+srv_conf
+refused "a password file the group may read" "CERTPASSWORDFILE .* may be read by others than root .*chmod 600"
+chmod 0600 "$PWFILE"
+write_upsd_conf "CERTPATH $PKI/srv" "CERTIDENT \"server\" \"$PKI_PW\"" "CERTPASSWORDFILE $PWFILE"
+refused "the password given twice" "given twice .*keep only CERTPASSWORDFILE"
+write_upsd_conf "REQUIRE_TLS yes"
+refused "REQUIRE_TLS without TLS" "REQUIRE_TLS needs TLS"
+write_upsd_conf "CERTPATH $PKI/srv" 'CERTIDENT "server"'
+refused "a password database and no password" "has a password: .*CERTPASSWORDFILE"
+write_upsd_conf "CERTPATH $PKI/srv" "CERTIDENT"
+refused "CERTIDENT without a name" "CERTIDENT: empty certificate name .*CERTPASSWORDFILE"
+write_upsd_conf "CERTPATH $PKI/srv" "CERTIDENT \"server\" \"$PKI_PW\" extra"
+refused "CERTIDENT with three words" "CERTIDENT takes the certificate nickname and the key database password"
+tap_done
