@@ -67,7 +67,7 @@ MON_SERIAL=$(certutil -L -d "sql:$PKI/cl-mon" -n mon | sed -n 's/^ *Serial Numbe
 printf 'update=%s\naddcert %s %s\n' "$(date -u +%Y%m%d%H%M%SZ)" "$MON_SERIAL" \
 	"$(date -u +%Y%m%d%H%M%SZ)" > "$T/crl.script"
 crlutil -G -d "sql:$CADB" -n ca -f "$PW" -c "$T/crl.script" -o "$T/ca.crl" > "$T/crlutil.log" 2>&1 &&
-	crlutil -I -d "sql:$DB" -f "$PW" -i "$T/ca.crl" -t 1 -B >> "$T/crlutil.log" 2>&1
+	crlutil -I -d "sql:$DB" -f "$PW" -i "$T/ca.crl" -t 1 >> "$T/crlutil.log" 2>&1
 tap_is "crlutil makes and imports the CRL" "$?" 0
 "$UPSD" -c reload > "$T/reload2.out" 2>&1
 tap_is "upsd -c reload after the CRL exits 0" "$?" 0
