@@ -36,7 +36,7 @@ TLS_SRVDB=$DB
 PW=$PKI/pw
 
 start_driver dummy || tap_bail "driver did not start"
-tls_upsd_conf REQUIRE
+tls_upsd_conf REQUIRE server
 start_upsd -FF || tap_bail "upsd did not start: $(tail -n 5 "$T/upsd.log")"
 wait_ups dummy || tap_bail "ups dummy not ready"
 tap_is "upsd is chrooted to the state path" "$(readlink "/proc/$UPSD_PID/root")" "$STATE"
@@ -96,18 +96,28 @@ certutil -C -d "sql:$CADB" -f "$PW" -c ca -i "$T/renew.csr" -a -o "$T/renew.crt"
 	--extSAN dns:localhost,ip:127.0.0.1 >> "$T/renew.log" 2>&1 &&
 certutil -A -d "sql:$DB" -f "$PW" -n server -t ",," -a -i "$T/renew.crt" >> "$T/renew.log" 2>&1
 tap_is "certutil issues and imports the renewal" "$?" 0
+# and an expired one of the same subject (same nickname): never chosen
+certutil -R -d "sql:$DB" -f "$PW" -z "$T/noise" -k ec -q nistp256 -Z SHA256 \
+	-s "CN=localhost,O=nutsec tests" -a -o "$T/old.csr" > "$T/old.log" 2>&1 &&
+certutil -C -d "sql:$CADB" -f "$PW" -c ca -i "$T/old.csr" -a -o "$T/old.crt" -m 301 \
+	-w -14 -v 12 -Z SHA256 --keyUsage digitalSignature --extKeyUsage serverAuth \
+	--extSAN dns:localhost,ip:127.0.0.1 >> "$T/old.log" 2>&1 &&
+certutil -A -d "sql:$DB" -f "$PW" -n server -t ",," -a -i "$T/old.crt" >> "$T/old.log" 2>&1
+tap_is "certutil imports an expired certificate under the same nickname" "$?" 0
+tap_is "the nickname now names three certificates" \
+	"$(certutil -L -d "sql:$DB" | grep -c '^server ')" 3
 "$UPSD" -c reload > "$T/reload3.out" 2>&1
 tap_is "upsd -c reload after the renewal exits 0" "$?" 0
 tap_like "after: the renewed certificate (serial 300) is served" "$(probe admin PROTVER)" \
 	'SERVER-SERIAL 12C$'
 tap_like "the switch is logged with the new serial" "$(cat "$T/upsd.log")" \
-	"now serving the renewed certificate 'server' \\(2 under that name.*serial 0x0?12C"
+	"now serving the renewed certificate 'server' \\(3 under that name.*serial 0x0?12C"
 "$UPSD" -t > "$T/t.out" 2>&1
 tap_like "upsd -t names the certificate that would be used" "$(cat "$T/t.out")" \
 	"certificate 'server' .*serial 0x0?12C"
 
 # 4. A change that needs a restart: exit 2, said, and not in force.
-tls_upsd_conf REQUEST
+tls_upsd_conf REQUEST server
 "$UPSD" -c reload > "$T/reload4.out" 2>&1
 tap_is "a CERTREQUEST change: upsd -c reload exits 2" "$?" 2
 tap_like "and says it needs a restart" "$(cat "$T/reload4.out")" \

@@ -73,4 +73,32 @@ write_upsd_conf "CERTPATH $PKI/srv" "CERTIDENT"
 refused "CERTIDENT without a name" "CERTIDENT: empty certificate name .*CERTPASSWORDFILE"
 write_upsd_conf "CERTPATH $PKI/srv" "CERTIDENT \"server\" \"$PKI_PW\" extra"
 refused "CERTIDENT with three words" "CERTIDENT takes the certificate nickname and the key database password"
+
+# 3. A certificate that expires within 30 days: warned at start and by -t.
+#    (certutil counts validity in months: openssl makes this one.)
+S=$T/soon
+mkdir -p "$S"
+(
+	cd "$S" &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+		-out ca.crt -days 30 -subj "/CN=soon CA" -addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout srv.key \
+		-out srv.csr -subj "/CN=localhost" &&
+	printf 'extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\nkeyUsage=critical,digitalSignature\n' > ext &&
+	openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -set_serial 4242 -days 10 \
+		-extfile ext -out srv.crt &&
+	openssl pkcs12 -export -inkey srv.key -in srv.crt -name soon -passout pass:p12 -out srv.p12 &&
+	mkdir db && certutil -N -d sql:db --empty-password &&
+	certutil -A -d sql:db -n "soon CA" -t "CT,," -a -i ca.crt &&
+	pk12util -i srv.p12 -d sql:db -W p12
+) > "$T/soon.log" 2>&1 || tap_bail "cannot make the short-lived certificate: $(tail -n 5 "$T/soon.log")"
+chown -R root:nut "$S"; chmod -R g+rX,o-rwx "$S"
+write_upsd_conf "CERTPATH $S/db" 'CERTIDENT "soon"'
+"$UPSD" -t > "$T/t.out" 2>&1
+tap_is "a certificate valid 10 more days passes upsd -t" "$?" 0
+tap_like "upsd -t warns that it expires within 30 days" "$(cat "$T/t.out")" \
+	"TLS: certificate 'soon' \\(serial 0x0?1092\\) expires on .*, in (9|10) day\\(s\\): renew it"
+tap_like "upsd -t logs key type and size of the certificate it would use" "$(cat "$T/t.out")" \
+	"using certificate 'soon' .*serial 0x0?1092, valid until .*, EC 256 bits"
 tap_done
