@@ -856,7 +856,10 @@ server_auth_cb(void *arg, PRFileDesc *fd, PRBool checksig, PRBool isserver)
 	if (!cert_has_clientauth(cert)) {
 		tls_conn_seterr(c, "the client's certificate '%s' is not for TLS clients "
 		    "(no clientAuth extended key usage)", c->subject);
-		PORT_SetError(SEC_ERROR_INADEQUATE_CERT_TYPE);
+		/* NSS answers its usage errors with the vague certificate_unknown
+		   alert; the one code it answers with unsupported_certificate
+		   (RFC 8446: "of an unsupported type") lets the client say why. */
+		PORT_SetError(SEC_ERROR_LIBRARY_FAILURE);
 		goto out;
 	}
 	if (CERT_VerifyCertificateNow(CERT_GetDefaultCertDB(), cert, checksig,

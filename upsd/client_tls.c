@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -440,6 +441,24 @@ tls_io_pending(const struct client *c)
 	return c->tls_up ? tls_pending(c->tls) : 0;
 }
 
+/*
+ * Bytes the peer sent that we never read make close(2) send a reset, and a
+ * reset can destroy, unread on the peer's side, the alert NSS has just sent
+ * to say why its certificate was refused: the peer would only learn
+ * "connection reset". After a failed handshake, read them away first
+ * (bounded: a flooding peer is not waited for).
+ */
+static void
+drain_unread(int fd)
+{
+	char buf[4096];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+}
+
 static void
 tls_io_close(struct client *c)
 {
@@ -447,6 +466,8 @@ tls_io_close(struct client *c)
 		ev_timer_del(c->tls_timer);
 		c->tls_timer = 0;
 	}
+	if (!c->tls_up && c->fd >= 0)
+		drain_unread(c->fd);
 	/* Sends close_notify if it can and closes the fd (exactly once). */
 	tls_free(c->tls);
 	c->tls = NULL;

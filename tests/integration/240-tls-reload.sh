@@ -79,8 +79,9 @@ else
 fi
 tap_like "the closure is logged with the subject and the reason" "$(cat "$T/upsd.log")" \
 	"closing the TLS session of 'CN=mon,O=nutsec tests': its client certificate has been revoked"
-tap_unlike "a new session with the revoked certificate is refused" \
-	"$(probe mon PROTVER)" 'REPLY 1\.'
+r=$(probe mon PROTVER)
+tap_unlike "a new session with the revoked certificate is refused" "$r" 'REPLY 1\.'
+tap_like "the client is told why (certificate_revoked alert)" "$r" 'ALERT .*REVOKED'
 tap_like "the refusal says the certificate is revoked" "$(cat "$T/upsd.log")" \
 	'TLS handshake with .* failed: .*revoked'
 tap_like "another client is still served" "$(probe admin PROTVER)" 'REPLY 1\.[0-9]'

@@ -74,7 +74,24 @@ refused "CERTIDENT without a name" "CERTIDENT: empty certificate name .*CERTPASS
 write_upsd_conf "CERTPATH $PKI/srv" "CERTIDENT \"server\" \"$PKI_PW\" extra"
 refused "CERTIDENT with three words" "CERTIDENT takes the certificate nickname and the key database password"
 
-# 3. A certificate that expires within 30 days: warned at start and by -t.
+# 3. CERTREQUEST REQUIRE: a refused client learns why, through the alert
+#    (read by Python's ssl and by our upsc), not just a reset.
+tls_upsd_conf REQUIRE server
+start_upsd || tap_bail "upsd did not start: $(tail -n 5 "$T/upsd.log")"
+for c in "otherca TLSV1_ALERT_UNKNOWN_CA does not trust our certificate \\(unknown CA\\)" \
+	"expired SSLV3_ALERT_CERTIFICATE_EXPIRED refused our certificate as expired" \
+	"srvonly UNSUPPORTED_CERTIFICATE not meant for TLS clients"; do
+	set -- $c
+	_n=$1; _alert=$2; shift 2
+	tls_pem "$_n"
+	tap_like "REQUIRE, $_n: the probe gets the $_alert alert" \
+		"$(tls_probe --cert "$PKI/pem/$_n.pem" PROTVER)" "ALERT .*$_alert"
+	tls_upsc_conf "$_n" 1 1
+	tap_like "REQUIRE, $_n: upsc says why" "$(tls_upsc "dummy@localhost:$PORT" ups.status)" "$*"
+done
+stop_pid "$UPSD_PID"; UPSD_PID=""
+
+# 4. A certificate that expires within 30 days: warned at start and by -t.
 #    (certutil counts validity in months: openssl makes this one.)
 S=$T/soon
 mkdir -p "$S"
