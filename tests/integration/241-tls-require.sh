@@ -89,6 +89,17 @@ for c in "otherca TLSV1_ALERT_UNKNOWN_CA does not trust our certificate \\(unkno
 	tls_upsc_conf "$_n" 1 1
 	tap_like "REQUIRE, $_n: upsc says why" "$(tls_upsc "dummy@localhost:$PORT" ups.status)" "$*"
 done
+
+# 3b. A client database the user may not read is not called missing.
+mkdir -p "$T/rootonly"
+cp -a "$PKI/cl-nocert" "$T/rootonly/db"
+chown -R root:root "$T/rootonly"; chmod 0700 "$T/rootonly/db"
+printf 'CERTPATH %s\nCERTVERIFY 1\nFORCESSL 1\n' "$T/rootonly/db" > "$T/rootonly.conf"
+chown nut "$T/rootonly.conf"; chmod 0600 "$T/rootonly.conf"
+r=$(su -s /bin/sh nut -c "'$UPSC' -A '$T/rootonly.conf' dummy@localhost:$PORT ups.status" 2>&1)
+tap_like "an unreadable client database: says who may not read it" "$r" \
+	"exists but user id [0-9]* may not read it"
+tap_unlike "an unreadable client database: not told to create one" "$r" 'certutil -N'
 stop_pid "$UPSD_PID"; UPSD_PID=""
 
 # 4. A certificate that expires within 30 days: warned at start and by -t.
