@@ -38,6 +38,7 @@ static struct log_ratelimit session_rl = LOG_RATELIMIT_INIT(60, 10);
 #define EXPIRY_REPEAT_S 86400L		/* and say it again once a day */
 
 static time_t expiry_warned;		/* when we last warned, 0 never */
+static struct tls_certinfo served;	/* the certificate served, for the tick */
 
 /*
  * CERTPASSWORDFILE: the key database password, read as root before the
@@ -94,6 +95,7 @@ log_server_cert(const char *how)
 
 	if (tls_server_certinfo(&ci) != 0)
 		return;
+	served = ci;
 	log_notice("TLS: %s certificate '%s' (%d under that name; the rule: valid now, "
 	    "for TLS servers, with its key, latest expiry): subject %s, serial %s, valid "
 	    "until %s, %s", how, ci.nickname, ci.candidates, ci.subject, ci.serial,
@@ -144,6 +146,8 @@ upsd_tls_stop(void)
 	tls_fini();
 	tls_on = 0;
 	tls_req = -1;
+	memset(&served, 0, sizeof(served));
+	expiry_warned = 0;
 }
 
 int
@@ -263,24 +267,24 @@ upsd_tls_reload(struct upsd_conf *old, struct upsd_conf *cf, struct reload_repor
 void
 upsd_tls_tick(void)
 {
-	struct tls_certinfo ci;
+	const struct tls_certinfo *ci = &served;
 	time_t now;
 
-	if (!tls_on || tls_server_certinfo(&ci) != 0)
+	if (!tls_on || ci->expires == 0)
 		return;
 	now = time(NULL);
-	if (ci.expires - (long long)now >= EXPIRY_WARN_S ||
+	if (ci->expires - (long long)now >= EXPIRY_WARN_S ||
 	    (expiry_warned != 0 && now - expiry_warned < EXPIRY_REPEAT_S))
 		return;
 	expiry_warned = now;
-	if (ci.expires <= (long long)now)
+	if (ci->expires <= (long long)now)
 		log_warnx("TLS: certificate '%s' (serial %s) expired on %s: new clients "
-		    "cannot connect; renew it and reload", ci.nickname, ci.serial,
-		    ci.not_after);
+		    "cannot connect; renew it and reload", ci->nickname, ci->serial,
+		    ci->not_after);
 	else
 		log_warnx("TLS: certificate '%s' (serial %s) expires on %s, in %lld day(s): "
-		    "renew it (docs/tls.md, rotating the server certificate)", ci.nickname,
-		    ci.serial, ci.not_after, (ci.expires - (long long)now) / 86400);
+		    "renew it (docs/tls.md, rotating the server certificate)", ci->nickname,
+		    ci->serial, ci->not_after, (ci->expires - (long long)now) / 86400);
 }
 
 /* ---- the transport ------------------------------------------------------- */
