@@ -6,7 +6,8 @@
 #    the jail): a new user logs in, `upsd -c reload` exits 0;
 #  - a client certificate revoked with a CRL imported by crlutil -I: its
 #    open session is closed and logged at the reload, new handshakes with
-#    it are refused; another client is still served;
+#    it are refused (with the certificate_revoked alert); another client is
+#    still served; a newer CRL without the entry takes it back;
 #  - a renewed server certificate under the same nickname is served to new
 #    connections after the reload, chosen by the documented rule (valid
 #    now, latest expiry) and logged with its serial, and `upsd -t` names it;
@@ -85,6 +86,16 @@ tap_like "the client is told why (certificate_revoked alert)" "$r" 'ALERT .*REVO
 tap_like "the refusal says the certificate is revoked" "$(cat "$T/upsd.log")" \
 	'TLS handshake with .* failed: .*revoked'
 tap_like "another client is still served" "$(probe admin PROTVER)" 'REPLY 1\.[0-9]'
+
+# 2b. Taking it back: a newer CRL without the entry, and a reload.
+sleep 1	# crlutil refuses a CRL that is not later than the one it has
+printf 'update=%s\n' "$(date -u +%Y%m%d%H%M%SZ)" > "$T/crl2.script"
+crlutil -G -d "sql:$CADB" -n ca -f "$PW" -c "$T/crl2.script" -o "$T/ca2.crl" >> "$T/crlutil.log" 2>&1 &&
+	crlutil -I -d "sql:$DB" -f "$PW" -i "$T/ca2.crl" -t 1 >> "$T/crlutil.log" 2>&1
+tap_is "crlutil imports a newer CRL without the entry" "$?" 0
+"$UPSD" -c reload > "$T/reload2b.out" 2>&1
+tap_is "upsd -c reload after it exits 0" "$?" 0
+tap_like "the certificate is served again" "$(probe mon PROTVER)" 'REPLY 1\.[0-9]'
 
 # 3. Rotating the server certificate under the same nickname.
 tap_like "before: the old server certificate (serial 100)" "$(probe admin PROTVER)" \
