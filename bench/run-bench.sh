@@ -288,6 +288,12 @@ tls_phase() {
 		skip "TLS: skipped: tlsbench not built or certutil (libnss3-tools) missing"
 		return
 	fi
+	# NSS alone on this machine: the floor of a full handshake's server CPU
+	# (one signature plus one key exchange), in both columns alike
+	if "$TLSBENCH" -R >"$work/tls-ref.out" 2>&1; then
+		want nutsec && cp "$work/tls-ref.out" "$work/nutsec.$round.tls-ref.out"
+		want nut && cp "$work/tls-ref.out" "$work/nut.$round.tls-ref.out"
+	fi
 	for kt in rsa ec; do
 		if [ ! -d "$work/tls-$kt" ] && ! tls_db "$kt"; then
 			skip "TLS: cannot make the $kt database: $(tail -n 1 "$work/tls-$kt.log")"

@@ -14,7 +14,10 @@
  *                     then all closed: RSS against before they opened
  *
  * Server figures come from /proc (procstat.c) when -P gives its pid. The
- * key suffix (-k, e.g. "ec") names the server's key in the table.
+ * key suffix (-k, e.g. "ec") names the server's key in the table. -R
+ * instead measures what NSS alone needs on this machine for one RSA-2048
+ * and one EC P-256 signature and one X25519 exchange: the floor of a full
+ * handshake's server CPU.
  */
 #include "config.h"
 
@@ -30,8 +33,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <keyhi.h>
 #include <nss.h>
+#include <pk11pub.h>
 #include <prerror.h>
+#include <secoid.h>
 #include <prio.h>
 #include <private/pprio.h>
 #include <ssl.h>
@@ -56,7 +62,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: tlsbench [-H host] [-p port] [-u ups] [-v var] [-P pid]\n"
-	    "                [-t seconds] [-i idle] [-k keyname]\n");
+	    "                [-t seconds] [-i idle] [-k keyname]\n"
+	    "       tlsbench -R   (NSS's own signature and key exchange costs)\n");
 	exit(2);
 }
 
@@ -269,14 +276,128 @@ phase_idle(void)
 	free(v);
 }
 
+static uint64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU ms per call of what (process CPU time: other load does not count). */
+static double
+per_op(int (*what)(void *), void *arg)
+{
+	uint64_t start = cpu_ns(), end = start + 1000000000u;
+	unsigned long n = 0;
+
+	while (cpu_ns() < end) {
+		if (what(arg) != 0)
+			return -1;
+		n++;
+	}
+	return (double)(cpu_ns() - start) / 1e6 / (double)n;
+}
+
+static int
+sign_once(void *arg)
+{
+	SECKEYPrivateKey *key = arg;
+	unsigned char digest[32] = { 1, 2, 3 }, out[512];
+	SECItem d = { siBuffer, digest, sizeof(digest) }, sig = { siBuffer, out, 0 };
+
+	sig.len = (unsigned)PK11_SignatureLen(key);
+	if (sig.len > sizeof(out))
+		return -1;
+	return PK11_Sign(key, &sig, &d) == SECSuccess ? 0 : -1;
+}
+
+/* DER parameters naming a curve. */
+static int
+curve_params(SECOidTag tag, SECItem *params, unsigned char *buf, size_t len)
+{
+	SECOidData *oid = SECOID_FindOIDByTag(tag);
+
+	if (oid == NULL || oid->oid.len + 2 > len)
+		return -1;
+	buf[0] = 0x06;	/* OBJECT IDENTIFIER */
+	buf[1] = (unsigned char)oid->oid.len;
+	memcpy(buf + 2, oid->oid.data, oid->oid.len);
+	params->type = siDEROID;
+	params->data = buf;
+	params->len = oid->oid.len + 2;
+	return 0;
+}
+
+/* What a TLS 1.3 server does for (EC)DHE: a new X25519 key, one derivation. */
+static int
+kex_once(void *arg)
+{
+	SECKEYPublicKey *peer = arg, *pub = NULL;
+	SECKEYPrivateKey *priv;
+	PK11SymKey *sec;
+	unsigned char pbuf[32];
+	SECItem params;
+
+	if (curve_params(SEC_OID_CURVE25519, &params, pbuf, sizeof(pbuf)) != 0 ||
+	    (priv = SECKEY_CreateECPrivateKey(&params, &pub, NULL)) == NULL)
+		return -1;
+	sec = PK11_PubDeriveWithKDF(priv, peer, PR_FALSE, NULL, NULL, CKM_ECDH1_DERIVE,
+	    CKM_HKDF_DERIVE, CKA_DERIVE, 0, CKD_NULL, NULL, NULL);
+	SECKEY_DestroyPrivateKey(priv);
+	SECKEY_DestroyPublicKey(pub);
+	if (sec == NULL)
+		return -1;
+	PK11_FreeSymKey(sec);
+	return 0;
+}
+
+/*
+ * -R: what NSS itself needs on this machine for a server's private-key
+ * operations, the floor of a full handshake's CPU: one signature with each
+ * key type, and one X25519 exchange.
+ */
+static void
+reference(void)
+{
+	SECKEYPrivateKey *rsa = NULL, *ec = NULL, *peer = NULL;
+	SECKEYPublicKey *rpub = NULL, *epub = NULL, *ppub = NULL;
+	PK11SlotInfo *slot = NULL;
+	unsigned char pbuf[32];
+	SECItem params;
+
+	if ((rsa = SECKEY_CreateRSAPrivateKey(2048, &rpub, NULL)) != NULL)
+		printf("nss.sign.rsa %.3f ms/op\n", per_op(sign_once, rsa));
+	if (curve_params(SEC_OID_ANSIX962_EC_PRIME256V1, &params, pbuf, sizeof(pbuf)) == 0 &&
+	    (slot = PK11_GetInternalSlot()) != NULL &&
+	    (ec = PK11_GenerateKeyPairWithOpFlags(slot, CKM_EC_KEY_PAIR_GEN, &params, &epub,
+	    PK11_ATTR_SESSION | PK11_ATTR_INSENSITIVE | PK11_ATTR_PUBLIC, CKF_SIGN, CKF_SIGN,
+	    NULL)) != NULL)
+		printf("nss.sign.ec %.3f ms/op\n", per_op(sign_once, ec));
+	if (curve_params(SEC_OID_CURVE25519, &params, pbuf, sizeof(pbuf)) == 0 &&
+	    (peer = SECKEY_CreateECPrivateKey(&params, &ppub, NULL)) != NULL)
+		printf("nss.kex.x25519 %.3f ms/op\n", per_op(kex_once, ppub));
+	if (rsa == NULL || ec == NULL || peer == NULL)
+		printf("# nss reference: %s\n", PR_ErrorToName(PR_GetError()));
+	SECKEY_DestroyPrivateKey(rsa);
+	SECKEY_DestroyPublicKey(rpub);
+	SECKEY_DestroyPrivateKey(ec);
+	SECKEY_DestroyPublicKey(epub);
+	SECKEY_DestroyPrivateKey(peer);
+	SECKEY_DestroyPublicKey(ppub);
+	if (slot != NULL)
+		PK11_FreeSlot(slot);
+}
+
 int
 main(int argc, char **argv)
 {
 	static char suffix[32];
 	struct rlimit rl;
-	int ch;
+	int ch, ref = 0;
 
-	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:i:k:h")) != -1) {
+	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:i:k:Rh")) != -1) {
 		switch (ch) {
 		case 'H': t.host = optarg; break;
 		case 'p': t.port = optarg; break;
@@ -285,6 +406,7 @@ main(int argc, char **argv)
 		case 'P': t.pid = atoi(optarg); break;
 		case 't': t.ms = (unsigned)(atof(optarg) * 1000); break;
 		case 'i': t.idle = (unsigned)atoi(optarg); break;
+		case 'R': ref = 1; break;
 		case 'k':
 			(void)snprintf(suffix, sizeof(suffix), ".%s", optarg);
 			t.key = suffix;
@@ -301,6 +423,11 @@ main(int argc, char **argv)
 	if (NSS_NoDB_Init(NULL) != SECSuccess || NSS_SetDomesticPolicy() != SECSuccess) {
 		fprintf(stderr, "tlsbench: NSS: %s\n", PR_ErrorToName(PR_GetError()));
 		return 1;
+	}
+	if (ref) {
+		reference();
+		(void)NSS_Shutdown();
+		return 0;
 	}
 	phase_handshakes("full", 0);
 	phase_handshakes("resumed", 1);
