@@ -6,6 +6,8 @@
 # do-nothing nullserver. All serve bench.dev (45 variables with the
 # driver's own). The figures are printed side by side; a side that cannot
 # run is skipped with a message. Timings are only printed, never judged.
+# Then the TLS phase: tlsbench against ours and NUT's with an RSA-2048 and
+# an EC P-256 server key (BENCH_TLS=0 skips it, BENCH_TLS_IDLE sessions).
 #
 # usage: run-bench.sh [top_builddir [bench_srcdir]] [nutbench options...]
 # Ports (loopback): BENCH_PORT (default 18493), +1 and +2.
@@ -20,6 +22,7 @@ srcdir=${2:-$(cd "$(dirname "$0")" && pwd)}
 [ $# -ge 1 ] && shift
 
 NUTBENCH=$top_builddir/bench/nutbench
+TLSBENCH=$top_builddir/bench/tlsbench
 NULLSERVER=$top_builddir/bench/nullserver
 OUR_UPSD=$top_builddir/upsd/upsd
 OUR_DRIVER=$top_builddir/drivers/dummy-ups
@@ -120,6 +123,8 @@ EOF
 	# MAXCONN 1024 and 32 per address (NUT's MAXCONN is the fd limit)
 	[ "$1" = nutsec ] &&
 	    printf 'MAXCONN 20000\nMAXCONN_PER_LOOPBACK 0\n' >> "$d/etc/upsd.conf"
+	# the TLS phase: CERTPATH and CERTIDENT lines (see tls_db)
+	[ -n "${TLS_CONF:-}" ] && printf '%s\n' "$TLS_CONF" >> "$d/etc/upsd.conf"
 	printf '[bench]\n\tpassword = bench\n\tupsmon primary\n' \
 	    > "$d/etc/upsd.users"
 	chmod 0640 "$d/etc/"*
@@ -235,6 +240,80 @@ side_null() {
 	stop_started
 }
 
+# ---- the TLS phase: tlsbench against ours and NUT's, per server key type.
+# The seed's set-up: a key database with a password, CERTIDENT naming the
+# certificate and the password. BENCH_TLS=0 skips it; BENCH_TLS_IDLE sets
+# the idle sessions held (default 1000).
+TLS_PW=nutbench-db-password
+
+tls_db() {	# keytype: $work/tls-<keytype>, self-signed "server"; 0 or 1
+	db=$work/tls-$1
+	mkdir -p "$db"
+	printf '%s\n' "$TLS_PW" > "$work/tls.pw"
+	head -c 2048 /dev/urandom > "$work/tls.noise"
+	case $1 in
+	rsa) kargs="-k rsa -g 2048" ;;
+	*) kargs="-k ec -q nistp256" ;;
+	esac
+	# shellcheck disable=SC2086 # kargs: several words
+	certutil -N -d "sql:$db" -f "$work/tls.pw" >"$work/tls-$1.log" 2>&1 &&
+	certutil -S -x -d "sql:$db" -f "$work/tls.pw" -z "$work/tls.noise" -n server \
+	    -s "CN=localhost" -t ",," $kargs -Z SHA256 -m "$(date +%s)" -v 12 \
+	    --extKeyUsage serverAuth --extSAN dns:localhost,ip:127.0.0.1 \
+	    >>"$work/tls-$1.log" 2>&1 || return 1
+	# NUT's upsd opens it after dropping to nut
+	if getent group nut >/dev/null 2>&1; then
+		chown -R root:nut "$db"
+		chmod 0750 "$db"
+		chmod 0640 "$db"/*
+	fi
+	return 0
+}
+
+tls_side() {	# side port upsd driver keytype
+	TLS_CONF="CERTPATH $work/tls-$5
+CERTIDENT \"server\" \"$TLS_PW\""
+	if start_nut_side "$1" "$2" "$3" "$4"; then
+		note "$1: round $round: tlsbench ($5 key) on port $2 (server pid $server_pid)"
+		"$TLSBENCH" -p "$2" -u "$UPS" -P "$server_pid" -k "$5" \
+		    -i "${BENCH_TLS_IDLE:-1000}" >"$work/$1.$round.tls-$5.out" \
+		    2>"$work/$1.tls.err" ||
+		    note "$1: tlsbench failed: $(head -n 1 "$work/$1.tls.err")"
+		grep '^# tls' "$work/$1.$round.tls-$5.out" | sed "s/^# /# $1: /"
+	fi
+	stop_started
+	TLS_CONF=""
+}
+
+tls_phase() {
+	if [ "${BENCH_TLS:-1}" = 0 ]; then
+		return
+	elif [ ! -x "$TLSBENCH" ] || ! command -v certutil >/dev/null 2>&1; then
+		skip "TLS: skipped: tlsbench not built or certutil (libnss3-tools) missing"
+		return
+	fi
+	# NSS alone on this machine: the floor of a full handshake's server CPU
+	# (one signature plus one key exchange), in both columns alike
+	if "$TLSBENCH" -R >"$work/tls-ref.out" 2>&1; then
+		want nutsec && cp "$work/tls-ref.out" "$work/nutsec.$round.tls-ref.out"
+		want nut && cp "$work/tls-ref.out" "$work/nut.$round.tls-ref.out"
+	fi
+	for kt in rsa ec; do
+		if [ ! -d "$work/tls-$kt" ] && ! tls_db "$kt"; then
+			skip "TLS: cannot make the $kt database: $(tail -n 1 "$work/tls-$kt.log")"
+			continue
+		fi
+		if want nutsec && [ -x "$OUR_UPSD" ] && ! port_busy "$PORT"; then
+			drv=$OUR_DRIVER
+			[ -x "$drv" ] || drv=$NUT_DRIVER
+			tls_side nutsec "$PORT" "$OUR_UPSD" "$drv" "$kt"
+		fi
+		if want nut && [ -x "$NUT_UPSD" ] && ! port_busy $((PORT + 1)); then
+			tls_side nut $((PORT + 1)) "$NUT_UPSD" "$NUT_DRIVER" "$kt"
+		fi
+	done
+}
+
 grep -v '^#' "$srcdir/bench.dev" > "$work/bench.dev"
 chmod 0644 "$work/bench.dev"
 ensure_nut_user || note "no user 'nut' and cannot create it"
@@ -249,6 +328,7 @@ while [ "$round" -le "$ROUNDS" ]; do
 	want nutsec && side_nutsec "$@"
 	want nut && side_nut "$@"
 	want null && side_null "$@"
+	tls_phase
 	round=$((round + 1))
 done
 

@@ -54,13 +54,44 @@ void tls_fini(void);
 int tls_ready(void);
 
 /*
- * Server set-up after tls_init: finds the certificate `nickname` (a currently
- * valid one usable for serverAuth) and its private key, and prepares the
+ * Server set-up after tls_init: finds the certificate `nickname` (among
+ * those valid now, usable for serverAuth and with their private key, the
+ * one that expires last; tls_nss_cert.c) and its key, and prepares the
  * model socket with the version range and the certrequest policy. Fails (-1
  * with a message: no such nickname, wrong password, expired, no key, ...)
  * so that upsd refuses to start with a broken TLS configuration.
  */
 int tls_server_setup(const char *nickname, enum tls_certrequest req, char *err, size_t errlen);
+
+/* The server certificate in use, in words for the log. */
+struct tls_certinfo {
+	char nickname[128];	/* CERTIDENT's name */
+	char subject[256];
+	char serial[80];	/* "0x0064" */
+	char not_after[32];	/* "2027-01-01 12:00 UTC" */
+	long long expires;	/* not_after in seconds since the epoch */
+	char key[40];		/* "EC 256 bits", "RSA 2048 bits" */
+	int candidates;		/* certificates the nickname names */
+};
+/* Fills ci with the certificate served now. 0, or -1 if the server is not set up. */
+int tls_server_certinfo(struct tls_certinfo *ci);
+
+/*
+ * At reload, without a restart: re-reads the CRLs in the database (*ncrl:
+ * how many) and picks the certificate under nickname again by the same
+ * rule as tls_server_setup. Returns 1 when another certificate (a renewal)
+ * is served to new connections from now on, 0 when it is the same one, -1
+ * with err when no usable certificate is found (the one in force is kept)
+ * or the CRLs cannot be read.
+ */
+int tls_server_refresh(const char *nickname, int *ncrl, char *err, size_t errlen);
+
+/*
+ * 1 when the client certificate of an established server session with
+ * CERTREQUEST REQUIRE no longer passes (revoked by a CRL now known, expired,
+ * issuer no longer trusted), with the reason in why; else 0.
+ */
+int tls_peer_recheck(struct tls_conn *c, char *why, size_t len);
 
 /*
  * Wraps an accepted, connected, non-blocking fd for the server side of a

@@ -50,6 +50,8 @@ static CERTCertificate *srv_cert;
 static SECKEYPrivateKey *srv_key;
 static PRFileDesc *srv_model;		/* options every server socket copies */
 static enum tls_certrequest model_req;	/* CERTREQUEST of srv_model */
+static char srv_nick[128];		/* CERTIDENT's name, for the log */
+static int srv_candidates;		/* certificates under that name */
 static int sid_cache;			/* server session cache configured */
 static PRDescIdentity watch_id = PR_INVALID_IO_LAYER;
 static PRIOMethods watch_methods;
@@ -303,6 +305,23 @@ tls_nss_harden(PRFileDesc *fd)
 	return 0;
 }
 
+/* The database file cannot be read (errno set by access): say why and what to do. */
+static int
+dbfile_err(const char *dir, const char *file, char *err, size_t errlen)
+{
+	int e = errno;
+
+	if (e == ENOENT)
+		return set_err(err, errlen, "CERTPATH %s: no certificate database (%s is "
+		    "missing); create one with: certutil -N -d sql:%s", dir, file, dir);
+	if (e == EACCES || e == EPERM)
+		return set_err(err, errlen, "CERTPATH %s: the certificate database %s exists "
+		    "but user id %ld may not read it (check the owner and mode of the "
+		    "directory and its files)", dir, file, (long)geteuid());
+	return set_err(err, errlen, "CERTPATH %s: cannot read the certificate database %s: %s",
+	    dir, file, strerror(e));
+}
+
 /* Checks certpath before NSS does, so the message can say what is wrong. */
 static int
 check_dbdir(const char *dir, int sql, char *err, size_t errlen)
@@ -317,9 +336,7 @@ check_dbdir(const char *dir, int sql, char *err, size_t errlen)
 	if (str_printf(file, sizeof(file), "%s/%s", dir, sql ? "cert9.db" : "cert8.db") != 0)
 		return set_err(err, errlen, "CERTPATH %s: path too long", dir);
 	if (access(file, R_OK) != 0)
-		return set_err(err, errlen, "CERTPATH %s: no readable certificate database "
-		    "(%s: %s); create one with: certutil -N -d sql:%s", dir, file,
-		    strerror(errno), dir);
+		return dbfile_err(dir, file, err, errlen);
 	return 0;
 }
 
@@ -400,6 +417,7 @@ tls_fini(void)
 		sid_cache = 0;
 	}
 	if (nss_up) {
+		tls_crl_forget();
 		SSL_ClearSessionCache();
 		(void)NSS_Shutdown();
 		nss_up = 0;
@@ -428,11 +446,11 @@ unlock_keys(char *err, size_t errlen)
 	if (!PK11_NeedLogin(slot) || PK11_IsLoggedIn(slot, NULL))
 		rc = 0;
 	else if (db_password == NULL)
-		set_err(err, errlen, "the key database in %s has a password: give it as "
-		    "CERTIDENT's second word", db_dir);
+		set_err(err, errlen, "the key database in %s has a password: put it in a "
+		    "file only root reads and name it with CERTPASSWORDFILE", db_dir);
 	else if (PK11_Authenticate(slot, PR_TRUE, NULL) != SECSuccess)
 		set_err(err, errlen, "wrong password for the key database in %s "
-		    "(CERTIDENT's second word)", db_dir);
+		    "(CERTPASSWORDFILE or CERTIDENT's second word)", db_dir);
 	else
 		rc = 0;
 	PK11_FreeSlot(slot);
@@ -478,11 +496,100 @@ out:
 	return rc;
 }
 
+/* Closing the model: nothing underneath to close, only the stub to free. */
+static PRStatus PR_CALLBACK
+model_stub_close(PRFileDesc *fd)
+{
+	fd->dtor(fd);
+	return PR_SUCCESS;
+}
+
+/* The model is never connected (SSL_ImportFD asks). */
+static PRStatus PR_CALLBACK
+model_stub_noaddr(PRFileDesc *fd, PRNetAddr *addr)
+{
+	PR_SetError(PR_NOT_CONNECTED_ERROR, 0);
+	return PR_FAILURE;
+}
+
+static PRStatus PR_CALLBACK
+model_stub_noopt(PRFileDesc *fd, PRSocketOptionData *data)
+{
+	PR_SetError(PR_NOT_SOCKET_ERROR, 0);
+	return PR_FAILURE;
+}
+
+static PRStatus PR_CALLBACK
+model_stub_nosetopt(PRFileDesc *fd, const PRSocketOptionData *data)
+{
+	PR_SetError(PR_NOT_SOCKET_ERROR, 0);
+	return PR_FAILURE;
+}
+
+/*
+ * What a model socket sits on: an NSPR stub with no OS socket, since a
+ * model only carries options and is never connected. A real socket would
+ * need socket(2), which the sandbox refuses when a reload makes a new model.
+ */
+static PRFileDesc *
+model_stub(void)
+{
+	static PRDescIdentity id = PR_INVALID_IO_LAYER;
+	static PRIOMethods methods;
+
+	if (id == PR_INVALID_IO_LAYER) {
+		if ((id = PR_GetUniqueIdentity("nutsec-tls-model")) == PR_INVALID_IO_LAYER)
+			return NULL;
+		methods = *PR_GetDefaultIOMethods();
+		methods.close = model_stub_close;
+		methods.getpeername = model_stub_noaddr;
+		methods.getsockname = model_stub_noaddr;
+		methods.getsocketoption = model_stub_noopt;
+		methods.setsocketoption = model_stub_nosetopt;
+	}
+	return PR_CreateIOLayerStub(id, &methods);
+}
+
+/*
+ * A model socket every server connection copies: the certrequest policy,
+ * the shared hardening, and cert with key. NULL with err on failure.
+ */
+static PRFileDesc *
+server_model(CERTCertificate *cert, SECKEYPrivateKey *key, enum tls_certrequest req,
+    const char *nickname, char *err, size_t errlen)
+{
+	PRFileDesc *stub, *model = NULL;
+
+	if ((stub = model_stub()) == NULL || (model = SSL_ImportFD(NULL, stub)) == NULL) {
+		if (stub != NULL)
+			stub->dtor(stub);
+		set_err(err, errlen, "cannot create the TLS model socket");
+		return NULL;
+	}
+	if (SSL_OptionSet(model, SSL_SECURITY, PR_TRUE) != SECSuccess ||
+	    SSL_OptionSet(model, SSL_HANDSHAKE_AS_SERVER, PR_TRUE) != SECSuccess ||
+	    SSL_OptionSet(model, SSL_HANDSHAKE_AS_CLIENT, PR_FALSE) != SECSuccess ||
+	    SSL_OptionSet(model, SSL_NO_CACHE, PR_TRUE) != SECSuccess ||
+	    SSL_OptionSet(model, SSL_ENABLE_SESSION_TICKETS, PR_FALSE) != SECSuccess ||
+	    SSL_OptionSet(model, SSL_REQUEST_CERTIFICATE, req != TLS_CERT_NO) != SECSuccess ||
+	    SSL_OptionSet(model, SSL_REQUIRE_CERTIFICATE,
+	    req != TLS_CERT_NO ? SSL_REQUIRE_ALWAYS : SSL_REQUIRE_NEVER) != SECSuccess ||
+	    tls_nss_harden(model) != 0 ||
+	    SSL_ConfigServerCert(model, cert, key, NULL, 0) != SECSuccess) {
+		char words[TLS_ERR_MAX];
+
+		nss_words(PR_GetError(), words, sizeof(words));
+		set_err(err, errlen, "cannot configure the TLS server with '%s': %s", nickname,
+		    words);
+		PR_Close(model);
+		return NULL;
+	}
+	return model;
+}
+
 int
 tls_server_setup(const char *nickname, enum tls_certrequest req, char *err, size_t errlen)
 {
-	PRFileDesc *tcp;
-
 	if (!nss_up)
 		return set_err(err, errlen, "TLS is not initialised");
 	if (srv_model != NULL)
@@ -491,48 +598,20 @@ tls_server_setup(const char *nickname, enum tls_certrequest req, char *err, size
 		return set_err(err, errlen, "CERTIDENT names no certificate");
 	if (unlock_keys(err, errlen) != 0)
 		return -1;
-	/* Only a currently valid serverAuth certificate with its key (a renewal
-	   may have left an expired one under the same nickname). */
-	srv_cert = CERT_FindUserCertByUsage(CERT_GetDefaultCertDB(), (char *)nickname,
-	    certUsageSSLServer, PR_TRUE, NULL);
-	if (srv_cert == NULL)
+	/* A renewal may have left expired certificates under the same nickname:
+	   tls_nss_cert.c picks one by a fixed rule. */
+	if (tls_nss_pick_cert(nickname, &srv_cert, &srv_key, &srv_candidates) != 0)
 		return explain_cert(nickname, err, errlen);
-	srv_key = PK11_FindKeyByAnyCert(srv_cert, NULL);
-	if (srv_key == NULL) {
-		set_err(err, errlen, "certificate '%s' has no private key in %s", nickname,
-		    db_dir);
+	if ((srv_model = server_model(srv_cert, srv_key, req, nickname, err, errlen)) == NULL)
 		goto fail;
-	}
-	if ((tcp = PR_NewTCPSocket()) == NULL || (srv_model = SSL_ImportFD(NULL, tcp)) == NULL) {
-		if (tcp != NULL)
-			PR_Close(tcp);
-		set_err(err, errlen, "cannot create the TLS model socket");
-		goto fail;
-	}
-	if (SSL_OptionSet(srv_model, SSL_SECURITY, PR_TRUE) != SECSuccess ||
-	    SSL_OptionSet(srv_model, SSL_HANDSHAKE_AS_SERVER, PR_TRUE) != SECSuccess ||
-	    SSL_OptionSet(srv_model, SSL_HANDSHAKE_AS_CLIENT, PR_FALSE) != SECSuccess ||
-	    SSL_OptionSet(srv_model, SSL_NO_CACHE, PR_TRUE) != SECSuccess ||
-	    SSL_OptionSet(srv_model, SSL_ENABLE_SESSION_TICKETS, PR_FALSE) != SECSuccess ||
-	    SSL_OptionSet(srv_model, SSL_REQUEST_CERTIFICATE, req != TLS_CERT_NO) != SECSuccess ||
-	    SSL_OptionSet(srv_model, SSL_REQUIRE_CERTIFICATE,
-	    req != TLS_CERT_NO ? SSL_REQUIRE_ALWAYS : SSL_REQUIRE_NEVER) != SECSuccess ||
-	    tls_nss_harden(srv_model) != 0 ||
-	    SSL_ConfigServerCert(srv_model, srv_cert, srv_key, NULL, 0) != SECSuccess) {
-		char words[TLS_ERR_MAX];
-
-		nss_words(PR_GetError(), words, sizeof(words));
-		set_err(err, errlen, "cannot configure the TLS server with '%s': %s", nickname,
-		    words);
-		goto fail;
-	}
 	/*
-	 * No session is ever resumed (SSL_NO_CACHE, no tickets): a resumed
-	 * session skips the client-certificate checks, so an expired or
-	 * revoked certificate would keep working for the cache's lifetime
-	 * (24 h in NSS). upsd's clients hold long connections; a full
-	 * handshake each time costs them nothing noticeable. NSS still wants
-	 * the cache configured; its lifetimes are the shortest it allows.
+	 * No session is ever resumed (SSL_NO_CACHE, no tickets in
+	 * server_model): a resumed session skips the client-certificate
+	 * checks, so an expired or revoked certificate would keep working for
+	 * the cache's lifetime (24 h in NSS). upsd's clients hold long
+	 * connections; a full handshake each time costs them nothing
+	 * noticeable. NSS still wants the cache configured; its lifetimes are
+	 * the shortest it allows.
 	 */
 	if (!sid_cache) {
 		if (SSL_ConfigServerSessionIDCache(0, 1, 1, NULL) != SECSuccess) {
@@ -542,6 +621,7 @@ tls_server_setup(const char *nickname, enum tls_certrequest req, char *err, size
 		sid_cache = 1;
 	}
 	model_req = req;
+	(void)str_copy(srv_nick, nickname, sizeof(srv_nick));
 	return 0;
 fail:
 	if (srv_model != NULL) {
@@ -555,6 +635,54 @@ fail:
 	CERT_DestroyCertificate(srv_cert);
 	srv_cert = NULL;
 	return -1;
+}
+
+int
+tls_server_certinfo(struct tls_certinfo *ci)
+{
+	if (srv_cert == NULL)
+		return -1;
+	tls_nss_describe(srv_cert, ci);
+	(void)str_copy(ci->nickname, srv_nick, sizeof(ci->nickname));
+	ci->candidates = srv_candidates;
+	return 0;
+}
+
+int
+tls_server_refresh(const char *nickname, int *ncrl, char *err, size_t errlen)
+{
+	CERTCertificate *cert;
+	SECKEYPrivateKey *key;
+	PRFileDesc *model;
+	int n;
+
+	*ncrl = 0;
+	if (srv_model == NULL)
+		return set_err(err, errlen, "the TLS server is not set up");
+	if ((*ncrl = tls_crl_refresh(err, errlen)) < 0)
+		return -1;
+	if (tls_nss_pick_cert(nickname, &cert, &key, &n) != 0)
+		return explain_cert(nickname, err, errlen);
+	if (SECITEM_ItemsAreEqual(&cert->derCert, &srv_cert->derCert)) {
+		CERT_DestroyCertificate(cert);
+		SECKEY_DestroyPrivateKey(key);
+		srv_candidates = n;
+		return 0;
+	}
+	/* Connections made so far keep their own reference to the old one. */
+	if ((model = server_model(cert, key, model_req, nickname, err, errlen)) == NULL) {
+		CERT_DestroyCertificate(cert);
+		SECKEY_DestroyPrivateKey(key);
+		return -1;
+	}
+	PR_Close(srv_model);
+	SECKEY_DestroyPrivateKey(srv_key);
+	CERT_DestroyCertificate(srv_cert);
+	srv_model = model;
+	srv_cert = cert;
+	srv_key = key;
+	srv_candidates = n;
+	return 1;
 }
 
 /* ---- the watch layer: which way NSS is blocked ------------------------ */
@@ -736,7 +864,10 @@ server_auth_cb(void *arg, PRFileDesc *fd, PRBool checksig, PRBool isserver)
 	if (!cert_has_clientauth(cert)) {
 		tls_conn_seterr(c, "the client's certificate '%s' is not for TLS clients "
 		    "(no clientAuth extended key usage)", c->subject);
-		PORT_SetError(SEC_ERROR_INADEQUATE_CERT_TYPE);
+		/* NSS answers its usage errors with the vague certificate_unknown
+		   alert; the one code it answers with unsupported_certificate
+		   (RFC 8446: "of an unsupported type") lets the client say why. */
+		PORT_SetError(SEC_ERROR_LIBRARY_FAILURE);
 		goto out;
 	}
 	if (CERT_VerifyCertificateNow(CERT_GetDefaultCertDB(), cert, checksig,

@@ -17,6 +17,7 @@
 #define NUTSEC_TLS_NSS_INT_H
 
 #include <certt.h>
+#include <keythi.h>
 #include <prio.h>
 
 #include "tls.h"
@@ -81,6 +82,22 @@ void tls_nss_fail(struct tls_conn *c, PRErrorCode e);
 
 /* The operator's words for NSS error code e, seen from the client or server side. */
 void tls_nss_errtext(PRErrorCode e, int is_client, char *buf, size_t len);
+
+/* ---- tls_nss_cert.c ---- */
+
+/*
+ * The certificate nickname means for a server (see tls_nss_cert.c for the
+ * rule) and its key; *ncandidates counts the certificates under the name.
+ * 0, or -1 when none is usable (nothing returned).
+ */
+int tls_nss_pick_cert(const char *nickname, CERTCertificate **certp,
+    SECKEYPrivateKey **keyp, int *ncandidates);
+/* Subject, serial, end of validity, key type and size of cert. */
+void tls_nss_describe(CERTCertificate *cert, struct tls_certinfo *ci);
+/* Hands every CRL in the database to NSS's cache again. Count, or -1 + err. */
+int tls_crl_refresh(char *err, size_t errlen);
+/* Takes back what tls_crl_refresh handed over (before NSS_Shutdown). */
+void tls_crl_forget(void);
 
 /* cert's end (or start, not_before = 1) of validity as "YYYY-MM-DD HH:MM UTC". */
 void tls_nss_certtime(const CERTCertificate *cert, int not_before, char *buf, size_t len);

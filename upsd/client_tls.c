@@ -11,11 +11,18 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ev.h"
 #include "log.h"
+#include "secret.h"
 #include "tls.h"
+#include "xmalloc.h"
 
 #include "upsd.h"
 
@@ -29,25 +36,109 @@ static struct log_ratelimit established_rl = LOG_RATELIMIT_INIT(60, 20);
 
 /* ---- process set-up ------------------------------------------------------ */
 
+#define EXPIRY_WARN_S (30L * 86400L)	/* warn when the certificate ends within */
+#define EXPIRY_REPEAT_S 86400L		/* and say it again once a day */
+
+static time_t expiry_warned;		/* when we last warned, 0 never */
+static struct tls_certinfo served;	/* the certificate served, for the tick */
+
+/*
+ * CERTPASSWORDFILE: the key database password, read as root before the
+ * jail from a regular file that only its owner (root, or the user upsd was
+ * started as) may read. The first line, without its end. 0 or -1 (logged).
+ */
+static int
+read_password_file(const char *path, char *pw, size_t len)
+{
+	struct stat st;
+	ssize_t n;
+	size_t end;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0) {
+		log_warn("fatal: TLS: CERTPASSWORDFILE %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		log_warnx("fatal: TLS: CERTPASSWORDFILE %s is not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if ((st.st_mode & 077) != 0 || (st.st_uid != 0 && st.st_uid != geteuid())) {
+		log_warnx("fatal: TLS: CERTPASSWORDFILE %s may be read by others than root "
+		    "(owner %ld, mode %04o): run chown root %s; chmod 600 %s", path,
+		    (long)st.st_uid, (unsigned)(st.st_mode & 07777), path, path);
+		close(fd);
+		return -1;
+	}
+	n = read(fd, pw, len - 1);
+	close(fd);
+	if (n < 0) {
+		log_warn("fatal: TLS: CERTPASSWORDFILE %s", path);
+		return -1;
+	}
+	pw[n] = '\0';
+	end = strcspn(pw, "\r\n");
+	if (end == (size_t)n && (size_t)n == len - 1) {
+		log_warnx("fatal: TLS: CERTPASSWORDFILE %s: the first line is too long", path);
+		secret_clear(pw, len);
+		return -1;
+	}
+	secret_clear(pw + end, len - end);
+	return 0;
+}
+
+/* The certificate served, in one line; a warning if it ends within 30 days. */
+static void
+log_server_cert(const char *how)
+{
+	struct tls_certinfo ci;
+	time_t now = time(NULL);
+
+	if (tls_server_certinfo(&ci) != 0)
+		return;
+	served = ci;
+	log_notice("TLS: %s certificate '%s' (%d under that name; the rule: valid now, "
+	    "for TLS servers, with its key, latest expiry): subject %s, serial %s, valid "
+	    "until %s, %s", how, ci.nickname, ci.candidates, ci.subject, ci.serial,
+	    ci.not_after, ci.key);
+	if (ci.expires - (long long)now < EXPIRY_WARN_S) {
+		log_warnx("TLS: certificate '%s' (serial %s) expires on %s, in %lld day(s): "
+		    "renew it (docs/tls.md, rotating the server certificate)", ci.nickname,
+		    ci.serial, ci.not_after, (ci.expires - (long long)now) / 86400);
+		expiry_warned = now;
+	}
+}
+
 int
 upsd_tls_start(const struct upsd_conf *cf)
 {
-	char err[512];
+	char err[512], pw[1024];
+	const char *pass = cf->certident_pass;
 
 	if (cf->certpath == NULL)
 		return 0;
-	if (tls_init(cf->certpath, cf->certident_pass, err, sizeof(err)) != 0 ||
+	if (cf->certpasswordfile != NULL) {
+		if (read_password_file(cf->certpasswordfile, pw, sizeof(pw)) != 0)
+			return -1;
+		pass = pw;
+	}
+	if (tls_init(cf->certpath, pass, err, sizeof(err)) != 0 ||
 	    tls_server_setup(cf->certident_name, (enum tls_certrequest)cf->certrequest, err,
 	    sizeof(err)) != 0) {
+		secret_clear(pw, sizeof(pw));
 		log_warnx("fatal: TLS: %s", err);
 		tls_fini();
 		return -1;
 	}
+	secret_clear(pw, sizeof(pw));
 	tls_on = 1;
 	tls_req = cf->certrequest;
-	log_info("TLS ready: certificate '%s' from %s, CERTREQUEST %s, TLS 1.2 to 1.3",
+	log_info("TLS ready: certificate '%s' from %s, CERTREQUEST %s, TLS 1.2 to 1.3%s",
 	    cf->certident_name, cf->certpath, cf->certrequest == 2 ? "REQUIRE" :
-	    cf->certrequest == 1 ? "REQUEST" : "NO");
+	    cf->certrequest == 1 ? "REQUEST" : "NO", cf->require_tls ?
+	    ", REQUIRE_TLS (commands only inside TLS)" : "");
+	log_server_cert("using");
 	return 0;
 }
 
@@ -57,6 +148,8 @@ upsd_tls_stop(void)
 	tls_fini();
 	tls_on = 0;
 	tls_req = -1;
+	memset(&served, 0, sizeof(served));
+	expiry_warned = 0;
 }
 
 int
@@ -71,19 +164,129 @@ upsd_tls_verifies_clients(void)
 	return tls_on && tls_req == 2;
 }
 
-void
-upsd_tls_reload_check(const struct upsd_conf *old, const struct upsd_conf *cf)
+static int
+str_differ(const char *a, const char *b)
 {
-	int same = (old->certpath == NULL) == (cf->certpath == NULL) &&
-	    (old->certpath == NULL || strcmp(old->certpath, cf->certpath) == 0) &&
-	    (old->certident_name == NULL) == (cf->certident_name == NULL) &&
-	    (old->certident_name == NULL ||
-	    strcmp(old->certident_name, cf->certident_name) == 0) &&
-	    old->certrequest == cf->certrequest;
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
 
-	if (!same)
-		log_notice("CERTPATH, CERTIDENT and CERTREQUEST changes take effect only "
-		    "at restart (NSS cannot be reopened inside the jail)");
+/* Swaps a changed string setting back to the one in force. */
+static void
+keep_str(char **neww, char **old)
+{
+	char *t = *neww;
+
+	*neww = *old;
+	*old = t;
+}
+
+/*
+ * TLS settings are read at start only (NSS is opened once, before the
+ * jail): a change is noted and the ones in force are put back into cf, so
+ * that what upsd reports and checks is what it does.
+ */
+static void
+reload_settings(struct upsd_conf *old, struct upsd_conf *cf, struct reload_report *r)
+{
+	char changed[160] = "";
+	int pass_differs = (old->certident_pass == NULL) != (cf->certident_pass == NULL) ||
+	    (old->certident_pass != NULL && !secret_streq(old->certident_pass,
+	    cf->certident_pass));
+
+	if (str_differ(old->certpath, cf->certpath))
+		(void)str_printf(changed + strlen(changed), sizeof(changed) - strlen(changed),
+		    " CERTPATH");
+	if (str_differ(old->certident_name, cf->certident_name) || pass_differs)
+		(void)str_printf(changed + strlen(changed), sizeof(changed) - strlen(changed),
+		    " CERTIDENT");
+	if (str_differ(old->certpasswordfile, cf->certpasswordfile))
+		(void)str_printf(changed + strlen(changed), sizeof(changed) - strlen(changed),
+		    " CERTPASSWORDFILE");
+	if (old->certrequest != cf->certrequest)
+		(void)str_printf(changed + strlen(changed), sizeof(changed) - strlen(changed),
+		    " CERTREQUEST");
+	if (changed[0] == '\0')
+		return;
+	reload_note(r, RELOAD_RESTART, "TLS:%s changed: takes effect only at restart (the "
+	    "NSS database is opened once, before the jail); the settings in force are kept",
+	    changed);
+	keep_str(&cf->certpath, &old->certpath);
+	keep_str(&cf->certident_name, &old->certident_name);
+	keep_str(&cf->certident_pass, &old->certident_pass);
+	keep_str(&cf->certpasswordfile, &old->certpasswordfile);
+	cf->certrequest = old->certrequest;
+	if (cf->require_tls && cf->certpath == NULL) {
+		reload_note(r, RELOAD_RESTART, "REQUIRE_TLS needs TLS, which is not on until a "
+		    "restart: not in force");
+		cf->require_tls = 0;
+	}
+}
+
+/* Closes the sessions whose client certificate no longer passes. */
+static unsigned
+recheck_sessions(void)
+{
+	struct client *c, *next;
+	char why[256];
+	unsigned closed = 0;
+
+	for (c = client_first(); c != NULL; c = next) {
+		next = c->next;
+		if (!client_tls_up(c) || !tls_peer_recheck(c->tls, why, sizeof(why)))
+			continue;
+		log_notice("%s: closing the TLS session of '%s'%s%s: %s", c->peer,
+		    tls_peer_subject(c->tls) ? tls_peer_subject(c->tls) : "?",
+		    c->username ? ", user " : "", c->username ? c->username : "", why);
+		client_close(c, "client certificate no longer valid");
+		closed++;
+	}
+	return closed;
+}
+
+void
+upsd_tls_reload(struct upsd_conf *old, struct upsd_conf *cf, struct reload_report *r)
+{
+	char err[512];
+	unsigned closed;
+	int ncrl, rc;
+
+	reload_settings(old, cf, r);
+	if (!tls_on)
+		return;
+	rc = tls_server_refresh(cf->certident_name, &ncrl, err, sizeof(err));
+	if (rc < 0)
+		reload_note(r, RELOAD_FAILED, "TLS: %s; the certificate in force is kept", err);
+	else if (rc > 0)
+		log_server_cert("now serving the renewed");
+	if (rc >= 0)
+		log_info("TLS: %d CRL(s) read from %s", ncrl, cf->certpath);
+	closed = recheck_sessions();
+	if (closed > 0)
+		log_notice("TLS: %u session(s) closed: their client certificate no longer "
+		    "passes", closed);
+}
+
+void
+upsd_tls_tick(void)
+{
+	const struct tls_certinfo *ci = &served;
+	time_t now;
+
+	if (!tls_on || ci->expires == 0)
+		return;
+	now = time(NULL);
+	if (ci->expires - (long long)now >= EXPIRY_WARN_S ||
+	    (expiry_warned != 0 && now - expiry_warned < EXPIRY_REPEAT_S))
+		return;
+	expiry_warned = now;
+	if (ci->expires <= (long long)now)
+		log_warnx("TLS: certificate '%s' (serial %s) expired on %s: new clients "
+		    "cannot connect; renew it and reload", ci->nickname, ci->serial,
+		    ci->not_after);
+	else
+		log_warnx("TLS: certificate '%s' (serial %s) expires on %s, in %lld day(s): "
+		    "renew it (docs/tls.md, rotating the server certificate)", ci->nickname,
+		    ci->serial, ci->not_after, (ci->expires - (long long)now) / 86400);
 }
 
 /* ---- the transport ------------------------------------------------------- */
@@ -239,6 +442,24 @@ tls_io_pending(const struct client *c)
 	return c->tls_up ? tls_pending(c->tls) : 0;
 }
 
+/*
+ * Bytes the peer sent that we never read make close(2) send a reset, and a
+ * reset can destroy, unread on the peer's side, the alert NSS has just sent
+ * to say why its certificate was refused: the peer would only learn
+ * "connection reset". After a failed handshake, read them away first
+ * (bounded: a flooding peer is not waited for).
+ */
+static void
+drain_unread(int fd)
+{
+	char buf[4096];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+}
+
 static void
 tls_io_close(struct client *c)
 {
@@ -246,6 +467,8 @@ tls_io_close(struct client *c)
 		ev_timer_del(c->tls_timer);
 		c->tls_timer = 0;
 	}
+	if (!c->tls_up && c->fd >= 0)
+		drain_unread(c->fd);
 	/* Sends close_notify if it can and closes the fd (exactly once). */
 	tls_free(c->tls);
 	c->tls = NULL;

@@ -24,11 +24,11 @@
  * carries the same CMD_USER bit; dispatch_check_table() verifies that.
  */
 static const struct cmd cmd_table[] = {
-	{ "VER", NULL, 0, 0, 0, 0, cmd_ver },
-	{ "NETVER", NULL, 0, 0, 0, 0, cmd_netver },
-	{ "PROTVER", NULL, 0, 0, 0, 0, cmd_netver },
-	{ "HELP", NULL, 0, 0, 0, 0, cmd_help },
-	{ "STARTTLS", NULL, 0, CMD_ANY, 0, 0, cmd_starttls },
+	{ "VER", NULL, 0, 0, CMD_PRETLS, 0, cmd_ver },
+	{ "NETVER", NULL, 0, 0, CMD_PRETLS, 0, cmd_netver },
+	{ "PROTVER", NULL, 0, 0, CMD_PRETLS, 0, cmd_netver },
+	{ "HELP", NULL, 0, 0, CMD_PRETLS, 0, cmd_help },
+	{ "STARTTLS", NULL, 0, CMD_ANY, CMD_PRETLS, 0, cmd_starttls },
 	{ "GET", "VAR", 2, CMD_ANY, 0, 0, cmd_get_var },
 	{ "GET", "TYPE", 2, CMD_ANY, 0, 0, cmd_get_type },
 	{ "GET", "DESC", 2, CMD_ANY, 0, 0, cmd_get_desc },
@@ -47,7 +47,7 @@ static const struct cmd cmd_table[] = {
 	{ "PASSWORD", NULL, 1, 1, CMD_ONCE | CMD_SECRET, PERR_ALREADY_SET_PASSWORD,
 	    cmd_password },
 	{ "LOGIN", NULL, 1, 1, CMD_USER | CMD_ONCE, PERR_ALREADY_LOGGED_IN, cmd_login },
-	{ "LOGOUT", NULL, 0, 0, 0, 0, cmd_logout },
+	{ "LOGOUT", NULL, 0, 0, CMD_PRETLS, 0, cmd_logout },
 	{ "PRIMARY", NULL, 1, 1, CMD_USER, 0, cmd_primary },
 	{ "MASTER", NULL, 1, 1, CMD_USER, 0, cmd_master },
 	{ "FSD", NULL, 1, 1, CMD_USER, 0, cmd_fsd },
@@ -77,6 +77,7 @@ static unsigned char sub_len[sizeof(cmd_table) / sizeof(cmd_table[0])];
 
 static struct log_ratelimit parse_rl = LOG_RATELIMIT_INIT(60, 10);
 static struct log_ratelimit wrap_rl = LOG_RATELIMIT_INIT(60, 10);
+static struct log_ratelimit plain_rl = LOG_RATELIMIT_INIT(60, 10);
 
 const struct cmd *
 dispatch_table(size_t *n)
@@ -286,6 +287,24 @@ dispatch_user_checks(struct client *c)
 	return 0;
 }
 
+/*
+ * REQUIRE_TLS: outside TLS only what a client sends before STARTTLS is
+ * served; the rest gets NUT's ACCESS-DENIED. 1 when refused (answered).
+ */
+static int
+dispatch_needs_tls(struct client *c)
+{
+	const struct upsd_conf *cf = state_conf();
+
+	if (cf == NULL || !cf->require_tls || client_tls_up(c))
+		return 0;
+	if (log_ratelimit(&plain_rl))
+		log_notice("%s: command refused outside TLS (REQUIRE_TLS): the client must "
+		    "send STARTTLS first", c->peer);
+	reply_err(c, PERR_ACCESS_DENIED);
+	return 1;
+}
+
 /* Tokenizes a request. 0, or -1 after replying to a parse error. */
 static int
 dispatch_split(struct client *c, const char *line, size_t len, int *argc, char ***argv)
@@ -334,6 +353,8 @@ dispatch_line(struct client *c, const char *line, size_t len)
 		return;
 	}
 	dispatch_log(c, first, argc, argv);
+	if (!(first->flags & CMD_PRETLS) && dispatch_needs_tls(c))
+		return;
 	if ((first->flags & CMD_USER) && dispatch_user_checks(c) != 0)
 		return;
 	row = first;

@@ -28,7 +28,6 @@
 #include "upsd.h"
 
 /* The program -c signals: the base name of upsd's executable. */
-#define UPSD_PROG "upsd"
 
 struct cli {
 	const char *signal_cmd;		/* -c reload|stop */
@@ -155,6 +154,9 @@ signal_running(const struct cli *cli)
 		    EXIT_SUCCESS : EXIT_FAILURE;
 	if (paths_join(path, sizeof(path), paths_altpidpath(), "upsd.pid") != 0)
 		return EXIT_FAILURE;
+	/* A reload waits for upsd's answer: its exit status says how it went. */
+	if (sig == SIGHUP)
+		return reloadstat_signal(path);
 	return pidfile_signal(path, UPSD_PROG, sig) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -199,7 +201,11 @@ on_stop(void *arg)
 static void
 on_reload(void *arg)
 {
-	state_reload();
+	struct reload_report r;
+
+	memset(&r, 0, sizeof(r));
+	state_reload(&r);
+	reloadstat_write(&r);
 }
 
 static void
@@ -211,6 +217,7 @@ on_tick(void *arg)
 		driver_tick(u);
 	tracking_expire(state_conf()->trackingdelay);
 	client_tick();
+	upsd_tls_tick();
 	if (ev_timer_add(UPSD_TICK_MS, on_tick, NULL) == 0)
 		fatalx("cannot arm the housekeeping timer");
 }
@@ -356,8 +363,10 @@ shutdown_all(const char *pidpath)
 	dispatch_fini();
 	state_free();
 	ev_fini();
-	if (pidpath != NULL)
+	if (pidpath != NULL) {
+		reloadstat_close(pidpath);
 		pidfile_remove(pidpath);
+	}
 	conf_forget_dirs();
 }
 
@@ -459,7 +468,7 @@ main(int argc, char **argv)
 
 	/* 7. PID file, while we may still write where it lives. */
 	if (!foreground || cli.foreground > 1) {
-		if (pidfile_write(pidpath) != 0)
+		if (pidfile_write(pidpath) != 0 || reloadstat_open(pidpath) != 0)
 			goto out;
 		pidfile = 1;
 	}

@@ -61,9 +61,13 @@ certdb_open_to_others(const char *certpath)
 	return stat(certpath, &st) == 0 && (st.st_mode & (S_IROTH | S_IWOTH)) != 0;
 }
 
-/* Reads upsd.conf; NULL if unreadable, wrong or refused (logged). */
+/*
+ * Reads upsd.conf; NULL if unreadable, wrong or refused (logged). At a
+ * reload, paths outside the jail (CERTPATH) are taken as written and
+ * compared with the ones in force afterwards.
+ */
 static struct upsd_conf *
-load_upsd_conf(void)
+load_upsd_conf(int reloading)
 {
 	char path[4096];
 	struct upsd_conf *cf;
@@ -72,6 +76,7 @@ load_upsd_conf(void)
 	if (confpath_file(path, sizeof(path), "upsd.conf") != 0)
 		return NULL;
 	cf = upsd_conf_new();
+	cf->reloading = reloading;
 	if ((n = upsd_conf_load(cf, path)) != 0) {
 		if (n > 0)
 			log_warnx("%s: %d error(s)", path, n);
@@ -165,7 +170,7 @@ state_load(const struct upsd_opts *o, int check)
 	int errors = 0;
 
 	cur_opts = *o;
-	cf = load_upsd_conf();
+	cf = load_upsd_conf(0);
 	uc = load_ups_conf();
 	us = load_users(cf != NULL && cf->strict_modes);
 	if (cf == NULL || uc == NULL || us == NULL)
@@ -198,7 +203,7 @@ state_load(const struct upsd_opts *o, int check)
 }
 
 void
-state_reload(void)
+state_reload(struct reload_report *r)
 {
 	struct upsd_conf *cf;
 	struct upsconf *uc;
@@ -206,16 +211,16 @@ state_reload(void)
 
 	log_notice("reloading configuration");
 	/* Without a valid upsd.conf nothing else is trusted either (NUT). */
-	if ((cf = load_upsd_conf()) == NULL) {
-		log_warnx("reload aborted: upsd.conf is unreadable or wrong; "
-		    "the configuration in force is kept");
+	if ((cf = load_upsd_conf(1)) == NULL) {
+		reload_note(r, RELOAD_FAILED, "reload aborted: upsd.conf is unreadable or "
+		    "wrong; the configuration in force is kept");
 		return;
 	}
 	if (cf->nlisten != cur_conf->nlisten)
-		log_notice("LISTEN changes take effect only at restart");
+		reload_note(r, RELOAD_RESTART, "LISTEN changes take effect only at restart");
 	if (strcmp(upsd_conf_statepath(cf), cur_statepath) != 0 && cf->statepath != NULL)
-		log_notice("STATEPATH changes take effect only at restart");
-	upsd_tls_reload_check(cur_conf, cf);
+		reload_note(r, RELOAD_RESTART, "STATEPATH changes take effect only at restart");
+	upsd_tls_reload(cur_conf, cf, r);
 	upsd_conf_free(cur_conf);
 	cur_conf = cf;
 	apply_debug();
@@ -223,12 +228,13 @@ state_reload(void)
 
 	if ((uc = load_ups_conf()) != NULL) {
 		if (uc->nups == 0 && !cf->allow_no_device)
-			log_warnx("ups.conf defines no UPS; the old UPS list is kept");
-		else
-			(void)ups_apply(uc, 0);
+			reload_note(r, RELOAD_FAILED, "ups.conf defines no UPS; the old UPS "
+			    "list is kept");
+		else if (ups_apply(uc, 0) != 0)
+			reload_note(r, RELOAD_FAILED, "ups.conf not fully applied (see above)");
 		upsconf_free(uc);
 	} else
-		log_warnx("ups.conf not reloaded; the old UPS list is kept");
+		reload_note(r, RELOAD_FAILED, "ups.conf not reloaded; the old UPS list is kept");
 
 	if ((us = load_users(cf->strict_modes)) != NULL &&
 	    bound_needs_require(us, upsd_tls_verifies_clients()) != 0) {
@@ -239,9 +245,10 @@ state_reload(void)
 		users_free(cur_users);
 		cur_users = us;
 	} else
-		log_warnx("upsd.users not reloaded; the old users are kept");
+		reload_note(r, RELOAD_FAILED, "upsd.users not reloaded; the old users are kept");
 
-	(void)cmdvartab_load(upsd_conf_datapath(cf));
+	if (cmdvartab_load(upsd_conf_datapath(cf)) != 0)
+		reload_note(r, RELOAD_FAILED, "cmdvartab not reloaded");
 	log_notice("configuration reloaded: %zu UPS, %zu user(s)", ups_count(),
 	    users_count(cur_users));
 }

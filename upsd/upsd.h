@@ -19,6 +19,7 @@
 #include "proto.h"
 
 /* Limits of one client connection. */
+#define UPSD_PROG	"upsd"		/* the program a PID file must name before a signal */
 #define UPSD_LINE_MAX	4096		/* longest request line, LF included */
 #define UPSD_IN_CAP	(64u * 1024)	/* unprocessed input held per client */
 #define UPSD_OUT_HIGH	(64u * 1024)	/* stop executing requests above this */
@@ -62,12 +63,17 @@ struct upsd_conf {
 	char *certpath;			/* NSS database directory */
 	char *certident_name;
 	char *certident_pass;		/* secret */
+	char *certpasswordfile;		/* key DB password in a root-only file */
 	int certrequest;		/* 0 NO, 1 REQUEST, 2 REQUIRE */
 	int disable_weak_ssl;		/* accepted; TLS < 1.2 is never offered */
 	int require_tls_for_login;	/* USERNAME/PASSWORD only inside TLS */
 	int list_client;		/* enum list_client_access; default anyone */
+	int require_tls;		/* every command but the pre-TLS few inside TLS */
 	int sandbox;			/* enum sandbox_action; default kill */
 	int strict_modes;		/* refuse secret files others may read */
+	int reloading;			/* set before a reload's parse: paths are
+					   compared with the ones in force, not
+					   looked up (they are outside the jail) */
 };
 
 /* LIST_CLIENT_ACCESS: who may see the addresses logged in to a UPS. */
@@ -145,8 +151,21 @@ struct upsd_opts {
  * Returns 0, or -1 if anything was wrong (logged).
  */
 int state_load(const struct upsd_opts *o, int check);
-/* Re-reads everything (SIGHUP, -c reload); keeps the old parts on errors. */
-void state_reload(void);
+/* What a reload did, for the log and `upsd -c reload` (reloadstat.c). */
+enum reload_result {
+	RELOAD_OK = 0,		/* everything read is in force */
+	RELOAD_RESTART = 1,	/* in force, except changes that need a restart */
+	RELOAD_FAILED = 2	/* a file was refused: its part in force was kept */
+};
+struct reload_report {
+	enum reload_result result;	/* the worst note so far */
+	char msg[512];			/* the notes, "; "-separated */
+};
+/*
+ * Re-reads everything (SIGHUP, -c reload); keeps the old parts on errors.
+ * r (zeroed by the caller) says what was not taken.
+ */
+void state_reload(struct reload_report *r);
 void state_free(void);
 const struct upsd_conf *state_conf(void);
 const struct users *state_users(void);
@@ -158,6 +177,23 @@ void state_dump(FILE *fp);
 long state_maxconn(void);
 /* Sets the fd limit and the derived MAXCONN. 0 or -1 (logged). */
 int state_apply_limits(int initial);
+
+/* ---- reloadstat.c: the result of a reload, for `upsd -c reload` ------ */
+
+/* Logs one line (warning if res is RELOAD_FAILED) and adds it to r. */
+void reload_note(struct reload_report *r, enum reload_result res, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Creates upsd.reload next to the PID file, before the sandbox. 0 or -1 (logged). */
+int reloadstat_open(const char *pidpath);
+/* Publishes a reload's result (a fixed-size record rewritten in place). */
+void reloadstat_write(const struct reload_report *r);
+void reloadstat_close(const char *pidpath);
+/*
+ * upsd -c reload: SIGHUP to the PID in pidpath, then waits for the result.
+ * Exit status: 0 in force, 2 some changes need a restart, 1 refused,
+ * failed or no answer (each said on stderr).
+ */
+int reloadstat_signal(const char *pidpath);
 
 /* ---- listen.c: TCP listeners ------------------------------------------ */
 
@@ -273,8 +309,15 @@ void upsd_tls_stop(void);
 int upsd_tls_enabled(void);
 /* 1 when client certificates are verified (CERTREQUEST REQUIRE in force). */
 int upsd_tls_verifies_clients(void);
-/* On reload: says that changed TLS settings wait for a restart. */
-void upsd_tls_reload_check(const struct upsd_conf *old, const struct upsd_conf *cf);
+/*
+ * On reload: notes changed TLS settings that wait for a restart, and
+ * re-reads what NSS can take without one (CRLs, a renewed certificate
+ * under the same CERTIDENT), closing sessions whose client certificate is
+ * now revoked or expired.
+ */
+void upsd_tls_reload(struct upsd_conf *old, struct upsd_conf *cf, struct reload_report *r);
+/* Daily warning while the server certificate expires within 30 days. */
+void upsd_tls_tick(void);
 /* The transport client_switch_io() gets after "OK STARTTLS". */
 extern const struct client_io client_tls_io;
 /* 1 if c's TLS handshake is done. */
@@ -300,6 +343,8 @@ void reply_arg(struct client *c, const char *s);
 #define CMD_USER	0x01	/* USERNAME and PASSWORD must have been sent */
 #define CMD_SECRET	0x02	/* arguments are never logged */
 #define CMD_ONCE	0x04	/* succeeds at most once per connection */
+#define CMD_PRETLS	0x08	/* served outside TLS under REQUIRE_TLS (what
+				   clients send before STARTTLS) */
 #define CMD_ANY		(-1)	/* max_args: extra words are ignored (as NUT) */
 
 typedef int (*cmd_fn)(struct client *c, int argc, char **argv);

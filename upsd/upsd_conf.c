@@ -60,6 +60,13 @@ conf_certpath(struct conf_ctx *cx, void *obj, int argc, char **argv)
 
 	if (strncmp(dir, "sql:", 4) == 0 || strncmp(dir, "dbm:", 4) == 0)
 		dir += 4;
+	/* At reload the path is outside the jail: state.c compares it with
+	 * the one in force instead. */
+	if (cf->reloading) {
+		free(cf->certpath);
+		cf->certpath = xstrdup(argv[0]);
+		return 0;
+	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		conf_error(cx, "CERTPATH '%s' is not an existing directory", argv[0]);
 		return -1;
@@ -76,14 +83,35 @@ conf_certident(struct conf_ctx *cx, void *obj, int argc, char **argv)
 {
 	struct upsd_conf *cf = obj;
 
-	if (argv[0][0] == '\0') {
-		conf_error(cx, "CERTIDENT: empty certificate name");
+	if (argc < 1 || argv[0][0] == '\0') {
+		conf_error(cx, "CERTIDENT: empty certificate name (CERTIDENT \"nickname\" "
+		    "[\"key database password\"], or the password in CERTPASSWORDFILE)");
+		return -1;
+	}
+	if (argc > 2) {
+		conf_error(cx, "CERTIDENT takes the certificate nickname and the key database "
+		    "password, not %d words (quote a nickname with spaces)", argc);
 		return -1;
 	}
 	free(cf->certident_name);
 	secret_strfree(cf->certident_pass);
 	cf->certident_name = xstrdup(argv[0]);
-	cf->certident_pass = secret_strdup(argv[1]);
+	cf->certident_pass = argc > 1 ? secret_strdup(argv[1]) : NULL;
+	return 0;
+}
+
+/* CERTPASSWORDFILE: the key database password in a file only root reads. */
+static int
+conf_certpasswordfile(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	struct upsd_conf *cf = obj;
+
+	if (argv[0][0] != '/') {
+		conf_error(cx, "CERTPASSWORDFILE '%s' must be an absolute path", argv[0]);
+		return -1;
+	}
+	free(cf->certpasswordfile);
+	cf->certpasswordfile = xstrdup(argv[0]);
 	return 0;
 }
 
@@ -118,8 +146,10 @@ static const struct conf_directive upsd_directives[] = {
 	    CONF_F_RELOADABLE, NULL, "start with no UPS in ups.conf" },
 	{ "CERTFILE", CONF_CUSTOM, 0, 0, 32, 0, 0, NULL, 0, conf_certfile,
 	    "OpenSSL only: refused" },
-	{ "CERTIDENT", CONF_CUSTOM, 0, 2, 2, 0, 0, NULL, CONF_F_MASK, conf_certident,
-	    "server certificate name and key database password" },
+	{ "CERTIDENT", CONF_CUSTOM, 0, 0, 8, 0, 0, NULL, CONF_F_MASK, conf_certident,
+	    "server certificate name [and key database password]" },
+	{ "CERTPASSWORDFILE", CONF_CUSTOM, 0, 1, 1, 0, 0, NULL, 0, conf_certpasswordfile,
+	    "file (root only) holding the key database password" },
 	{ "CERTPATH", CONF_CUSTOM, 0, 1, 1, 0, 0, NULL, 0, conf_certpath,
 	    "NSS certificate database directory" },
 	{ "CERTREQUEST", CONF_ENUM, OFF(certrequest), 0, 0, 0, 0, certrequest_names, 0,
@@ -146,6 +176,9 @@ static const struct conf_directive upsd_directives[] = {
 	{ "REJECT", CONF_CUSTOM, 0, 0, 32, 0, 0, NULL,
 	    CONF_F_OBSOLETE | CONF_F_REPEATABLE, conf_obsolete,
 	    "obsolete access control; use LISTEN and tcp-wrappers" },
+	{ "REQUIRE_TLS", CONF_BOOL, OFF(require_tls), 0, 0, 0, 0, NULL, CONF_F_RELOADABLE,
+	    NULL, "every command but STARTTLS, VER, NETVER, PROTVER, HELP and LOGOUT "
+	    "only inside TLS" },
 	{ "REQUIRE_TLS_FOR_LOGIN", CONF_BOOL, OFF(require_tls_for_login), 0, 0, 0, 0, NULL,
 	    CONF_F_RELOADABLE, NULL, "refuse USERNAME and PASSWORD outside TLS" },
 	{ "SANDBOX", CONF_ENUM, OFF(sandbox), 0, 0, 0, 0, sandbox_names, 0, NULL,
@@ -208,6 +241,7 @@ upsd_conf_free(struct upsd_conf *cf)
 	free(cf->certpath);
 	free(cf->certident_name);
 	secret_strfree(cf->certident_pass);
+	free(cf->certpasswordfile);
 	free(cf);
 }
 
@@ -228,6 +262,16 @@ upsd_conf_load(struct upsd_conf *cf, const char *path)
 	}
 	if (n == 0 && cf->certident_name != NULL && cf->certpath == NULL) {
 		log_warnx("%s: CERTIDENT is set but CERTPATH is missing", path);
+		n++;
+	}
+	if (n == 0 && cf->certident_pass != NULL && cf->certpasswordfile != NULL) {
+		log_warnx("%s: the key database password is given twice (CERTIDENT's "
+		    "second word and CERTPASSWORDFILE): keep only CERTPASSWORDFILE", path);
+		n++;
+	}
+	if (n == 0 && cf->require_tls && cf->certpath == NULL) {
+		log_warnx("%s: REQUIRE_TLS needs TLS (CERTPATH and CERTIDENT): no command "
+		    "could be served", path);
 		n++;
 	}
 	if (n == 0 && cf->require_tls_for_login && cf->certpath == NULL) {
@@ -294,7 +338,10 @@ upsd_conf_dump(FILE *fp, const struct upsd_conf *cf)
 	if (cf->certpath != NULL)
 		fprintf(fp, "CERTPATH %s\n", cf->certpath);
 	if (cf->certident_name != NULL)
-		fprintf(fp, "CERTIDENT \"%s\" \"********\"\n", cf->certident_name);
+		fprintf(fp, "CERTIDENT \"%s\"%s\n", cf->certident_name,
+		    cf->certident_pass != NULL ? " \"********\"" : "");
+	if (cf->certpasswordfile != NULL)
+		fprintf(fp, "CERTPASSWORDFILE %s\n", cf->certpasswordfile);
 	if (cf->maxconn == 0)
 		fprintf(fp, "# MAXCONN (default) %d, or what the open-file limit allows\n",
 		    UPSD_MAXCONN);

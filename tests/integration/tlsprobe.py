@@ -10,10 +10,13 @@ Connects, sends the --before lines (plaintext, replies printed as
 "PLAIN <reply>"), then "STARTTLS" (plus --inject bytes in the same write),
 prints "STARTTLS <reply>", and on "OK STARTTLS" does the client handshake:
 "HANDSHAKE OK <version> <cipher>" or "HANDSHAKE FAILED <reason>". Then each
-LINE (default: PROTVER) goes out inside TLS, its reply printed as
+LINE (default: PROTVER) goes out inside TLS (with --ca, "SERVER-SERIAL
+<hex>" first names the server certificate), its reply printed as
 "REPLY <line>" (lists: one REPLY per line), or "ALERT <reason>" / "EOF" /
 "TIMEOUT" (and the run stops). With TLS 1.3 a server's refusal of the client
-certificate arrives only here, as an ALERT or EOF.
+certificate arrives only here, as an ALERT or EOF. The LINE "@WAIT-EOF
+SECS" sends nothing and waits: "EOF" if the server closes the session
+within SECS seconds, else "ALIVE".
 
 --ca PEM verifies the server's chain (and --name its name; without --ca
 nothing is verified). --cert PEM presents a client identity (key +
@@ -75,6 +78,21 @@ class Lines:
                 if l.startswith("END LIST"):
                     break
         return r
+
+
+def wait_eof(t, q, secs):
+    """@WAIT-EOF SECS: send nothing; "EOF" when the server closes the
+    session within SECS, else "ALIVE"."""
+    t.settimeout(secs)
+    try:
+        d = t.recv(4096)
+    except socket.timeout:
+        out("ALIVE")
+        t.settimeout(q.timeout)
+        return
+    if d:
+        out("DATA %r" % d)
+    raise EOFError()
 
 
 def relay(a):
@@ -192,9 +210,15 @@ def main():
         out("HANDSHAKE FAILED %s" % e)
         return 1
     out("HANDSHAKE OK %s %s" % (t.version(), t.cipher()[0]))
+    pc = t.getpeercert() if a.ca else None
+    if pc and "serialNumber" in pc:
+        out("SERVER-SERIAL %s" % pc["serialNumber"].lstrip("0").upper())
     q = Lines(t, a.timeout)
     for l in a.lines or ["PROTVER"]:
         try:
+            if l.startswith("@WAIT-EOF "):
+                wait_eof(t, q, float(l.split()[1]))
+                continue
             t.sendall((l + "\n").encode("latin-1"))
             for r in q.reply():
                 out("REPLY " + r)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# nutsec tests - 240-nutcert: nutcert's golden flows with the real certutil
+# nutsec tests - 250-nutcert: nutcert's golden flows with the real certutil
 # and crlutil in a temp dir, then our upsd and our upsc completing TLS with
 # what it issued at every CERTREQUEST level, using the configuration lines
 # nutcert printed; openssl verify -x509_strict with the right -purpose on

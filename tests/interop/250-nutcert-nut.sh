@@ -1,5 +1,5 @@
 #!/bin/sh
-# nutsec tests - interop 240-nutcert-nut: the databases nutcert writes, used
+# nutsec tests - interop 250-nutcert-nut: the databases nutcert writes, used
 # by Debian's NUT 2.8.0 (built with NSS):
 #  - NUT's upsmon with a nutcert client database and the upsmon.conf lines
 #    nutcert printed logs in to our upsd at CERTREQUEST REQUIRE over TLS;

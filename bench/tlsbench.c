@@ -1,0 +1,439 @@
+/*
+ * nutsec - tlsbench.c: the TLS phase of the benchmark, for any upsd that
+ * answers STARTTLS (ours or NUT's). A client of its own on NSS, with no
+ * certificate checks (it measures, it does not verify), runs four bounded
+ * phases and prints "key value unit" lines like nutbench:
+ *
+ *   full handshakes   connect, STARTTLS, a handshake the client's session
+ *                     cache may not shorten, PROTVER, close; one after the
+ *                     other: handshakes/s and server CPU per handshake
+ *   resumed           the same with the session cache on (TLS 1.3 tickets
+ *                     or session ids): handshakes/s, CPU, share resumed
+ *   GET VAR in TLS    one session, request after request: requests/s
+ *   idle sessions     n sessions opened and held: server RSS per session;
+ *                     then all closed: RSS against before they opened
+ *
+ * Server figures come from /proc (procstat.c) when -P gives its pid. The
+ * key suffix (-k, e.g. "ec") names the server's key in the table. -R
+ * instead measures what NSS alone needs on this machine for one RSA-2048
+ * and one EC P-256 signature and one X25519 exchange: the floor of a full
+ * handshake's server CPU.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <keyhi.h>
+#include <nss.h>
+#include <pk11pub.h>
+#include <prerror.h>
+#include <secoid.h>
+#include <prio.h>
+#include <private/pprio.h>
+#include <ssl.h>
+#include <sslproto.h>
+
+#include "bench.h"
+
+struct topts {
+	const char *host, *port, *ups, *var, *key;
+	int pid;
+	unsigned ms;		/* each timed phase */
+	unsigned idle;		/* sessions held in the idle phase */
+};
+
+static struct topts t = { "127.0.0.1", "3493", "bench", "ups.status", "", 0, 2000, 500 };
+
+struct sess {
+	PRFileDesc *ssl;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: tlsbench [-H host] [-p port] [-u ups] [-v var] [-P pid]\n"
+	    "                [-t seconds] [-i idle] [-k keyname]\n"
+	    "       tlsbench -R   (NSS's own signature and key exchange costs)\n");
+	exit(2);
+}
+
+static SECStatus
+accept_any(void *arg, PRFileDesc *fd, PRBool checksig, PRBool isserver)
+{
+	return SECSuccess;	/* a benchmark: nothing is verified */
+}
+
+/* A connected TCP socket to the server, or -1. */
+static int
+tcp_connect(void)
+{
+	struct addrinfo hints, *ai = NULL;
+	int fd, one = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(t.host, t.port, &hints, &ai) != 0 || ai == NULL)
+		return -1;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* No Nagle: a handshake's small flights must not wait for delayed ACKs. */
+	if (fd >= 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+/* Reads one line (blocking, on fd or ssl) into buf. 0 or -1. */
+static int
+read_line(int fd, PRFileDesc *ssl, char *buf, size_t len)
+{
+	size_t n = 0;
+	char ch;
+
+	while (n + 1 < len) {
+		int r = ssl != NULL ? PR_Recv(ssl, &ch, 1, 0, PR_INTERVAL_NO_TIMEOUT) :
+		    (int)recv(fd, &ch, 1, 0);
+
+		if (r <= 0)
+			return -1;
+		if (ch == '\n')
+			break;
+		buf[n++] = ch;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+ssl_send(PRFileDesc *ssl, const char *s)
+{
+	int len = (int)strlen(s);
+
+	return PR_Send(ssl, s, len, 0, PR_INTERVAL_NO_TIMEOUT) == len ? 0 : -1;
+}
+
+/*
+ * One TLS session: STARTTLS, handshake (cache: may resume), PROTVER.
+ * *resumed says whether it did. 0 with s->ssl set, or -1.
+ */
+static int
+sess_open(struct sess *s, int cache, int *resumed)
+{
+	SSLChannelInfo ci;
+	char line[256];
+	PRFileDesc *tcp, *ssl;
+	int fd = tcp_connect();
+
+	s->ssl = NULL;
+	if (fd < 0)
+		return -1;
+	if (send(fd, "STARTTLS\n", 9, MSG_NOSIGNAL) != 9 || read_line(fd, NULL, line,
+	    sizeof(line)) != 0 || strcmp(line, "OK STARTTLS") != 0 ||
+	    (tcp = PR_ImportTCPSocket(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	if ((ssl = SSL_ImportFD(NULL, tcp)) == NULL) {
+		PR_Close(tcp);
+		return -1;
+	}
+	if (SSL_OptionSet(ssl, SSL_HANDSHAKE_AS_CLIENT, PR_TRUE) != SECSuccess ||
+	    SSL_OptionSet(ssl, SSL_NO_CACHE, cache ? PR_FALSE : PR_TRUE) != SECSuccess ||
+	    SSL_OptionSet(ssl, SSL_ENABLE_SESSION_TICKETS, cache ? PR_TRUE : PR_FALSE) != SECSuccess ||
+	    SSL_AuthCertificateHook(ssl, accept_any, NULL) != SECSuccess ||
+	    SSL_SetURL(ssl, "localhost") != SECSuccess ||
+	    SSL_SetSockPeerID(ssl, "tlsbench") != SECSuccess ||
+	    SSL_ResetHandshake(ssl, PR_FALSE) != SECSuccess ||
+	    SSL_ForceHandshake(ssl) != SECSuccess ||
+	    ssl_send(ssl, "PROTVER\n") != 0 || read_line(-1, ssl, line, sizeof(line)) != 0) {
+		PR_Close(ssl);
+		return -1;
+	}
+	if (resumed != NULL)
+		*resumed = SSL_GetChannelInfo(ssl, &ci, sizeof(ci)) == SECSuccess &&
+		    ci.resumed;
+	s->ssl = ssl;
+	return 0;
+}
+
+static void
+sess_close(struct sess *s)
+{
+	if (s->ssl != NULL)
+		PR_Close(s->ssl);
+	s->ssl = NULL;
+}
+
+static int
+server_stat(struct procstat *ps)
+{
+	return t.pid > 0 ? procstat_read(t.pid, ps) : -1;
+}
+
+/* Sessions one after the other for t.ms: rate, server CPU, share resumed. */
+static void
+phase_handshakes(const char *name, int cache)
+{
+	struct procstat a, b;
+	uint64_t start = now_ns(), end = start + (uint64_t)t.ms * 1000000u;
+	unsigned long n = 0, failed = 0, resumed = 0;
+	int have = server_stat(&a) == 0, r = 0;
+	struct sess s;
+	double secs;
+
+	while (now_ns() < end) {
+		if (sess_open(&s, cache, &r) != 0) {
+			if (++failed > 100 && n == 0)
+				break;
+			continue;
+		}
+		n++;
+		resumed += r != 0;
+		sess_close(&s);
+	}
+	secs = (double)(now_ns() - start) / 1e9;
+	printf("tls.%s%s %.0f hs/s\n", name, t.key, n / secs);
+	if (have && n > 0 && server_stat(&b) == 0)
+		printf("tls.%s%s.cpu %.3f ms/hs\n", name, t.key,
+		    (double)(b.ticks - a.ticks) * 1000.0 / (double)procstat_hz() / (double)n);
+	if (cache)
+		printf("tls.%s%s.share %.0f %%\n", name, t.key, n ? 100.0 * resumed / n : 0.0);
+	if (failed > 0)
+		printf("# tls.%s: %lu session(s) failed\n", name, failed);
+}
+
+/* GET VAR after GET VAR in one session for t.ms. */
+static void
+phase_get(void)
+{
+	char req[256], line[512];
+	uint64_t start, end;
+	unsigned long n = 0;
+	struct sess s;
+
+	if (sess_open(&s, 0, NULL) != 0) {
+		printf("# tls.get: no session\n");
+		return;
+	}
+	(void)snprintf(req, sizeof(req), "GET VAR %s %s\n", t.ups, t.var);
+	start = now_ns();
+	end = start + (uint64_t)t.ms * 1000000u;
+	while (now_ns() < end) {
+		if (ssl_send(s.ssl, req) != 0 || read_line(-1, s.ssl, line, sizeof(line)) != 0 ||
+		    strncmp(line, "VAR ", 4) != 0) {
+			printf("# tls.get: bad reply '%.60s'\n", line);
+			break;
+		}
+		n++;
+	}
+	printf("tls.get%s %.0f req/s\n", t.key, n / ((double)(now_ns() - start) / 1e9));
+	sess_close(&s);
+}
+
+/* t.idle sessions held: RSS per session; all closed: RSS against before. */
+static void
+phase_idle(void)
+{
+	struct procstat before, held, after;
+	struct sess *v = calloc(t.idle ? t.idle : 1, sizeof(*v));
+	unsigned i, open = 0;
+
+	if (v == NULL || server_stat(&before) != 0) {
+		printf("# tls.idle: needs -P\n");
+		free(v);
+		return;
+	}
+	for (i = 0; i < t.idle; i++)
+		if (sess_open(&v[i], 0, NULL) == 0)
+			open++;
+	usleep(300000);
+	if (server_stat(&held) == 0 && open > 0)
+		printf("tls.idle%s.rss %.1f kB/conn\n", t.key,
+		    ((double)held.rss_kb - (double)before.rss_kb) / open);
+	for (i = 0; i < t.idle; i++)
+		sess_close(&v[i]);
+	sleep(2);
+	if (server_stat(&after) == 0)
+		printf("tls.closed%s.rss %+.1f %%\n", t.key,
+		    100.0 * ((double)after.rss_kb - (double)before.rss_kb) /
+		    (double)before.rss_kb);
+	printf("# tls.idle: %u of %u sessions held; server RSS %lu kB before, %lu kB "
+	    "held, %lu kB after closing\n", open, t.idle, before.rss_kb, held.rss_kb,
+	    after.rss_kb);
+	free(v);
+}
+
+static uint64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU ms per call of what (process CPU time: other load does not count). */
+static double
+per_op(int (*what)(void *), void *arg)
+{
+	uint64_t start = cpu_ns(), end = start + 1000000000u;
+	unsigned long n = 0;
+
+	while (cpu_ns() < end) {
+		if (what(arg) != 0)
+			return -1;
+		n++;
+	}
+	return (double)(cpu_ns() - start) / 1e6 / (double)n;
+}
+
+static int
+sign_once(void *arg)
+{
+	SECKEYPrivateKey *key = arg;
+	unsigned char digest[32] = { 1, 2, 3 }, out[512];
+	SECItem d = { siBuffer, digest, sizeof(digest) }, sig = { siBuffer, out, 0 };
+
+	sig.len = (unsigned)PK11_SignatureLen(key);
+	if (sig.len > sizeof(out))
+		return -1;
+	return PK11_Sign(key, &sig, &d) == SECSuccess ? 0 : -1;
+}
+
+/* DER parameters naming a curve. */
+static int
+curve_params(SECOidTag tag, SECItem *params, unsigned char *buf, size_t len)
+{
+	SECOidData *oid = SECOID_FindOIDByTag(tag);
+
+	if (oid == NULL || oid->oid.len + 2 > len)
+		return -1;
+	buf[0] = 0x06;	/* OBJECT IDENTIFIER */
+	buf[1] = (unsigned char)oid->oid.len;
+	memcpy(buf + 2, oid->oid.data, oid->oid.len);
+	params->type = siDEROID;
+	params->data = buf;
+	params->len = oid->oid.len + 2;
+	return 0;
+}
+
+/* What a TLS 1.3 server does for (EC)DHE: a new X25519 key, one derivation. */
+static int
+kex_once(void *arg)
+{
+	SECKEYPublicKey *peer = arg, *pub = NULL;
+	SECKEYPrivateKey *priv;
+	PK11SymKey *sec;
+	unsigned char pbuf[32];
+	SECItem params;
+
+	if (curve_params(SEC_OID_CURVE25519, &params, pbuf, sizeof(pbuf)) != 0 ||
+	    (priv = SECKEY_CreateECPrivateKey(&params, &pub, NULL)) == NULL)
+		return -1;
+	sec = PK11_PubDeriveWithKDF(priv, peer, PR_FALSE, NULL, NULL, CKM_ECDH1_DERIVE,
+	    CKM_HKDF_DERIVE, CKA_DERIVE, 0, CKD_NULL, NULL, NULL);
+	SECKEY_DestroyPrivateKey(priv);
+	SECKEY_DestroyPublicKey(pub);
+	if (sec == NULL)
+		return -1;
+	PK11_FreeSymKey(sec);
+	return 0;
+}
+
+/*
+ * -R: what NSS itself needs on this machine for a server's private-key
+ * operations, the floor of a full handshake's CPU: one signature with each
+ * key type, and one X25519 exchange.
+ */
+static void
+reference(void)
+{
+	SECKEYPrivateKey *rsa = NULL, *ec = NULL, *peer = NULL;
+	SECKEYPublicKey *rpub = NULL, *epub = NULL, *ppub = NULL;
+	PK11SlotInfo *slot = NULL;
+	unsigned char pbuf[32];
+	SECItem params;
+
+	if ((rsa = SECKEY_CreateRSAPrivateKey(2048, &rpub, NULL)) != NULL)
+		printf("nss.sign.rsa %.3f ms/op\n", per_op(sign_once, rsa));
+	if (curve_params(SEC_OID_ANSIX962_EC_PRIME256V1, &params, pbuf, sizeof(pbuf)) == 0 &&
+	    (slot = PK11_GetInternalSlot()) != NULL &&
+	    (ec = PK11_GenerateKeyPairWithOpFlags(slot, CKM_EC_KEY_PAIR_GEN, &params, &epub,
+	    PK11_ATTR_SESSION | PK11_ATTR_INSENSITIVE | PK11_ATTR_PUBLIC, CKF_SIGN, CKF_SIGN,
+	    NULL)) != NULL)
+		printf("nss.sign.ec %.3f ms/op\n", per_op(sign_once, ec));
+	if (curve_params(SEC_OID_CURVE25519, &params, pbuf, sizeof(pbuf)) == 0 &&
+	    (peer = SECKEY_CreateECPrivateKey(&params, &ppub, NULL)) != NULL)
+		printf("nss.kex.x25519 %.3f ms/op\n", per_op(kex_once, ppub));
+	if (rsa == NULL || ec == NULL || peer == NULL)
+		printf("# nss reference: %s\n", PR_ErrorToName(PR_GetError()));
+	SECKEY_DestroyPrivateKey(rsa);
+	SECKEY_DestroyPublicKey(rpub);
+	SECKEY_DestroyPrivateKey(ec);
+	SECKEY_DestroyPublicKey(epub);
+	SECKEY_DestroyPrivateKey(peer);
+	SECKEY_DestroyPublicKey(ppub);
+	if (slot != NULL)
+		PK11_FreeSlot(slot);
+}
+
+int
+main(int argc, char **argv)
+{
+	static char suffix[32];
+	struct rlimit rl;
+	int ch, ref = 0;
+
+	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:i:k:Rh")) != -1) {
+		switch (ch) {
+		case 'H': t.host = optarg; break;
+		case 'p': t.port = optarg; break;
+		case 'u': t.ups = optarg; break;
+		case 'v': t.var = optarg; break;
+		case 'P': t.pid = atoi(optarg); break;
+		case 't': t.ms = (unsigned)(atof(optarg) * 1000); break;
+		case 'i': t.idle = (unsigned)atoi(optarg); break;
+		case 'R': ref = 1; break;
+		case 'k':
+			(void)snprintf(suffix, sizeof(suffix), ".%s", optarg);
+			t.key = suffix;
+			break;
+		default: usage();
+		}
+	}
+	if (t.ms < 100 || t.idle > 100000)
+		usage();
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (NSS_NoDB_Init(NULL) != SECSuccess || NSS_SetDomesticPolicy() != SECSuccess) {
+		fprintf(stderr, "tlsbench: NSS: %s\n", PR_ErrorToName(PR_GetError()));
+		return 1;
+	}
+	if (ref) {
+		reference();
+		(void)NSS_Shutdown();
+		return 0;
+	}
+	phase_handshakes("full", 0);
+	phase_handshakes("resumed", 1);
+	phase_get();
+	phase_idle();
+	SSL_ClearSessionCache();
+	(void)NSS_Shutdown();
+	return 0;
+}
