@@ -214,15 +214,22 @@ test_tcp_v6(void)
 	}
 
 	TEST_CASE("tcp: an IPv4-mapped peer is shown as IPv4");
-	lfd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	memset(&s6, 0, sizeof(s6));
-	s6.sin6_family = AF_INET6;
-	s6.sin6_port = htons((uint16_t)(port + 1));
-	s6.sin6_addr = in6addr_any;
-	(void)setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	if (CHECK(bind(lfd, (struct sockaddr *)&s6, sizeof(s6)) == 0 &&
-	    listen(lfd, 4) == 0)) {
-		cfd = net_connect_tcp("127.0.0.1", port + 1, NET_FAMILY_V4, 2000, err,
+	/* Another test (or a TIME_WAIT left by one) may hold a port of ours:
+	   try a few before calling it a failure. */
+	for (i = 0, lfd = -1; i < 40 && lfd < 0; i++) {
+		lfd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		memset(&s6, 0, sizeof(s6));
+		s6.sin6_family = AF_INET6;
+		s6.sin6_port = htons((uint16_t)(port + 1 + (unsigned)i * 7));
+		s6.sin6_addr = in6addr_any;
+		(void)setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+		if (bind(lfd, (struct sockaddr *)&s6, sizeof(s6)) != 0 || listen(lfd, 4) != 0) {
+			close(lfd);
+			lfd = -1;
+		}
+	}
+	if (CHECK(lfd >= 0)) {
+		cfd = net_connect_tcp("127.0.0.1", ntohs(s6.sin6_port), NET_FAMILY_V4, 2000, err,
 		    sizeof(err));
 		CHECK(cfd >= 0);
 		afd = -1;
