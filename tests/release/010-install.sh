@@ -5,6 +5,8 @@
 # existing configuration is never written.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
 
+# make check's variables (TESTS=...) must not reach the make run here.
+unset TESTS TEST_LOGS MAKEFLAGS MFLAGS MAKELEVEL DESTDIR
 ensure_nut_user
 T=$(mktemp -d /tmp/nutsec-install.XXXXXX) || tap_bail "mktemp failed"
 B=$top_builddir
