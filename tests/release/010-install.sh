@@ -9,6 +9,7 @@
 unset TESTS TEST_LOGS MAKEFLAGS MFLAGS MAKELEVEL DESTDIR
 ensure_nut_user
 T=$(mktemp -d /tmp/nutsec-install.XXXXXX) || tap_bail "mktemp failed"
+chmod 0755 "$T"
 B=$top_builddir
 
 # mkvar VAR: a make variable of the build, fully expanded
@@ -111,5 +112,21 @@ else
 	fi
 	make -s -C "$B/conf" uninstall "$@" >>"$T/live.log" 2>&1
 	tap_is "live uninstall leaves no file" "$(find "$L" ! -type d 2>&1)" ""
+
+	# The same as an unprivileged user (a package built without fakeroot):
+	# it works, the directory keeps its mode and the owner is left, said so.
+	N=$T/user
+	mkdir -m 0755 "$N" && chown nut "$N"
+	set -- prefix="$N/usr" confpath="$N/etc/nut" statepath="$N/run/nut" \
+		ufw_appdir="$N/etc/ufw/applications.d" firewalld_servicedir="$N/etc/firewalld/services"
+	if setpriv --reuid=nut --regid=nut --clear-groups \
+	    make -s -C "$B/conf" install "$@" >"$T/user.log" 2>&1; then
+		tap_is "unprivileged install: state directory made, mode 0770" \
+			"$(stat -c '%U %a' "$N/run/nut" 2>&1)" "nut 770"
+		tap_like "... and the chown is left to root, said so" "$(cat "$T/user.log")" \
+			"not root: run 'chown root:nut $N/run/nut'"
+	else
+		tap_fail "unprivileged install of conf/ succeeds"; tap_diag "$(tail -20 "$T/user.log")"
+	fi
 fi
 tap_done
