@@ -78,7 +78,7 @@ dpkg-deb -x "$server" "$R" && dpkg-deb -x "$client" "$R" &&
 	tap_bail "dpkg-deb could not unpack the packages"
 # On a merged-/usr system dpkg puts /lib/... through the /lib symlink.
 if [ -L /lib ] && [ -d "$R/lib" ]; then
-	cp -a "$R/lib/." "$R/usr/lib/" && rm -rf "$R/lib"
+	cp -a "$R/lib/." "$R/usr/lib/" && rm -rf "${R:?}/lib"
 fi
 
 cat >"$T/inside.sh" <<'EOF'
