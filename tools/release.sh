@@ -43,7 +43,8 @@ unset TESTS TEST_LOGS MAKEFLAGS MFLAGS MAKELEVEL DESTDIR
 die() { echo "release.sh: $*" >&2; exit 1; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-git -C "$top" rev-parse --verify -q HEAD >/dev/null ||
+git -C "$top" rev-parse --verify -q HEAD >/dev/null &&
+	[ "$(git -C "$top" rev-parse --show-toplevel)" = "$(cd "$top" && pwd -P)" ] ||
 	die "$top is not a git checkout: a release is made from a commit"
 if [ "$dirty" = no ] && [ -n "$(git -C "$top" status --porcelain --untracked-files=no)" ]; then
 	die "$top has uncommitted changes: commit them, or --allow-dirty to release HEAD without them"

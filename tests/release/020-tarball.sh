@@ -5,7 +5,10 @@
 # a throwaway one in a temporary GNUPGHOME.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
 
-if ! git -C "$top_srcdir" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+# The tree itself must be the checkout (make distcheck unpacks a copy
+# inside the build directory, which may be inside a checkout).
+if ! git -C "$top_srcdir" rev-parse --verify -q HEAD >/dev/null 2>&1 ||
+    [ "$(git -C "$top_srcdir" rev-parse --show-toplevel)" != "$(cd "$top_srcdir" && pwd -P)" ]; then
 	echo "1..0 # SKIP $top_srcdir is not a git checkout (a release is made from a commit)"
 	exit 0
 fi
