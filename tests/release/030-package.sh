@@ -111,6 +111,14 @@ ls /etc/systemd/system/multi-user.target.wants/ /etc/systemd/system/nutsec.targe
 unitcmds() {	# unitcmds UNIT KEY INSTANCE
 	sed -n "s/^$2=+\{0,1\}//p" "/lib/systemd/system/$1" | sed "s/%i/$3/g"
 }
+echo "== verify"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	(cd /lib/systemd/system && systemd-analyze verify nutsec.target nutsec-driver.target \
+		nutsec-server.service nutsec-driver@demo.service 2>&1 | grep -v "Command 'man ")
+	echo "verify done"
+else
+	echo "verify skipped"
+fi
 echo "== driver"
 unitcmds nutsec-driver@.service ExecStartPre demo >"$T/drv.cmds"
 unitcmds nutsec-driver@.service ExecStart demo >>"$T/drv.cmds"
@@ -155,6 +163,12 @@ done
 seen "tmpfiles: /run/nut root:nut 0770" '^/run/nut root:nut 770$'
 seen "nutsec.target enabled (multi-user.target wants it)" '^nutsec\.target$'
 seen "nutsec-server.service enabled (nutsec.target wants it)" '^nutsec-server\.service$'
+if grep -q '^verify skipped$' "$T/inside.log"; then
+	tap_skip "systemd-analyze verify of the installed units" "no systemd-analyze"
+else
+	tap_is "systemd-analyze verify of the installed units: clean" \
+		"$(sed -n '/^== verify$/,/^verify done$/p' "$T/inside.log")" "$(printf '== verify\nverify done')"
+fi
 seen "the driver unit's command runs /usr/sbin/upsdrvctl start demo" '^/usr/sbin/upsdrvctl start demo$'
 seen "the server unit's command runs /usr/sbin/upsd -F" '^/usr/sbin/upsd -F$'
 seen "the package's upsc is the one used" '^upsc: /usr/bin/upsc$'
