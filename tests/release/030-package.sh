@@ -111,6 +111,9 @@ ls /etc/systemd/system/multi-user.target.wants/ /etc/systemd/system/nutsec.targe
 unitcmds() {	# unitcmds UNIT KEY INSTANCE
 	sed -n "s/^$2=+\{0,1\}//p" "/lib/systemd/system/$1" | sed "s/%i/$3/g"
 }
+echo "== enable the driver of demo, as README.Debian says"
+systemctl enable nutsec-driver@demo.service 2>&1
+ls /etc/systemd/system/nutsec-driver.target.wants/ 2>&1
 echo "== verify"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	(cd /lib/systemd/system && systemd-analyze verify nutsec.target nutsec-driver.target \
@@ -163,6 +166,7 @@ done
 seen "tmpfiles: /run/nut root:nut 0770" '^/run/nut root:nut 770$'
 seen "nutsec.target enabled (multi-user.target wants it)" '^nutsec\.target$'
 seen "nutsec-server.service enabled (nutsec.target wants it)" '^nutsec-server\.service$'
+seen "systemctl enable nutsec-driver@demo.service works" '^nutsec-driver@demo\.service$'
 if grep -q '^verify skipped$' "$T/inside.log"; then
 	tap_skip "systemd-analyze verify of the installed units" "no systemd-analyze"
 else
