@@ -209,8 +209,8 @@ test_sample(void)
 	struct upsconf *uc;
 	int errors = -1;
 
-	TEST_CASE("the shipped ups.conf.sample loads without errors");
-	uc = upsconf_load(TOP_SRCDIR "/conf/ups.conf.sample", &errors);
+	TEST_CASE("the ups.conf.sample make install ships loads without errors");
+	uc = upsconf_load(TOP_BUILDDIR "/conf/ups.conf.sample", &errors);
 	if (CHECK(uc != NULL)) {
 		CHECK_INT(errors, 0);
 		CHECK(upsconf_find(uc, "demo") != NULL);
