@@ -115,8 +115,16 @@ VALSET(usbdevfs_ioctls,
 #define OPEN_WRITE_BITS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
 	(O_TMPFILE & ~O_DIRECTORY))
 
-/* upslog's reopen: appending only, never truncating, reading or a tmpfile. */
-#define UPSLOG_OPEN_DENY (O_RDWR | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY))
+/*
+ * openat() for upslog's reopen (clients/upslog_file.c): relative to a
+ * directory descriptor (a small fd, never AT_FDCWD, which is negative),
+ * with exactly the access bits write-only + append + create + no-follow:
+ * never reading, truncating, a directory or a tmpfile.
+ */
+#define UPSLOG_DIRFD_HIGH (INT32 & ~(uint64_t)0x3ff)
+#define UPSLOG_OPEN_MASK ((uint64_t)(O_ACCMODE | O_APPEND | O_CREAT | O_TRUNC | O_EXCL | \
+	O_NOFOLLOW | O_DIRECTORY | O_TMPFILE | O_PATH))
+VALSET(upslog_open, NV(O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW));
 
 /* ---- the roles ---- */
 
@@ -222,8 +230,8 @@ const struct sb_rule sb_rules[] = {
 { "recvmsg",	M, 0, { ANY, ANY },		"msg_read: a message and the fd it carries" },
 
 /* upslog's log files: SIGHUP opens them again in their kept directory */
-{ "openat",	L, 0, { CLEAR(2, UPSLOG_OPEN_DENY), ANY },	"upslog reopens a log file for appending (openat on the directory fd)" },
-{ "open",	L, 0, { CLEAR(1, UPSLOG_OPEN_DENY), ANY },	"the same on arches with open(2)" },
+{ "openat",	L, 0, { CLEAR(0, UPSLOG_DIRFD_HIGH), IN_MASKED(2, UPSLOG_OPEN_MASK, upslog_open) },
+						"upslog reopens a log file: append-only, no symlink, on its kept directory fd" },
 { "uname",	L, 0, { ANY, ANY },		"upslog's %HOST% (gethostname)" },
 
 /* files: read-only re-reads (data file, configuration, hosts.allow) */
