@@ -43,7 +43,7 @@ sched() {
 
 # timer_pids: the timer processes running for this test's PIPEFN
 timer_pids() {
-	for _p in $(pgrep -f "^$UPSSCHED\$"); do
+	for _p in $(pgrep -f "^$UPSSCHED( |\$)"); do
 		case $(ps -o stat= -p "$_p" 2>/dev/null) in Z*|"") continue ;; esac
 		grep -q "NUT_CONFPATH=$CONF" /proc/"$_p"/environ 2>/dev/null || continue
 		echo "$_p"
