@@ -30,7 +30,8 @@ us_name_ok(const char *s)
 	return n > 0;
 }
 
-/* Appends " \"word\"" with '"' and '\' escaped. 0 or -1 (no room). */
+/* Appends " \"word\"" with '"', '\' and '#' escaped (a bare '#' inside
+ * quotes is an error for common/tok). 0 or -1 (no room). */
 static int
 put_word(char *out, size_t len, size_t *off, const char *w)
 {
@@ -41,7 +42,7 @@ put_word(char *out, size_t len, size_t *off, const char *w)
 	out[(*off)++] = ' ';
 	out[(*off)++] = '"';
 	for (p = w; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\') {
+		if (*p == '"' || *p == '\\' || *p == '#') {
 			if (*off + 1 >= len)
 				return -1;
 			out[(*off)++] = '\\';

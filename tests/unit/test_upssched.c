@@ -48,15 +48,15 @@ test_format_roundtrip(void)
 	CHECK_STR(back.name, "onbatt");
 	CHECK_INT(back.secs, 300);
 
-	TEST_CASE("us_req_format: CANCEL with a word holding quotes and spaces");
+	TEST_CASE("us_req_format: CANCEL with a word holding quotes, spaces and '#'");
 	memset(&r, 0, sizeof(r));
 	r.cmd = US_CANCEL;
-	strcpy(r.name, "a \"b\" \\c");
+	strcpy(r.name, "a \"b\" \\c #d");
 	strcpy(r.arg2, "run me; now");
 	CHECK(us_req_format(&r, line, sizeof(line)) > 0);
 	CHECK(parse(line, &back, &why) == 0);
 	CHECK_INT(back.cmd, US_CANCEL);
-	CHECK_STR(back.name, "a \"b\" \\c");
+	CHECK_STR(back.name, "a \"b\" \\c #d");
 	CHECK_STR(back.arg2, "run me; now");
 
 	TEST_CASE("us_req_format: refuses what the timer process would refuse");
