@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -137,15 +138,55 @@ act(const struct us_conf *c, const struct us_at *a)
 	return send_req(c, &r);
 }
 
+/*
+ * 1 when we were started already confined, as a confined upsmon's notifier
+ * runs its NOTIFYCMD: no_new_privs, a seccomp filter, and no capability in
+ * any set (read back from /proc/self/status).
+ */
+static int
+already_confined(void)
+{
+	char line[256];
+	FILE *fp;
+	int caps = 0, zero = 0;
+
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1 ||
+	    prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2 ||
+	    (fp = fopen("/proc/self/status", "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (strncmp(line, "CapInh:", 7) != 0 && strncmp(line, "CapPrm:", 7) != 0 &&
+		    strncmp(line, "CapEff:", 7) != 0 && strncmp(line, "CapAmb:", 7) != 0)
+			continue;
+		caps++;
+		zero += strtoull(line + 7, NULL, 16) == 0;
+	}
+	fclose(fp);
+	return caps == 4 && zero == 4;
+}
+
 static void
 confine(const struct us_conf *c)
 {
 	struct sandbox_opts o;
+	char held[512];
 
 	memset(&o, 0, sizeof(o));
 	o.action = c->sandbox;
 	if (geteuid() == 0)
 		o.user = RUN_AS_USER;
+	/*
+	 * Under a confined upsmon there is nothing left to drop, and the
+	 * notifier's filter refuses capset, which sandbox_confine would make:
+	 * our role's filter is stacked on the one we inherited instead.
+	 */
+	if (geteuid() != 0 && already_confined()) {
+		if (sandbox_load_filter(SB_ROLE_UPSSCHED, 0, o.action) != 0)
+			exit(EXIT_FAILURE);
+		if (sandbox_describe(SB_ROLE_UPSSCHED, &o, held, sizeof(held)) == 0)
+			log_notice("sandbox (inherited, filter added): %s", held);
+		return;
+	}
 	if (sandbox_confine(SB_ROLE_UPSSCHED, &o, NULL) != 0)
 		exit(EXIT_FAILURE);
 }

@@ -7,7 +7,8 @@
 # one timer process; hostile lines on the socket are refused and logged,
 # never run; other users cannot connect; a socket left by a killed timer
 # process is recovered; a world-writable PIPEFN directory is refused; the
-# timer process is confined and exits once no timer is left.
+# timer process is confined and exits once no timer is left; under the
+# filter a confined upsmon's notifier passes on, it still works.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 : "${UPSSCHED:=$top_builddir/clients/upssched}"
@@ -217,6 +218,22 @@ tap_is "the timer process exits once no timer is left" "$(timer_pids)" ""
 # ---- a CANCEL-TIMER with no timer process starts nothing
 sched ups1 COMMOK
 tap_is "CANCEL-TIMER without a timer process starts none" "$(timer_pids)" ""
+
+# ---- run as a confined upsmon's notifier runs NOTIFYCMD: under its filter
+SBEXEC=$top_builddir/tests/integration/sbexec
+: > "$OUT"
+: > "$LOG"
+env UPSNAME=ups1 NOTIFYTYPE=LOWBATT NUT_DEBUG_SYSLOG=stderr setpriv --reuid=nut --regid=nut \
+	--clear-groups "$SBEXEC" upsmon-notify "${SANDBOX_ACTION:-kill}" "$UPSSCHED" >> "$LOG" 2>&1
+tap_is "under upsmon-notify's inherited filter: exit 0" "$?" 0
+tap_like "it stacks its own filter on the inherited one" "$(cat "$LOG")" \
+	"sandbox \(inherited, filter added\).*seccomp filter upssched"
+wait_for 40 grep -q lowbatt "$OUT"
+tap_is "and its timer fires" "$(cat "$OUT")" "1|lowbatt"
+P=$(timer_pids)
+tap_like "the timer process holds both filters" "$(grep '^Seccomp_filters:' /proc/"$P"/status)" \
+	"Seccomp_filters:[[:space:]]*2"
+kill -KILL "$P" 2>/dev/null
 
 # ---- a world-writable PIPEFN directory is refused
 W=$T/world
