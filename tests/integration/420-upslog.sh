@@ -67,6 +67,21 @@ tap_like "-m: the second tuple on standard output" "$(cat "$T/upslog-multi.log")
 	"^dummy@localhost:$PORT OL$"
 stop_pid "$P3"
 
+# ---- NUT's old positional form (ups file interval format words...), and
+# going to the background, as upslog does when it logs to a file
+# shellcheck disable=SC2086
+"$UPSLOG" $SB -p "$T/old.pid" "$U" "$L/old.log" 1 '%VAR' 'ups.status%' '[%UPSHOST%]' \
+	> "$T/upslog-old.log" 2>&1
+tap_is "in the background: the starting process exits 0" "$?" 0
+P5=$(cat "$T/old.pid" 2>/dev/null)
+PIDS="$PIDS $P5"
+tap_check "the daemon runs under the PID in its PID file" kill -0 "$P5"
+wait_for 50 test "$(lines "$L/old.log")" -ge 1
+tap_is "the old form: words joined as NUT joins them" "$(head -n 1 "$L/old.log")" "OL [$U] "
+stop_pid "$P5"
+# (reparented to init, it may stay a zombie in a container whose init does not reap)
+tap_like "SIGTERM stops the daemon" "$(ps -o stat= -p "$P5")" '^(Z.*)?$'
+
 # ---- log rotation by SIGHUP, under the sandbox
 mv "$L/default.log" "$L/default.log.1"
 n1=$(lines "$L/default.log.1")
