@@ -5,7 +5,9 @@
  * entry per line, grouped by what the process is doing (event loop, memory,
  * time, logging, sockets, files for reload, TLS/NSS, driver I/O, the
  * parent channel, exit). The role columns are U (upsd), D (driver), N
- * (driver-net), B (driver-usb, libusB) and M (upsmon-net); a flag column
+ * (driver-net), B (driver-usb, libusB), M (upsmon-net) and L (upslog,
+ * which is upsmon-net's network half plus appending to its log files); a
+ * flag column
  * other than 0 means the entry only exists when the process asked for that
  * feature (SB_F_TLS, SB_F_RELOAD, SB_F_SYSLOG). Argument allow-lists are
  * the named arrays at the top. The lists were taken from strace of upsd and
@@ -50,6 +52,7 @@
 #define N SB_R_NET
 #define B SB_R_USB
 #define M SB_R_MNET
+#define L SB_R_LOG
 #define DRV SB_R_DRIVERS
 /* In the allow-lists: every role that has one (the exec roles have none). */
 #define ALL SB_R_ALLOWLIST
@@ -116,6 +119,17 @@ VALSET(usbdevfs_ioctls,
 #define OPEN_WRITE_BITS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
 	(O_TMPFILE & ~O_DIRECTORY))
 
+/*
+ * openat() for upslog's reopen (clients/upslog_file.c): relative to a
+ * directory descriptor (a small fd, never AT_FDCWD, which is negative),
+ * with exactly the access bits write-only + append + create + no-follow:
+ * never reading, truncating, a directory or a tmpfile.
+ */
+#define UPSLOG_DIRFD_HIGH (INT32 & ~(uint64_t)0x3ff)
+#define UPSLOG_OPEN_MASK ((uint64_t)(O_ACCMODE | O_APPEND | O_CREAT | O_TRUNC | O_EXCL | \
+	O_NOFOLLOW | O_DIRECTORY | O_TMPFILE | O_PATH))
+VALSET(upslog_open, NV(O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW));
+
 /* ---- the roles ---- */
 
 const struct sb_roledef sb_roles[SB_ROLE__COUNT] = {
@@ -135,6 +149,8 @@ const struct sb_roledef sb_roles[SB_ROLE__COUNT] = {
     "upsmon's notifier: forks and execs NOTIFYCMD as the run-as user" },
 [SB_ROLE_UPSSCHED] = { "upssched", SB_MODEL_DENY, 0,
     "upssched's timer process: execs CMDSCRIPT when a timer fires" },
+[SB_ROLE_UPSLOG] = { "upslog", SB_MODEL_ALLOW, 0,
+    "upslog: NUT protocol and TLS to upsd, appends to log files it reopens on SIGHUP" },
 };
 
 /* ---- the allow-lists ---- */
@@ -196,7 +212,7 @@ const struct sb_rule sb_rules[] = {
 						"SO_ERROR after a non-blocking connect" },
 { "setsockopt",	U, 0, { IN(1, sol_socket), IN(2, upsd_socket_opts) },
 						"upsd: 32 KiB SO_SNDBUF per client, SO_LINGER 0 reset" },
-{ "setsockopt",	U|N|M, 0, { IN(1, sol_tcp), IN(2, tcp_opts) },
+{ "setsockopt",	U|N|M|L, 0, { IN(1, sol_tcp), IN(2, tcp_opts) },
 						"TCP_NODELAY on a new connection" },
 { "fcntl",	ALL, 0, { IN(1, fcntl_flags), ANY },	"net_set_nonblock, close-on-exec" },
 { "ioctl",	U, 0, { IN_MASKED(1, INT32, upsd_ioctls), ANY },
@@ -208,16 +224,21 @@ const struct sb_rule sb_rules[] = {
 { "connect",	U, 0, { ANY, ANY },		"upsd reconnects to a driver socket (chroot bounds the path)" },
 
 /* sockets: TCP clients of a upsd (the dummy-ups repeater, upsmon) */
-{ "socket",	N|M, 0, { IN(0, socket_inet), IN_MASKED(1, SOCK_TYPE_MASK, socket_stream) },
+{ "socket",	N|M|L, 0, { IN(0, socket_inet), IN_MASKED(1, SOCK_TYPE_MASK, socket_stream) },
 						"reconnecting to a upsd (addresses resolved before)" },
-{ "connect",	N|M, 0, { ANY, ANY },		"reconnecting to a upsd" },
-{ "shutdown",	N|M, 0, { ANY, ANY },		"upscli_drop ends a failed connection" },
-{ "poll",	N|B|M, 0, { ANY, ANY },		"upscli waits for a blocking call; libusb events" },
-{ "ppoll",	N|B|M, 0, { ANY, ANY },		"poll on arches without it (aarch64)" },
+{ "connect",	N|M|L, 0, { ANY, ANY },		"reconnecting to a upsd" },
+{ "shutdown",	N|M|L, 0, { ANY, ANY },		"upscli_drop ends a failed connection" },
+{ "poll",	N|B|M|L, 0, { ANY, ANY },		"upscli waits for a blocking call; libusb events" },
+{ "ppoll",	N|B|M|L, 0, { ANY, ANY },		"poll on arches without it (aarch64)" },
 
 /* the channel to a privileged parent (common/msg.c) */
 { "sendmsg",	M, 0, { ANY, ANY },		"msg_send: a message, perhaps with one fd" },
 { "recvmsg",	M, 0, { ANY, ANY },		"msg_read: a message and the fd it carries" },
+
+/* upslog's log files: SIGHUP opens them again in their kept directory */
+{ "openat",	L, 0, { CLEAR(0, UPSLOG_DIRFD_HIGH), IN_MASKED(2, UPSLOG_OPEN_MASK, upslog_open) },
+						"upslog reopens a log file: append-only, no symlink, on its kept directory fd" },
+{ "uname",	L, 0, { ANY, ANY },		"upslog's %HOST% (gethostname)" },
 
 /* files: read-only re-reads (data file, configuration, hosts.allow) */
 #ifdef HAVE_LIBWRAP

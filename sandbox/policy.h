@@ -29,9 +29,10 @@
 #define SB_R_MPAR   (1u << SB_ROLE_UPSMON_PARENT)
 #define SB_R_MNOT   (1u << SB_ROLE_UPSMON_NOTIFY)
 #define SB_R_SCHED  (1u << SB_ROLE_UPSSCHED)
+#define SB_R_LOG    (1u << SB_ROLE_UPSLOG)
 #define SB_R_DRIVERS (SB_R_DRV | SB_R_NET | SB_R_USB)
 /* Roles filtered by an allow-list: they never run a program. */
-#define SB_R_ALLOWLIST (SB_R_UPSD | SB_R_DRIVERS | SB_R_MNET)
+#define SB_R_ALLOWLIST (SB_R_UPSD | SB_R_DRIVERS | SB_R_MNET | SB_R_LOG)
 /* Roles filtered by a deny list: they fork and exec a configured program. */
 #define SB_R_EXEC   (SB_R_MPAR | SB_R_MNOT | SB_R_SCHED)
 #define SB_R_ALL    (SB_R_ALLOWLIST | SB_R_EXEC)

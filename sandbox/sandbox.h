@@ -27,6 +27,7 @@ enum sandbox_role {
 	SB_ROLE_UPSMON_PARENT,	/* upsmon's root parent: reads a channel, runs SHUTDOWNCMD */
 	SB_ROLE_UPSMON_NOTIFY,	/* upsmon's notifier: runs NOTIFYCMD */
 	SB_ROLE_UPSSCHED,	/* upssched's timer process: runs CMDSCRIPT */
+	SB_ROLE_UPSLOG,		/* upslog: NUT protocol + TLS, appends to its log files */
 	SB_ROLE__COUNT
 };
 
@@ -59,7 +60,7 @@ struct sandbox_opts {
 int sandbox_parse_action(const char *word, enum sandbox_action *out);
 const char *sandbox_action_name(enum sandbox_action a);
 /* "upsd", "driver", "driver-net", "driver-usb", "upsmon-net", "upsmon-parent",
- * "upsmon-notify", "upssched" <-> enum. lookup returns -1 if unknown. */
+ * "upsmon-notify", "upssched", "upslog" <-> enum. lookup returns -1 if unknown. */
 const char *sandbox_role_name(enum sandbox_role r);
 int sandbox_role_lookup(const char *name);
 

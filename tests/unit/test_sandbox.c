@@ -501,6 +501,36 @@ call_x32_getpid(void)
 }
 #endif
 
+/* upslog's SIGHUP reopen: openat on a directory fd kept from before. */
+static int log_dirfd = -1;
+#define UPSLOG_FLAGS (O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC)
+
+static int
+call_upslog_reopen(void)
+{
+	int fd = openat(log_dirfd, "upslog.log", UPSLOG_FLAGS, 0600);
+
+	return fd >= 0 && write(fd, "x\n", 2) == 2 ? 0 : -1;
+}
+
+static int
+call_upslog_trunc(void)
+{
+	return openat(log_dirfd, "upslog.log", UPSLOG_FLAGS | O_TRUNC, 0600);
+}
+
+static int
+call_upslog_follow(void)
+{
+	return openat(log_dirfd, "upslog.log", O_WRONLY | O_APPEND | O_CREAT, 0600);
+}
+
+static int
+call_upslog_cwd(void)
+{
+	return openat(AT_FDCWD, "upslog.log", UPSLOG_FLAGS, 0600);
+}
+
 static const struct call always_denied[] = {
 	{ "execve", call_execve },
 	{ "ptrace(PTRACE_TRACEME)", call_ptrace },
@@ -813,6 +843,23 @@ test_roles(void)
 	expect_killed(SB_ROLE_UPSMON_NET, 0, &usb);
 	expect_killed(SB_ROLE_UPSD, 0, &chan);
 	expect_killed(SB_ROLE_DRIVER, 0, &chan);
+	expect_allowed(SB_ROLE_UPSLOG, 0, &istream);
+	expect_killed(SB_ROLE_UPSLOG, 0, &ustream);
+	expect_killed(SB_ROLE_UPSLOG, 0, &openro);
+	expect_killed(SB_ROLE_UPSLOG, 0, &chan);
+	log_dirfd = open(tmpdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(log_dirfd >= 0);
+	expect_allowed(SB_ROLE_UPSLOG, 0, &(struct call){ "openat(dirfd, append-only) (log reopen)",
+	    call_upslog_reopen });
+	expect_killed(SB_ROLE_UPSLOG, 0, &(struct call){ "openat(dirfd, O_TRUNC)",
+	    call_upslog_trunc });
+	expect_killed(SB_ROLE_UPSLOG, 0, &(struct call){ "openat(dirfd) following a symlink",
+	    call_upslog_follow });
+	expect_killed(SB_ROLE_UPSLOG, 0, &(struct call){ "openat(AT_FDCWD, append-only)",
+	    call_upslog_cwd });
+	expect_killed(SB_ROLE_UPSMON_NET, 0, &(struct call){ "openat(dirfd, append-only)",
+	    call_upslog_reopen });
+	close(log_dirfd);
 }
 
 static int
@@ -1257,6 +1304,12 @@ main(void)
 	snprintf(hold, sizeof(hold), "%s/jail", tmpdir);
 	(void)rmdir(hold);
 	(void)unlink(tmpfile_ro);
+	{
+		char lp[96];
+
+		snprintf(lp, sizeof(lp), "%s/upslog.log", tmpdir);
+		(void)unlink(lp);
+	}
 	(void)rmdir(tmpdir);
 	return test_done();
 }
