@@ -217,17 +217,19 @@ static const struct hid_map map_powercom[] = {
 };
 
 static const struct subdriver sd_generic = {
-	"generic", 0, hid_names_none, hid_map_generic, NULL };
+	"generic", 0, hid_names_none, hid_map_generic, NULL, 0, 0 };
 static const struct subdriver sd_apc = {
-	"APC", 0x051d, hid_names_apc, map_apc, "American Power Conversion" };
+	"APC", 0x051d, hid_names_apc, map_apc, "American Power Conversion", 0, 0 };
 static const struct subdriver sd_cps = {
-	"CyberPower", 0x0764, hid_names_none, map_cps, "CPS" };
+	"CyberPower", 0x0764, hid_names_none, map_cps, "CPS",
+	/* their delays count in minutes (physical range -60..): NUT's 60 and 120 */
+	60, 120 };
 static const struct subdriver sd_mge = {
-	"MGE", 0x0463, hid_names_mge, map_mge, "EATON" };
+	"MGE", 0x0463, hid_names_mge, map_mge, "EATON", 0, 0 };
 static const struct subdriver sd_tripplite = {
-	"TrippLite", 0x09ae, hid_names_tripplite, map_tripplite, "Tripp Lite" };
+	"TrippLite", 0x09ae, hid_names_tripplite, map_tripplite, "Tripp Lite", 0, 0 };
 static const struct subdriver sd_powercom = {
-	"PowerCOM", 0x0d9f, hid_names_powercom, map_powercom, "PowerCOM" };
+	"PowerCOM", 0x0d9f, hid_names_powercom, map_powercom, "PowerCOM", 0, 0 };
 
 const struct subdriver *const subdrivers[] = {
 	&sd_apc, &sd_cps, &sd_mge, &sd_tripplite, &sd_powercom, &sd_generic, NULL

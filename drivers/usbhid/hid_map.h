@@ -79,6 +79,7 @@ struct subdriver {
 	const struct hid_usage_name *names;
 	const struct hid_map *map;	/* ends with a NULL path */
 	const char *mfr;	/* device.mfr when the device has no string */
+	long offdelay, ondelay;	/* default delays (0: the driver's 20 and 30) */
 };
 
 extern const struct hid_map hid_map_generic[];

@@ -244,6 +244,14 @@ attach(struct drv *d, const struct usb_matcher *m)
 		return -1;
 	}
 	U.have_dev = 1;
+	if (parse_seconds(d, "offdelay", U.sd->offdelay ? U.sd->offdelay : DEFAULT_OFFDELAY,
+	    &U.offdelay) == -1 ||
+	    parse_seconds(d, "ondelay", U.sd->ondelay ? U.sd->ondelay : DEFAULT_ONDELAY,
+	    &U.ondelay) == -1)
+		return -1;
+	if (U.ondelay <= U.offdelay && U.ondelay != 0)
+		log_warnx("ondelay (%ld) should be greater than offdelay (%ld), as NUT asks",
+		    U.ondelay, U.offdelay);
 	if ((U.v = hv_new(&U.h, U.sd, U.offdelay, U.ondelay)) == NULL) {
 		log_warnx("out of memory");
 		return -1;
@@ -267,13 +275,8 @@ usbhid_init(struct drv *d)
 	int rc;
 
 	U.d = d;
-	if (parse_seconds(d, "offdelay", DEFAULT_OFFDELAY, &U.offdelay) == -1 ||
-	    parse_seconds(d, "ondelay", DEFAULT_ONDELAY, &U.ondelay) == -1 ||
-	    parse_seconds(d, "pollfreq", DEFAULT_POLLFREQ, &U.pollfreq) == -1)
+	if (parse_seconds(d, "pollfreq", DEFAULT_POLLFREQ, &U.pollfreq) == -1)
 		return -1;
-	if (U.ondelay <= U.offdelay && U.ondelay != 0)
-		log_warnx("ondelay (%ld) should be greater than offdelay (%ld), as NUT asks",
-		    U.ondelay, U.offdelay);
 	U.pollonly = drv_testvar(d, "pollonly");
 	if (logpath != NULL && (U.setlog_fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND |
 	    O_CLOEXEC, 0600)) == -1) {

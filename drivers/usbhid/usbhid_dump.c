@@ -94,7 +94,8 @@ usbhid_dump(struct usb_transport *t, const struct subdriver *sd, FILE *out)
 		    f->report_id, f->offset, f->size, x);
 	}
 	if ((dv = calloc(1, sizeof(*dv))) == NULL ||
-	    (v = hv_new(&h, sd, 20, 30)) == NULL) {
+	    (v = hv_new(&h, sd, sd->offdelay ? sd->offdelay : 20,
+	    sd->ondelay ? sd->ondelay : 30)) == NULL) {
 		free(dv);
 		hdev_close(&h);
 		fprintf(stderr, "usbhid-ups: out of memory\n");
