@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -258,4 +259,36 @@ subdriver_for(unsigned vendorid)
 		if (subdrivers[i]->vendorid == vendorid)
 			return subdrivers[i];
 	return &sd_generic;
+}
+
+/* Copies s[0..n) without trailing blanks. */
+static void
+copy_trim(char *dst, size_t cap, const char *s, size_t n)
+{
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	snprintf(dst, cap, "%.*s", (int)n, s);
+}
+
+void
+subdriver_strings(const struct subdriver *sd, const struct usb_devinfo *di, struct sd_strings *out)
+{
+	const char *fw, *usbfw;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->mfr, sizeof(out->mfr), "%s", di->vendor[0] != '\0' ? di->vendor :
+	    sd->mfr != NULL ? sd->mfr : "");
+	snprintf(out->model, sizeof(out->model), "%s", di->product);
+	snprintf(out->serial, sizeof(out->serial), "%s", di->serial);
+	/* APC: "Back-UPS ES 850G2 FW:938.a2 .I USB FW:a2" is model, firmware, USB firmware */
+	if (sd->vendorid != 0x051d || (fw = strstr(di->product, " FW:")) == NULL)
+		return;
+	copy_trim(out->model, sizeof(out->model), di->product, (size_t)(fw - di->product));
+	fw += 4;
+	if ((usbfw = strstr(fw, " USB FW:")) != NULL) {
+		copy_trim(out->firmware, sizeof(out->firmware), fw, (size_t)(usbfw - fw));
+		snprintf(out->firmware_aux, sizeof(out->firmware_aux), "%s", usbfw + 8);
+	} else {
+		copy_trim(out->firmware, sizeof(out->firmware), fw, strlen(fw));
+	}
 }

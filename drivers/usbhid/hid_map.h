@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "hid_usage.h"
+#include "usb_transport.h"
 
 enum map_kind { M_VAR, M_STATUS, M_CMD, M_DENY };
 
@@ -88,6 +89,14 @@ extern const struct hid_map hid_map_generic[];
 const struct subdriver *subdriver_by_name(const char *name);
 /* The subdriver for a vendor id: the vendor's, or the generic one. */
 const struct subdriver *subdriver_for(unsigned vendorid);
+/* device.* / ups.* strings from the USB strings, as the vendor formats them. */
+struct sd_strings {
+	char mfr[USBT_STR_MAX], model[USBT_STR_MAX], serial[USBT_STR_MAX];
+	char firmware[USBT_STR_MAX], firmware_aux[USBT_STR_MAX];
+};
+void subdriver_strings(const struct subdriver *sd, const struct usb_devinfo *di,
+    struct sd_strings *out);
+
 /* Every subdriver, NULL-terminated (for -h). */
 extern const struct subdriver *const subdrivers[];
 

@@ -28,6 +28,7 @@ struct hvars {
 	long offdelay, ondelay;
 	int deep_test;			/* the last test started was a deep one: CAL while it runs */
 	int test_running;
+	int onlinedischarge;
 	const char *cmds[HV_MAX];
 	size_t ncmds;
 };
@@ -105,6 +106,12 @@ void
 hv_free(struct hvars *v)
 {
 	free(v);
+}
+
+void
+hv_set_onlinedischarge(struct hvars *v, int on)
+{
+	v->onlinedischarge = on;
 }
 
 const char *
@@ -248,6 +255,8 @@ emit_status(struct hvars *v, const struct hv_sink *s)
 	}
 	if (v->test_running && v->deep_test)
 		st |= ST_CAL;
+	if (v->onlinedischarge && (st & ST_DISCHRG))
+		st &= ~ST_ONLINE;
 	/* no AC-present bit anywhere: on line unless discharging */
 	if ((known & ST_ONLINE) ? (st & ST_ONLINE) : !(st & ST_DISCHRG))
 		tok[nt++] = "OL";

@@ -25,6 +25,8 @@ struct hvars;
 /* Resolves the table against the device. NULL when out of memory. */
 struct hvars *hv_new(struct hdev *h, const struct subdriver *sd, long offdelay, long ondelay);
 void hv_free(struct hvars *v);
+/* onlinedischarge: OL with DISCHRG is reported as OB, as NUT's flag does. */
+void hv_set_onlinedischarge(struct hvars *v, int on);
 /* The commands the device supports, one at a time: NULL after the last. */
 const char *hv_cmd_name(const struct hvars *v, size_t i);
 /* 1 if the device has a source for ups.status (a UPS, not some other HID device). */

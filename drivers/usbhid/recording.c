@@ -123,6 +123,15 @@ info_line(struct recording *rec, char *line)
 		snprintf(rec->product, sizeof(rec->product), "%s", v);
 	else if (strcmp(line, "Serial") == 0)
 		snprintf(rec->serial, sizeof(rec->serial), "%s", v);
+	else if (strncmp(line, "String ", 7) == 0 && rec->nstrings < REC_STRINGS) {
+		unsigned long idx = strtoul(line + 7, NULL, 10);
+
+		if (idx > 0 && idx < 256) {
+			rec->strings[rec->nstrings].index = (unsigned)idx;
+			snprintf(rec->strings[rec->nstrings].text, REC_STR_MAX, "%s", v);
+			rec->nstrings++;
+		}
+	}
 }
 
 static int

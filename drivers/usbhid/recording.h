@@ -5,7 +5,8 @@
  *   reports.txt     "RAW <id> <bytes, report id first>" lines (other lines,
  *                   such as NUT's decoded items, are skipped here);
  *   info.txt        optional "Key: value" lines: VendorID, ProductID,
- *                   Manufacturer, Product, Serial.
+ *                   Manufacturer, Product, Serial, and "String N: text"
+ *                   for the device's string descriptor N.
  * The replay transport serves these; the parser tests check against them.
  */
 #ifndef NUTSEC_RECORDING_H
@@ -18,6 +19,7 @@
 
 #define REC_RAW_MAX	4096	/* RAW lines kept */
 #define REC_STR_MAX	128
+#define REC_STRINGS	32	/* "String N:" lines kept */
 
 struct rec_raw {
 	uint8_t id;
@@ -31,6 +33,8 @@ struct recording {
 	size_t desc_len;
 	unsigned vendorid, productid;
 	char manufacturer[REC_STR_MAX], product[REC_STR_MAX], serial[REC_STR_MAX];
+	struct { unsigned index; char text[REC_STR_MAX]; } strings[REC_STRINGS];
+	size_t nstrings;
 	struct rec_raw *raws;
 	size_t nraws;
 };

@@ -131,14 +131,15 @@ replay_interrupt_read(struct usb_transport *t, uint8_t *buf, size_t cap)
 static int
 replay_get_string(struct usb_transport *t, unsigned index, char *buf, size_t cap)
 {
-	/* Recordings keep no string descriptors but the three device strings. */
-	const char *s = index == 1 ? t->info.vendor : index == 2 ? t->info.product :
-	    index == 3 ? t->info.serial : "";
+	const struct recording *rec = &rp(t)->rec;
 
-	if (*s == '\0')
-		return USBT_ERR;
-	snprintf(buf, cap, "%s", s);
-	return 0;
+	for (size_t i = 0; i < rec->nstrings; i++) {
+		if (rec->strings[i].index == index) {
+			snprintf(buf, cap, "%s", rec->strings[i].text);
+			return 0;
+		}
+	}
+	return USBT_ERR;	/* the device would stall */
 }
 
 static int

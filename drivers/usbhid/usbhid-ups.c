@@ -64,8 +64,18 @@ static const struct drv_vardef usbhid_vars[] = {
 	{ "ondelay", DRV_VAR_VALUE, "seconds before the load returns (ups.delay.start, 30)" },
 	{ "pollfreq", DRV_VAR_VALUE, "seconds between full reads (30); status every pollinterval" },
 	{ "pollonly", DRV_VAR_FLAG, "ignore interrupt reports, poll only" },
-	{ "interruptonly", DRV_VAR_FLAG, "accepted for NUT compatibility; status is still polled" },
-	{ "interruptsize", DRV_VAR_VALUE, "accepted for NUT compatibility (reports are sized by the descriptor)" },
+	{ "onlinedischarge", DRV_VAR_FLAG, "on line but discharging counts as on battery (OB)" },
+	/* NUT's tuning knobs: accepted so existing sections start, without effect here */
+	{ "interruptonly", DRV_VAR_FLAG, "NUT compatibility, no effect: status is still polled" },
+	{ "interruptsize", DRV_VAR_VALUE, "NUT compatibility, no effect: reports are sized by the descriptor" },
+	{ "explore", DRV_VAR_FLAG, "NUT compatibility, no effect: every device gets the generic table" },
+	{ "maxreport", DRV_VAR_FLAG, "NUT compatibility, no effect: reports are read one by one" },
+	{ "notification", DRV_VAR_VALUE, "NUT compatibility, no effect" },
+	{ "disable_fix_report_desc", DRV_VAR_FLAG, "NUT compatibility, no effect: no descriptor is patched" },
+	{ "allow_duplicates", DRV_VAR_FLAG, "NUT compatibility, no effect" },
+	{ "waitbeforereconnect", DRV_VAR_VALUE, "NUT compatibility, no effect" },
+	{ "lbrb_log_delay_sec", DRV_VAR_VALUE, "NUT compatibility, no effect" },
+	{ "interrupt_pipe_no_events_tolerance", DRV_VAR_VALUE, "NUT compatibility, no effect" },
 	{ "replay", DRV_VAR_VALUE, "serve a recorded device directory instead of USB" },
 	{ "replay_log", DRV_VAR_VALUE, "with replay: append every SET_REPORT to this file" },
 };
@@ -210,15 +220,29 @@ publish_device(struct drv *d)
 	const struct usb_devinfo *di = &U.t->info;
 
 	(void)drv_setinfo(d, "device.type", "ups");
+	struct sd_strings ss;
+
+	subdriver_strings(U.sd, di, &ss);
 	(void)drv_setinfo(d, "driver.version.data", "%s", U.sd->name);
 	(void)drv_setinfo(d, "ups.vendorid", "%04x", di->vendorid);
 	(void)drv_setinfo(d, "ups.productid", "%04x", di->productid);
-	if (di->vendor[0] != '\0' || U.sd->mfr != NULL)
-		(void)drv_setinfo(d, "device.mfr", "%s", di->vendor[0] ? di->vendor : U.sd->mfr);
-	if (di->product[0] != '\0')
-		(void)drv_setinfo(d, "device.model", "%s", di->product);
-	if (di->serial[0] != '\0')
-		(void)drv_setinfo(d, "device.serial", "%s", di->serial);
+	/* NUT publishes both names of each */
+	if (ss.mfr[0] != '\0') {
+		(void)drv_setinfo(d, "device.mfr", "%s", ss.mfr);
+		(void)drv_setinfo(d, "ups.mfr", "%s", ss.mfr);
+	}
+	if (ss.model[0] != '\0') {
+		(void)drv_setinfo(d, "device.model", "%s", ss.model);
+		(void)drv_setinfo(d, "ups.model", "%s", ss.model);
+	}
+	if (ss.serial[0] != '\0') {
+		(void)drv_setinfo(d, "device.serial", "%s", ss.serial);
+		(void)drv_setinfo(d, "ups.serial", "%s", ss.serial);
+	}
+	if (ss.firmware[0] != '\0')
+		(void)drv_setinfo(d, "ups.firmware", "%s", ss.firmware);
+	if (ss.firmware_aux[0] != '\0')
+		(void)drv_setinfo(d, "ups.firmware.aux", "%s", ss.firmware_aux);
 	(void)drv_setinfo(d, "driver.parameter.pollfreq", "%ld", U.pollfreq);
 }
 
@@ -256,6 +280,7 @@ attach(struct drv *d, const struct usb_matcher *m)
 		log_warnx("out of memory");
 		return -1;
 	}
+	hv_set_onlinedischarge(U.v, drv_testvar(d, "onlinedischarge"));
 	if (!hv_is_ups(U.v)) {
 		log_warnx("%04x:%04x: the descriptor has no Power Device usages: not a UPS interface",
 		    U.t->info.vendorid, U.t->info.productid);

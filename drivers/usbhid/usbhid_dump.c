@@ -78,6 +78,7 @@ usbhid_dump(struct usb_transport *t, const struct subdriver *sd, FILE *out)
 	struct hvars *v;
 	struct dump_vars *dv;
 	struct hv_sink sink;
+	struct sd_strings ss;
 	char err[256], buf[32];
 
 	if (hdev_open(&h, t, sd->names, err, sizeof(err)) == -1) {
@@ -113,12 +114,17 @@ usbhid_dump(struct usb_transport *t, const struct subdriver *sd, FILE *out)
 	add(dv, "ups.vendorid", buf);
 	snprintf(buf, sizeof(buf), "%04x", t->info.productid);
 	add(dv, "ups.productid", buf);
-	if (t->info.vendor[0] != '\0' || sd->mfr != NULL)
-		add(dv, "device.mfr", t->info.vendor[0] != '\0' ? t->info.vendor : sd->mfr);
-	if (t->info.product[0] != '\0')
-		add(dv, "device.model", t->info.product);
-	if (t->info.serial[0] != '\0')
-		add(dv, "device.serial", t->info.serial);
+	subdriver_strings(sd, &t->info, &ss);
+	if (ss.mfr[0] != '\0')
+		add(dv, "device.mfr", ss.mfr);
+	if (ss.model[0] != '\0')
+		add(dv, "device.model", ss.model);
+	if (ss.serial[0] != '\0')
+		add(dv, "device.serial", ss.serial);
+	if (ss.firmware[0] != '\0')
+		add(dv, "ups.firmware", ss.firmware);
+	if (ss.firmware_aux[0] != '\0')
+		add(dv, "ups.firmware.aux", ss.firmware_aux);
 	qsort(dv->line, dv->n, sizeof(dv->line[0]), cmp_line);
 	for (size_t i = 0; i < dv->n; i++)
 		fprintf(out, "%s\n", dv->line[i]);

@@ -44,6 +44,23 @@ out=$(cat "$T/powercom-bnt-800ap.out")
 tap_unlike "Powercom: no battery.voltage (the firmware repeats output voltage there)" "$out" 'battery\.voltage:'
 tap_like "Liebert vendor interface: said to be no UPS" "$(cat "$T/liebert-psa5-iface0.err")" 'not a UPS'
 
+# Against NUT itself: the upsc output of the same Back-UPS (a later run, so
+# measured values differ), with the USB strings NUT read from it.
+A=$T/apc
+mkdir -p "$A"
+cp "$DATADIR/hid/apc-back-ups-es-850g2/descriptor.hex" "$DATADIR/hid/apc-back-ups-es-850g2/reports.txt" "$A/"
+printf '%s\n' "VendorID: 0x051d" "ProductID: 0x0002" "Manufacturer: American Power Conversion" \
+	"Product: Back-UPS ES 850G2 FW:938.a2 .I USB FW:a2" "Serial: 5B2109T81980" \
+	"String 4: PbAc" > "$A/info.txt"
+"$USBHID" --replay "$A" --dump | grep -v '^UPS' > "$T/apc.vars"
+grep -v -e '^driver\.' -e '^battery\.runtime:' -e '^battery\.voltage:' -e '^input\.voltage:' \
+	-e '^ups\.load:' "$DATADIR/hid/apc-back-ups-es-850g2/upsc.txt" > "$T/apc.nut"
+tap_is "APC: every static variable NUT's upsc showed, with its value" \
+	"$(grep -Fvx -f "$T/apc.vars" "$T/apc.nut")" ""
+for v in battery.runtime battery.voltage input.voltage ups.load; do
+	tap_like "APC: $v published too" "$(cat "$T/apc.vars")" "^$v: [0-9.]+\$"
+done
+
 # a subdriver by name; a bad one
 tap_like "subdriver=generic names no APC usages" \
 	"$("$USBHID" --replay "$DATADIR/hid/apc-back-ups-es-850g2" --dump -x subdriver=generic)" \
