@@ -372,12 +372,11 @@ hv_interrupt(struct hvars *v, const struct hv_sink *s, int report_id)
 			continue;
 		if (hdev_read_logical(v->h, a->fi, &l) != 0)
 			continue;
-		if (a->m->kind == M_STATUS) {
+		if (a->m->kind == M_STATUS)
 			apply_status(a, hid_to_value(a->fi, l));
-			any = 1;
-		} else {
+		else
 			emit_var(v, s, a, hid_to_value(a->fi, l));
-		}
+		any = 1;	/* a test result can change CAL too */
 	}
 	if (any)
 		emit_status(v, s);
