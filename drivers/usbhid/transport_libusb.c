@@ -33,6 +33,7 @@
 #define HID_SET_REPORT	0x09
 #define HID_DT_REPORT	0x22
 #define INTR_QUEUE	8
+#define USBFS_CTRL_MAX	4096	/* usbfs refuses longer control transfers */
 
 struct usbdev {
 	libusb_context *ctx;
@@ -41,6 +42,7 @@ struct usbdev {
 	int iface;
 	unsigned char ep_in;		/* interrupt IN endpoint, 0 if none */
 	uint16_t ep_size;
+	uint16_t desc_len;		/* report descriptor length, from the HID descriptor */
 	struct libusb_transfer *xfer;
 	unsigned char xbuf[HID_REPORT_MAX + 1];
 	int gone;
@@ -66,10 +68,17 @@ static int
 usb_get_descriptor(struct usb_transport *t, uint8_t *buf, size_t cap)
 {
 	struct usbdev *u = ud(t);
-	int n = libusb_control_transfer(u->h, LIBUSB_ENDPOINT_IN | LIBUSB_RECIPIENT_INTERFACE,
-	    LIBUSB_REQUEST_GET_DESCRIPTOR, HID_DT_REPORT << 8, (uint16_t)u->iface, buf,
-	    (uint16_t)(cap > 0xffff ? 0xffff : cap), CTRL_TIMEOUT_MS);
+	/* the length the HID descriptor states, as the device expects to be asked */
+	size_t len = u->desc_len > 0 ? u->desc_len : USBFS_CTRL_MAX;
+	int n;
 
+	if (len > cap)
+		len = cap;
+	if (len > USBFS_CTRL_MAX)
+		len = USBFS_CTRL_MAX;
+	n = libusb_control_transfer(u->h, LIBUSB_ENDPOINT_IN | LIBUSB_RECIPIENT_INTERFACE,
+	    LIBUSB_REQUEST_GET_DESCRIPTOR, HID_DT_REPORT << 8, (uint16_t)u->iface, buf,
+	    (uint16_t)len, CTRL_TIMEOUT_MS);
 	return n < 0 ? rc_of(n) : n;
 }
 
@@ -209,21 +218,43 @@ static const struct usb_transport_ops usb_ops = {
 	.close = usb_close,
 };
 
-/* Interface 0 of a HID device: its interrupt IN endpoint, if any. 1 if HID. */
+/* The report descriptor length in a HID class descriptor (0x21) among extra bytes. */
+static uint16_t
+report_desc_len(const unsigned char *extra, int len)
+{
+	for (int i = 0; i + 1 < len && extra[i] >= 2; i += extra[i]) {
+		const unsigned char *d = extra + i;
+
+		if (i + d[0] > len)
+			break;
+		if (d[1] != 0x21 || d[0] < 9)
+			continue;
+		/* bNumDescriptors entries of (type, length) from byte 6 */
+		for (int k = 0; k < d[5] && 6 + 3 * k + 2 < d[0]; k++)
+			if (d[6 + 3 * k] == HID_DT_REPORT)
+				return (uint16_t)(d[7 + 3 * k] | d[8 + 3 * k] << 8);
+	}
+	return 0;
+}
+
+/* Interface 0 of a HID device: its interrupt IN endpoint, if any, and the
+ * report descriptor length. 1 if HID. */
 static int
-hid_interface(libusb_device *dev, unsigned char *ep, uint16_t *size)
+hid_interface(libusb_device *dev, unsigned char *ep, uint16_t *size, uint16_t *desc_len)
 {
 	struct libusb_config_descriptor *cfg;
 	const struct libusb_interface_descriptor *alt;
 	int hid = 0;
 
 	*ep = 0;
+	*desc_len = 0;
 	if (libusb_get_active_config_descriptor(dev, &cfg) != 0 &&
 	    libusb_get_config_descriptor(dev, 0, &cfg) != 0)
 		return 0;
 	if (cfg->bNumInterfaces > 0 && cfg->interface[0].num_altsetting > 0) {
 		alt = &cfg->interface[0].altsetting[0];
 		hid = alt->bInterfaceClass == LIBUSB_CLASS_HID;
+		*desc_len = report_desc_len(alt->extra, alt->extra_length);
 		for (int i = 0; i < alt->bNumEndpoints; i++) {
 			const struct libusb_endpoint_descriptor *e = &alt->endpoint[i];
 
@@ -274,10 +305,10 @@ find_device(const struct usb_matcher *m, struct usb_devinfo *info, char *path, s
 		struct libusb_device_descriptor dd;
 		libusb_device_handle *h;
 		unsigned char ep;
-		uint16_t size;
+		uint16_t size, dlen;
 
 		if (libusb_get_device_descriptor(list[i], &dd) != 0 ||
-		    !hid_interface(list[i], &ep, &size))
+		    !hid_interface(list[i], &ep, &size, &dlen))
 			continue;
 		memset(info, 0, sizeof(*info));
 		info->vendorid = dd.idVendor;
@@ -339,7 +370,7 @@ usbt_usb_open(const char *port, const struct usb_matcher *m, char *err, size_t e
 		snprintf(err, errlen, "%s: cannot claim interface 0: %s", path, libusb_strerror(rc));
 		goto fail;
 	}
-	(void)hid_interface(libusb_get_device(u->h), &u->ep_in, &u->ep_size);
+	(void)hid_interface(libusb_get_device(u->h), &u->ep_in, &u->ep_size, &u->desc_len);
 	if (u->ep_in != 0 && (u->xfer = libusb_alloc_transfer(0)) != NULL) {
 		size_t len = u->ep_size > 0 && u->ep_size <= sizeof(u->xbuf) ? u->ep_size : 64;
 
