@@ -170,15 +170,17 @@ usb_get_string(struct usb_transport *t, unsigned index, char *buf, size_t cap)
 }
 
 static int
-usb_pollfds(struct usb_transport *t, int *fds, size_t max)
+usb_pollfds(struct usb_transport *t, struct usbt_pollfd *fds, size_t max)
 {
 	const struct libusb_pollfd **p;
 	size_t n = 0;
 
 	if (ud(t)->xfer == NULL || (p = libusb_get_pollfds(ud(t)->ctx)) == NULL)
 		return 0;
-	for (; p[n] != NULL && n < max; n++)
-		fds[n] = p[n]->fd;
+	for (; p[n] != NULL && n < max; n++) {
+		fds[n].fd = p[n]->fd;
+		fds[n].events = p[n]->events;	/* POLLOUT for the usbdevfs fd */
+	}
 	libusb_free_pollfds(p);
 	return (int)n;
 }

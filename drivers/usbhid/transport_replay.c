@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,13 +144,14 @@ replay_get_string(struct usb_transport *t, unsigned index, char *buf, size_t cap
 }
 
 static int
-replay_pollfds(struct usb_transport *t, int *fds, size_t max)
+replay_pollfds(struct usb_transport *t, struct usbt_pollfd *fds, size_t max)
 {
 	struct replay *r = rp(t);
 
 	if (r->intr_fd == -1 || max == 0)
 		return 0;
-	fds[0] = r->intr_fd;
+	fds[0].fd = r->intr_fd;
+	fds[0].events = POLLIN;
 	return 1;
 }
 

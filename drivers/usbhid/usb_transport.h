@@ -29,6 +29,11 @@ struct usb_devinfo {
 
 struct usb_transport;
 
+struct usbt_pollfd {
+	int fd;
+	short events;	/* POLLIN, POLLOUT */
+};
+
 struct usb_transport_ops {
 	const char *name;
 	/* The report descriptor. Its length, or USBT_ERR/USBT_GONE. */
@@ -44,11 +49,12 @@ struct usb_transport_ops {
 	/* A string descriptor by index, into buf. 0 or an error. */
 	int (*get_string)(struct usb_transport *t, unsigned index, char *buf, size_t cap);
 	/*
-	 * Descriptors to watch for readability so interrupt reports are read
-	 * when they come (interrupt_read is then called). The count (0: poll
-	 * only), at most max.
+	 * Descriptors to watch so interrupt reports are read when they come
+	 * (interrupt_read is then called), with the poll(2) events to watch
+	 * for (usbdevfs signals a finished transfer as POLLOUT). The count
+	 * (0: poll only), at most max.
 	 */
-	int (*pollfds)(struct usb_transport *t, int *fds, size_t max);
+	int (*pollfds)(struct usb_transport *t, struct usbt_pollfd *fds, size_t max);
 	void (*close)(struct usb_transport *t);
 };
 

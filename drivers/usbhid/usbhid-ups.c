@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ static struct {
 	int pollonly;
 	time_t last_full;
 	int setlog_fd;
-	int fds[4];
+	struct usbt_pollfd fds[4];
 	int nfds;
 	struct drv *d;
 } U = { .setlog_fd = -1 };
@@ -177,15 +178,19 @@ static void
 watch_interrupts(struct drv *d)
 {
 	U.nfds = U.pollonly ? 0 : U.t->ops->pollfds(U.t, U.fds, sizeof(U.fds) / sizeof(U.fds[0]));
-	for (int i = 0; i < U.nfds; i++)
-		(void)drv_watch_add(d, U.fds[i], DRV_WATCH_READ, on_interrupt, NULL);
+	for (int i = 0; i < U.nfds; i++) {
+		unsigned ev = ((U.fds[i].events & POLLIN) ? DRV_WATCH_READ : 0) |
+		    ((U.fds[i].events & POLLOUT) ? DRV_WATCH_WRITE : 0);
+
+		(void)drv_watch_add(d, U.fds[i].fd, ev, on_interrupt, NULL);
+	}
 }
 
 static void
 unwatch_interrupts(struct drv *d)
 {
 	for (int i = 0; i < U.nfds; i++)
-		drv_watch_del(d, U.fds[i]);
+		drv_watch_del(d, U.fds[i].fd);
 	U.nfds = 0;
 }
 
@@ -339,6 +344,8 @@ usbhid_update(struct drv *d)
 		log_warnx("the device does not answer");
 		return -1;
 	}
+	/* interrupt reports that completed while the poll's transfers ran */
+	(void)on_interrupt(d, -1, 0, NULL);
 	if (!quick)
 		U.last_full = now;
 	return 0;

@@ -372,7 +372,7 @@ run(void)
 	pthread_mutex_unlock(&dev.lock);
 
 	TEST_CASE("libusb: an interrupt report on endpoint 0x81 reaches ups.status");
-	CHECK(t->ops->pollfds(t, (int[4]){ 0 }, 4) >= 1);
+	CHECK(t->ops->pollfds(t, (struct usbt_pollfd[4]){ { 0, 0 } }, 4) >= 1);
 	pthread_mutex_lock(&dev.lock);
 	dev.pending[0] = 0x0b;
 	dev.pending[1] = 0x04;	/* AC lost, discharging */
@@ -388,6 +388,33 @@ run(void)
 	hv_free(v);
 	hdev_close(&h);
 	t->ops->close(t);
+}
+
+/* The driver binary itself on the emulated device: --dump in a child process. */
+static void
+run_binary(void)
+{
+	char cmd[1024], line[512];
+	int got_charge = 0, field = 0, status_ok = 0, model = 0;
+	FILE *p;
+
+	TEST_CASE("usbhid-ups --dump on the emulated device, in its own process");
+	snprintf(cmd, sizeof(cmd), "%s/drivers/usbhid/usbhid-ups --dump -x vendorid=0764 "
+	    "-x 'product=cp1500.*' 2>&1", TOP_BUILDDIR);
+	if (!CHECK((p = popen(cmd, "r")) != NULL))
+		return;
+	while (fgets(line, sizeof(line), p) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		got_charge |= strcmp(line, "battery.charge: 100") == 0;
+		field |= strcmp(line, "UPS.PowerSummary.RemainingCapacity Input 0x08 0 8 100") == 0;
+		status_ok |= strcmp(line, "ups.status: OL") == 0;
+		model |= strcmp(line, "device.model: CP1500PFCLCD") == 0;
+	}
+	CHECK_INT(pclose(p), 0);
+	CHECK(got_charge);
+	CHECK(field);
+	CHECK(status_ok);
+	CHECK(model);
 }
 
 int
@@ -417,6 +444,7 @@ main(int argc, char **argv)
 	TEST_CASE("umockdev: the emulated HID UPS is in place");
 	setup_testbed(tb, handler);
 	run();
+	run_binary();
 	g_object_unref(handler);
 	g_object_unref(tb);
 	rec_free(&dev.rec);
