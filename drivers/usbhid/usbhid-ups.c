@@ -49,6 +49,7 @@ static struct {
 	int setlog_fd;
 	struct usbt_pollfd fds[4];
 	int nfds;
+	drv_timer_id intr_timer;	/* when an fd cannot be watched */
 	struct drv *d;
 } U = { .setlog_fd = -1 };
 
@@ -174,16 +175,28 @@ open_transport(struct drv *d, const struct usb_matcher *m)
 
 static int on_interrupt(struct drv *d, int fd, unsigned events, void *arg);
 
+static int
+on_interrupt_timer(struct drv *d, void *arg)
+{
+	return on_interrupt(d, -1, 0, arg);
+}
+
 static void
 watch_interrupts(struct drv *d)
 {
+	int failed = 0;
+
 	U.nfds = U.pollonly ? 0 : U.t->ops->pollfds(U.t, U.fds, sizeof(U.fds) / sizeof(U.fds[0]));
 	for (int i = 0; i < U.nfds; i++) {
 		unsigned ev = ((U.fds[i].events & POLLIN) ? DRV_WATCH_READ : 0) |
 		    ((U.fds[i].events & POLLOUT) ? DRV_WATCH_WRITE : 0);
 
-		(void)drv_watch_add(d, U.fds[i].fd, ev, on_interrupt, NULL);
+		if (drv_watch_add(d, U.fds[i].fd, ev, on_interrupt, NULL) == -1)
+			failed = 1;
 	}
+	/* an fd the event loop cannot watch (not a device or pipe): look often */
+	if (failed && (U.intr_timer = drv_timer_add(d, 250, 250, on_interrupt_timer, NULL)) != 0)
+		log_info("interrupt reports: checked every 250 ms");
 }
 
 static void
@@ -192,6 +205,8 @@ unwatch_interrupts(struct drv *d)
 	for (int i = 0; i < U.nfds; i++)
 		drv_watch_del(d, U.fds[i].fd);
 	U.nfds = 0;
+	drv_timer_del(d, U.intr_timer);
+	U.intr_timer = 0;
 }
 
 static int

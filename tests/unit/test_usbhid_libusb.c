@@ -15,9 +15,11 @@
 #include <linux/ioctl.h>
 #include <linux/usbdevice_fs.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <umockdev.h>
@@ -417,6 +419,129 @@ run_binary(void)
 	CHECK(model);
 }
 
+/* Runs a shell command, returns its output (static buffer). */
+static const char *
+sh(const char *cmd)
+{
+	static char out[16384];
+	size_t n = 0;
+	FILE *p = popen(cmd, "r");
+
+	out[0] = '\0';
+	if (p == NULL)
+		return out;
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	return out;
+}
+
+/* The driver daemon, sandboxed, on the emulated device; its socket read
+ * with tests/integration/drvclient.py as upsd would. */
+static void
+run_daemon(void)
+{
+	char dir[] = "/tmp/nutsec-umock.XXXXXX", cmd[2048], sock[256], proc[64];
+	const char *out;
+	pid_t pid;
+	int up = 0, seen = 0;
+
+	TEST_CASE("usbhid-ups serving, sandboxed, on the emulated device");
+	if (getuid() != 0) {
+		printf("# not root: the driver cannot drop to nut; skipped\n");
+		return;
+	}
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	snprintf(cmd, sizeof(cmd),
+	    "cd %s && chmod 0755 . && mkdir etc state && chown root:nut etc state && "
+	    "chmod 0750 etc && chmod 0770 state && "
+	    "printf '[cp]\\n\\tdriver = usbhid-ups\\n\\tport = auto\\n\\tvendorid = 0764\\n"
+	    "\\tpollinterval = 30\\n' > etc/ups.conf && chown root:nut etc/ups.conf && "
+	    "chmod 0640 etc/ups.conf", dir);
+	CHECK(system(cmd) == 0);
+	snprintf(sock, sizeof(sock), "%s/state/usbhid-ups-cp", dir);
+	fflush(stdout);	/* the child must not repeat the TAP lines buffered so far */
+	if ((pid = fork()) == 0) {
+		char conf[128], state[128], log[160];
+
+		snprintf(conf, sizeof(conf), "%s/etc", dir);
+		snprintf(state, sizeof(state), "%s/state", dir);
+		snprintf(log, sizeof(log), "%s/driver.log", dir);
+		setenv("NUT_CONFPATH", conf, 1);
+		setenv("NUT_STATEPATH", state, 1);
+		setenv("NUT_ALTPIDPATH", state, 1);
+		setenv("NUT_PIDPATH", state, 1);
+		if (freopen(log, "w", stdout) == NULL || dup2(fileno(stdout), 2) == -1)
+			_exit(127);
+		snprintf(cmd, sizeof(cmd), "%s/drivers/usbhid/usbhid-ups", TOP_BUILDDIR);
+		execl(cmd, "usbhid-ups", "-a", "cp", "-F", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && !up; i++) {
+		up = access(sock, F_OK) == 0;
+		if (!up)
+			usleep(100000);
+	}
+	if (!CHECK(up)) {
+		snprintf(cmd, sizeof(cmd), "cat %s/driver.log", dir);
+		printf("# %s\n", sh(cmd));
+		goto out;
+	}
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/integration/drvclient.py %s DUMPALL",
+	    TOP_SRCDIR, sock);
+	out = sh(cmd);
+	CHECK(strstr(out, "SETINFO battery.charge \"100\"") != NULL);
+	CHECK(strstr(out, "SETINFO ups.status \"OL\"") != NULL);
+	snprintf(proc, sizeof(proc), "/proc/%d/status", (int)pid);
+	snprintf(cmd, sizeof(cmd), "grep -E '^(Seccomp|NoNewPrivs|CapEff|Uid):' %s", proc);
+	out = sh(cmd);
+	CHECK(strstr(out, "Seccomp:\t2") != NULL);
+	CHECK(strstr(out, "NoNewPrivs:\t1") != NULL);
+	CHECK(strstr(out, "CapEff:\t0000000000000000") != NULL);
+	CHECK(strstr(out, "Uid:\t0") == NULL);
+
+	/* a command through the socket reaches the device */
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/integration/drvclient.py %s "
+	    "'INSTCMD beeper.disable'", TOP_SRCDIR, sock);
+	(void)sh(cmd);
+	for (int i = 0; i < 50 && !seen; i++) {
+		pthread_mutex_lock(&dev.lock);
+		seen = dev.nsets > 0 && strcmp(dev.sets[dev.nsets - 1], "0c 01") == 0;
+		pthread_mutex_unlock(&dev.lock);
+		if (!seen)
+			usleep(100000);
+	}
+	CHECK(seen);
+
+	/* an interrupt report changes ups.status before any poll */
+	pthread_mutex_lock(&dev.lock);
+	dev.pending[0] = 0x0b;
+	dev.pending[1] = 0x0c;	/* on battery, below the capacity limit */
+	dev.pending_len = 2;
+	pthread_mutex_unlock(&dev.lock);
+	seen = 0;
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/integration/drvclient.py %s DUMPALL",
+	    TOP_SRCDIR, sock);
+	for (int i = 0; i < 50 && !seen; i++) {
+		seen = strstr(sh(cmd), "SETINFO ups.status \"OB DISCHRG LB\"") != NULL;
+		if (!seen)
+			usleep(100000);
+	}
+	if (!CHECK(seen)) {
+		printf("# %s\n", sh(cmd));
+		snprintf(cmd, sizeof(cmd), "cat %s/driver.log", dir);
+		printf("# %s\n", sh(cmd));
+	}
+	snprintf(cmd, sizeof(cmd), "grep -c 'is not allowed' %s/driver.log", dir);
+	CHECK(strncmp(sh(cmd), "0", 1) == 0);	/* no syscall refused */
+out:
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)system(cmd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -445,6 +570,7 @@ main(int argc, char **argv)
 	setup_testbed(tb, handler);
 	run();
 	run_binary();
+	run_daemon();
 	g_object_unref(handler);
 	g_object_unref(tb);
 	rec_free(&dev.rec);
