@@ -209,6 +209,16 @@ unwatch_interrupts(struct drv *d)
 	U.intr_timer = 0;
 }
 
+/* The device went away: the sandboxed process cannot reopen it. */
+static int
+device_gone(struct drv *d)
+{
+	log_warnx("the UPS is gone (unplugged or reset): exiting with status 1, so that the "
+	    "service manager starts the driver again to reopen it");
+	drv_exit(d, 1);
+	return DRV_EV_STALE;
+}
+
 static int
 on_interrupt(struct drv *d, int fd, unsigned events, void *arg)
 {
@@ -222,10 +232,14 @@ on_interrupt(struct drv *d, int fd, unsigned events, void *arg)
 	if (!U.have_dev)
 		return DRV_EV_NONE;
 	/* everything waiting, a bounded number per wake-up */
-	for (int i = 0; i < 64 && (n = U.t->ops->interrupt_read(U.t, buf, sizeof(buf))) > 0; i++) {
-		int id = hdev_interrupt(&U.h, buf, (size_t)n);
+	for (int i = 0; i < 64 && (n = U.t->ops->interrupt_read(U.t, buf, sizeof(buf))) != 0; i++) {
+		int id;
 
-		if (id >= 0) {
+		if (n == USBT_GONE)
+			return device_gone(d);
+		if (n < 0)
+			break;
+		if ((id = hdev_interrupt(&U.h, buf, (size_t)n)) >= 0) {
 			log_debug("interrupt report 0x%02x, %d bytes", id, n);
 			hv_interrupt(U.v, &s, id);
 			got = 1;
@@ -355,7 +369,12 @@ usbhid_update(struct drv *d)
 
 	if (!U.have_dev)
 		return -1;
-	if (hv_update(U.v, &s, quick) != 0) {
+	switch (hv_update(U.v, &s, quick)) {
+	case 0:
+		break;
+	case USBT_GONE:
+		return device_gone(d);
+	default:
 		log_warnx("the device does not answer");
 		return -1;
 	}

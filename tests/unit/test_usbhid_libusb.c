@@ -46,6 +46,7 @@ static struct {
 	int pending_len;
 	char sets[16][128];		/* SET_REPORTs seen, as hex */
 	int nsets;
+	int unplugged;			/* every transfer fails with ENODEV */
 } dev = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static const char *const strings[] = { NULL, "CPS", "CP1500PFCLCD", "CXXNT2000123" };
@@ -187,9 +188,15 @@ handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer unus
 		umockdev_ioctl_client_complete(client, -1, ENODATA);
 		break;
 	case USBDEVFS_SUBMITURB: {
-		UMockdevIoctlData *u = umockdev_ioctl_data_resolve(arg, 0,
-		    sizeof(struct usbdevfs_urb), NULL);
-		struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->data;
+		UMockdevIoctlData *u;
+		struct usbdevfs_urb *urb;
+
+		if (dev.unplugged) {
+			umockdev_ioctl_client_complete(client, -1, ENODEV);
+			break;
+		}
+		u = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), NULL);
+		urb = (struct usbdevfs_urb *)u->data;
 
 		if (urb->type == USBDEVFS_URB_TYPE_CONTROL) {
 			UMockdevIoctlData *b = umockdev_ioctl_data_resolve(u,
@@ -217,6 +224,12 @@ handle_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer unus
 		UMockdevIoctlData *u;
 
 		deliver_interrupt();
+		if (dev.unplugged && dev.intr != NULL) {
+			/* the kernel ends a pending URB of a vanished device so */
+			((struct usbdevfs_urb *)dev.intr->data)->status = -ENODEV;
+			dev.done = g_list_append(dev.done, dev.intr);
+			dev.intr = NULL;
+		}
 		if (dev.done == NULL) {
 			umockdev_ioctl_client_complete(client, -1, EAGAIN);
 			break;
@@ -535,9 +548,32 @@ run_daemon(void)
 	}
 	snprintf(cmd, sizeof(cmd), "grep -c 'is not allowed' %s/driver.log", dir);
 	CHECK(strncmp(sh(cmd), "0", 1) == 0);	/* no syscall refused */
+
+	TEST_CASE("an unplugged UPS: the driver exits 1 for its service manager to restart it");
+	pthread_mutex_lock(&dev.lock);
+	dev.unplugged = 1;
+	pthread_mutex_unlock(&dev.lock);
+	{
+		int st = 0, done = 0;
+
+		for (int i = 0; i < 100 && !done; i++) {
+			done = waitpid(pid, &st, WNOHANG) == pid;
+			if (!done)
+				usleep(100000);
+		}
+		if (CHECK(done)) {
+			pid = -1;
+			CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+		}
+		snprintf(cmd, sizeof(cmd), "cat %s/driver.log", dir);
+		if (!CHECK(strstr(sh(cmd), "the UPS is gone") != NULL))
+			printf("# %s\n", sh(cmd));
+	}
 out:
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	(void)system(cmd);
 }
