@@ -303,12 +303,9 @@ emit_var(struct hvars *v, const struct hv_sink *s, struct active *a, double x)
 	char buf[128];
 	const char *text;
 
-	if (strcmp(a->m->name, "ups.test.result") == 0) {
-		v->test_running = (long)x == 5;
-		text = format(v, &(struct hid_map){ .conv = C_TEST }, x, buf, sizeof(buf));
-	} else {
-		text = format(v, a->m, x, buf, sizeof(buf));
-	}
+	if (a->m->conv == C_TEST)
+		v->test_running = (long)x == 5;	/* "In progress" */
+	text = format(v, a->m, x, buf, sizeof(buf));
 	if (text != NULL)
 		s->set(s->ctx, a->m->name, text, (a->m->flags & MF_RW) != 0);
 }

@@ -132,6 +132,15 @@ if [ "$(id -u)" = 0 ]; then
 	tap_like "driver: Seccomp 2 (filter)" "$(grep '^Seccomp:' "$st")" '^Seccomp:[[:space:]]+2$'
 	tap_is "driver: root is the state path" "$(readlink "/proc/$DRV_PID/root")" "$STATE"
 fi
+: > "$SETLOG"
+# as in NUT, driver.killpower needs driver.flag.allow_killpower (or the ups.conf flag)
+tap_is "SET driver.flag.allow_killpower 1" "$(admin "SET VAR cp driver.flag.allow_killpower 1")" OK
+wait_for 30 var_is driver.flag.allow_killpower 1
+tap_is "INSTCMD driver.killpower" "$(admin "INSTCMD cp driver.killpower")" OK
+wait_for 30 grep -q 'Feature 0x15' "$SETLOG"
+tap_is "... shutdown.return with the section's delays (120 s after the SET, 120 s on)" \
+	"$(cat "$SETLOG")" "SET Feature 0x16 16 02 00
+SET Feature 0x15 15 02 00"
 stop_pid "$DRV_PID"
 tap_is "driver stops cleanly on SIGTERM" "$STOP_RC" 0
 
