@@ -137,8 +137,10 @@ main_data(struct parser *p, uint8_t tag, uint32_t v)
 	if ((uint64_t)p->g.rep_size * p->g.rep_count + *bits > (uint64_t)HID_REPORT_MAX * 8)
 		return fail(p, "report 0x%02x (%s) longer than %d bytes", p->g.rep_id,
 		    hid_type_name(type), HID_REPORT_MAX);
-	for (uint32_t i = 0; i < p->g.rep_count; i++) {
-		uint32_t usage = i < p->nusages ? p->usages[i] : 0;
+	/* Only the slots with a usage are fields (at most nusages of them); the
+	 * rest is padding, added to the report length below in one step. */
+	for (uint32_t i = 0; i < p->g.rep_count && i < p->nusages; i++) {
+		uint32_t usage = p->usages[i];
 		struct hid_field *f;
 
 		if (usage != 0) {
@@ -161,7 +163,7 @@ main_data(struct parser *p, uint8_t tag, uint32_t v)
 			f->type = (uint8_t)type;
 			f->report_id = p->g.rep_id;
 			f->flags = (uint8_t)v;
-			f->offset = *bits;
+			f->offset = *bits + i * p->g.rep_size;
 			f->size = p->g.rep_size;
 			f->logmin = p->g.logmin;
 			f->logmax = logmax;
@@ -172,8 +174,8 @@ main_data(struct parser *p, uint8_t tag, uint32_t v)
 			f->unit = p->g.unit;
 			f->unit_exp = p->g.unit_exp;
 		}
-		*bits += p->g.rep_size;
 	}
+	*bits += p->g.rep_size * p->g.rep_count;
 	reset_local(p);
 	return 0;
 }
