@@ -355,6 +355,12 @@ usbt_usb_open(const char *port, const struct usb_matcher *m, char *err, size_t e
 	u->fd = -1;
 	t->ops = &usb_ops;
 	t->priv = u;
+	{
+		const struct libusb_version *lv = libusb_get_version();
+
+		snprintf(t->version, sizeof(t->version), "libusb-%u.%u.%u (API: 0x%x)",
+		    lv->major, lv->minor, lv->micro, (unsigned)LIBUSB_API_VERSION);
+	}
 	if (find_device(m, &t->info, path, sizeof(path), err, errlen) == -1)
 		goto fail;
 	if ((u->fd = open(path, O_RDWR | O_CLOEXEC)) == -1) {

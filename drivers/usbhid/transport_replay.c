@@ -215,6 +215,7 @@ usbt_replay_open(const char *dir, int setlog_fd, char *err, size_t errlen)
 	snprintf(t->info.vendor, sizeof(t->info.vendor), "%s", r->rec.manufacturer);
 	snprintf(t->info.product, sizeof(t->info.product), "%s", r->rec.product);
 	snprintf(t->info.serial, sizeof(t->info.serial), "%s", r->rec.serial);
+	snprintf(t->version, sizeof(t->version), "replay of %s", dir);
 	snprintf(t->info.bus, sizeof(t->info.bus), "replay");
 	snprintf(t->info.device, sizeof(t->info.device), "000");
 	return t;

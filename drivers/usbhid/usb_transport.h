@@ -61,6 +61,7 @@ struct usb_transport_ops {
 struct usb_transport {
 	const struct usb_transport_ops *ops;
 	struct usb_devinfo info;
+	char version[64];	/* driver.version.usb: the library behind it */
 	void *priv;
 };
 

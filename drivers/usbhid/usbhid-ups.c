@@ -258,6 +258,7 @@ publish_device(struct drv *d)
 
 	subdriver_strings(U.sd, di, &ss);
 	(void)drv_setinfo(d, "driver.version.data", "%s", U.sd->name);
+	(void)drv_setinfo(d, "driver.version.usb", "%s", U.t->version);
 	(void)drv_setinfo(d, "ups.vendorid", "%04x", di->vendorid);
 	(void)drv_setinfo(d, "ups.productid", "%04x", di->productid);
 	/* NUT publishes both names of each */

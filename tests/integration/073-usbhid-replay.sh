@@ -67,6 +67,7 @@ tap_is "device.serial" "$(nut_get cp device.serial)" CXXNT2000123
 tap_is "ups.vendorid" "$(nut_get cp ups.vendorid)" 0764
 tap_is "driver.name" "$(nut_get cp driver.name)" usbhid-ups
 tap_is "driver.version.data" "$(nut_get cp driver.version.data)" CyberPower
+tap_is "driver.version.usb names the replay" "$(nut_get cp driver.version.usb)" "replay of $REC"
 cmds=$(nut_req "LIST CMD cp")
 for c in test.battery.start.quick beeper.disable load.off load.off.delay shutdown.return \
     shutdown.stayoff shutdown.stop; do

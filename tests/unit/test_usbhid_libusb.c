@@ -506,6 +506,7 @@ run_daemon(void)
 	out = sh(cmd);
 	CHECK(strstr(out, "SETINFO battery.charge \"100\"") != NULL);
 	CHECK(strstr(out, "SETINFO ups.status \"OL\"") != NULL);
+	CHECK(strstr(out, "SETINFO driver.version.usb \"libusb-1.0.") != NULL);
 	snprintf(proc, sizeof(proc), "/proc/%d/status", (int)pid);
 	snprintf(cmd, sizeof(cmd), "grep -E '^(Seccomp|NoNewPrivs|CapEff|Uid):' %s", proc);
 	out = sh(cmd);
