@@ -79,6 +79,7 @@ const struct hid_map hid_map_generic[] = {
 	VC("battery.type", "UPS.PowerSummary.iDeviceChemistry", C_STRING, MF_STATIC),
 	VC("battery.mfr.date", "UPS.Battery.ManufacturerDate", C_DATE, MF_STATIC),
 	VC("battery.mfr.date", "UPS.PowerSummary.ManufacturerDate", C_DATE, MF_STATIC),
+	VC("ups.mfr.date", "UPS.ManufacturerDate", C_DATE, MF_STATIC),
 
 	V("input.voltage", "UPS.Input.Voltage", "%.1f"),
 	V("input.voltage", "UPS.PowerConverter.Input.Voltage", "%.1f"),
@@ -171,6 +172,15 @@ static const struct hid_map map_mge[] = {
 	S("UPS.PowerConverter.Input.[1].PresentStatus.Buck", ST_TRIM),
 	S("UPS.PowerConverter.Input.[1].PresentStatus.Boost", ST_BOOST),
 	S("UPS.PowerConverter.Inverter.PresentStatus.InternalFailure", ST_INTERNALFAULT),
+	/* outlets: [1] is the main one (outlet.*), [2] and [3] the switchable groups */
+	VF("outlet.id", "UPS.OutletSystem.Outlet.[1].OutletID", "%.0f", MF_STATIC),
+	VC("outlet.switchable", "UPS.OutletSystem.Outlet.[1].PresentStatus.Switchable", C_YESNO, 0),
+	VF("outlet.1.id", "UPS.OutletSystem.Outlet.[2].OutletID", "%.0f", MF_STATIC),
+	VC("outlet.1.status", "UPS.OutletSystem.Outlet.[2].PresentStatus.SwitchOn/Off", C_ONOFF, 0),
+	VC("outlet.1.switchable", "UPS.OutletSystem.Outlet.[2].PresentStatus.Switchable", C_YESNO, 0),
+	VF("outlet.2.id", "UPS.OutletSystem.Outlet.[3].OutletID", "%.0f", MF_STATIC),
+	VC("outlet.2.status", "UPS.OutletSystem.Outlet.[3].PresentStatus.SwitchOn/Off", C_ONOFF, 0),
+	VC("outlet.2.switchable", "UPS.OutletSystem.Outlet.[3].PresentStatus.Switchable", C_YESNO, 0),
 	END
 };
 

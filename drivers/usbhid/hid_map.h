@@ -31,6 +31,8 @@ enum map_conv {
 	C_PCM_SHUT,	/* Powercom DelayBeforeShutdown: minutes low byte, seconds high */
 	C_PCM_STAYOFF,	/* the same with "do not restart" (commands only) */
 	C_APC_STATUS,	/* APCStatusFlag: 8 or 16 running, 0 off */
+	C_YESNO,	/* 1 yes, 0 no */
+	C_ONOFF,	/* 1 on, 0 off */
 };
 
 /* ups.status and ups.alarm sources. */

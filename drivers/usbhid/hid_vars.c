@@ -146,6 +146,8 @@ format(struct hvars *v, const struct hid_map *m, double x, char *buf, size_t len
 	    "Done and error", "Aborted", "In progress", "No test initiated", "Test scheduled" };
 	static const char *const apc_sens[] = { "low", "medium", "high" };
 	static const char *const cps_sens[] = { "low", "normal", "high" };
+	static const char *const yesno[] = { "no", "yes" };
+	static const char *const onoff[] = { "off", "on" };
 	long l = (long)x;
 	unsigned u = (unsigned)l;
 
@@ -187,6 +189,8 @@ format(struct hvars *v, const struct hid_map *m, double x, char *buf, size_t len
 	case C_TEST: return lookup(test, 8, l);
 	case C_APC_SENS: return lookup(apc_sens, 3, l);
 	case C_CPS_SENS: return lookup(cps_sens, 3, l);
+	case C_YESNO: return lookup(yesno, 2, l);
+	case C_ONOFF: return lookup(onoff, 2, l);
 	case C_PCM_START:
 		snprintf(buf, len, "%u", 60 * (((u & 0xff) << 8) + ((u >> 8) & 0xff)));
 		return buf;

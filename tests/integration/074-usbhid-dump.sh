@@ -37,9 +37,12 @@ out=$(cat "$T/apc-back-ups-es-850g2.out")
 tap_like "APC: battery.mfr.date as NUT prints it" "$out" '^battery\.mfr\.date: 2021/03/02$'
 tap_like "APC: battery.voltage 13.4 (volt exponent)" "$out" '^battery\.voltage: 13\.4$'
 tap_like "APC: driver.version.data names the subdriver" "$out" '^driver\.version\.data: APC$'
+tap_like "APC: ups.mfr.date" "$out" '^ups\.mfr\.date: 2021/03/02$'
 out=$(cat "$T/eaton-3s-700.out")
 tap_like "Eaton: indexed collections by MGE names" "$out" '^UPS\.Flow\.\[4\]\.ConfigVoltage Feature 0x12 0 8 230$'
 tap_like "Eaton: ups.status OL CHRG" "$out" '^ups\.status: OL CHRG$'
+tap_like "Eaton: outlet.1.status from the second outlet collection" "$out" '^outlet\.1\.status: on$'
+tap_like "Eaton: the main outlet is switchable" "$out" '^outlet\.switchable: yes$'
 out=$(cat "$T/powercom-bnt-800ap.out")
 tap_unlike "Powercom: no battery.voltage (the firmware repeats output voltage there)" "$out" 'battery\.voltage:'
 tap_like "Liebert vendor interface: said to be no UPS" "$(cat "$T/liebert-psa5-iface0.err")" 'not a UPS'
