@@ -86,6 +86,13 @@ int drv_sandbox_role(struct drv *d, const char *role);
 long drv_pollinterval(const struct drv *d);
 /* Asks for the next update cycle in ms instead of pollinterval (once). */
 void drv_next_update(struct drv *d, unsigned long ms);
+/*
+ * Ends the event loop once the current callback returns; the program then
+ * cleans up and exits with status (for a device that is gone for good: a
+ * service manager restarting the driver reopens it with the privileges
+ * that takes).
+ */
+void drv_exit(struct drv *d, int status);
 
 /* --- the state, published to every socket client --- */
 

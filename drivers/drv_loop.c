@@ -175,6 +175,12 @@ loop_exit(struct drv *d, int status)
 	ev_stop();
 }
 
+void
+drv_exit(struct drv *d, int status)
+{
+	loop_exit(d, status);
+}
+
 int
 loop_reload(struct drv *d, int mode)
 {
