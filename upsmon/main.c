@@ -119,20 +119,6 @@ parse_args(int argc, char **argv, struct cli *cli)
 		cli->a.foreground = 1;
 }
 
-int
-upsmon_sandbox_action(const struct upsmon_args *a, const struct upsmon_conf *cf)
-{
-	return a->sandbox >= 0 ? a->sandbox : cf->sandbox;
-}
-
-const char *
-upsmon_user(const struct upsmon_args *a, const struct upsmon_conf *cf)
-{
-	if (a->user != NULL)
-		return a->user;
-	return cf->run_as_user != NULL ? cf->run_as_user : RUN_AS_USER;
-}
-
 /*
  * Where upsmon.pid lives: NUT_PIDPATH (NUT's place for it), else
  * NUT_ALTPIDPATH (so a test or a second instance can move it with the

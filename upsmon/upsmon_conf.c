@@ -39,14 +39,7 @@ argv_free(char **v)
 static int
 shellish(const char *w)
 {
-	static const char *const ops[] = { ";", "|", "||", "&", "&&", ">", ">>", "<",
-	    "2>", "2>&1", NULL };
-	size_t i;
-
-	for (i = 0; ops[i] != NULL; i++)
-		if (strcmp(w, ops[i]) == 0)
-			return 1;
-	return strstr(w, "$(") != NULL || strchr(w, '`') != NULL;
+	return strpbrk(w, ";|&`<>") != NULL || strstr(w, "$(") != NULL;
 }
 
 int
