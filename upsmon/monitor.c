@@ -17,12 +17,13 @@
 #include "monitor.h"
 
 void
-mon_init(struct mon *m, const struct mon_entry *e, const struct upscli_opts *o)
+mon_init(struct mon *m, const struct mon_entry *e, const struct upscli_opts *o,
+    long throttle)
 {
 	memset(m, 0, sizeof(*m));
 	m->e = e;
 	m->c = upscli_new(o);
-	m->fail_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(300, 3);
+	m->throttle = throttle;
 }
 
 void
@@ -54,12 +55,18 @@ mon_preresolve(struct mon *m)
 	return 0;
 }
 
-/* After a failed call: drop the connection unless the server answered. */
+/*
+ * After a failed call: log it as POLLFAIL_LOG_THROTTLE_MAX says (< 0 every
+ * time, 0 only the first of a series, N the first and every Nth), then
+ * drop the connection unless the server answered.
+ */
 static void
 failed(struct mon *m, const char *what)
 {
-	if (log_ratelimit(&m->fail_log))
-		log_warnx("UPS %s: %s: %s", m->e->sys, what, upscli_strerror(m->c));
+	m->nfail++;
+	if (m->throttle < 0 || m->nfail == 1 || (m->throttle > 0 && m->nfail % m->throttle == 0))
+		log_warnx("UPS %s: %s: %s (failure %lu in a row)", m->e->sys, what,
+		    upscli_strerror(m->c), m->nfail);
 	if (upscli_error(m->c) != UPSCLI_ERR_SERVER)
 		mon_drop(m);
 }
@@ -131,6 +138,9 @@ mon_poll(struct mon *m, char *status, size_t slen, char *alarm, size_t alen)
 		failed(m, "GET ups.status");
 		return -1;
 	}
+	if (m->nfail > 0)
+		log_notice("UPS %s: polled again after %lu failure(s)", m->e->sys, m->nfail);
+	m->nfail = 0;
 	if (strcasestr(status, "ALARM") != NULL && get_var(m, "ups.alarm", alarm, alen) != 0) {
 		alarm[0] = '\0';
 		if (upscli_error(m->c) != UPSCLI_ERR_SERVER) {

@@ -15,10 +15,12 @@ struct mon {
 	const struct mon_entry *e;
 	struct upscli *c;
 	int up;				/* connected and logged in */
-	struct log_ratelimit fail_log;
+	long throttle;			/* POLLFAIL_LOG_THROTTLE_MAX */
+	unsigned long nfail;		/* failures in a row */
 };
 
-void mon_init(struct mon *m, const struct mon_entry *e, const struct upscli_opts *o);
+void mon_init(struct mon *m, const struct mon_entry *e, const struct upscli_opts *o,
+    long throttle);
 void mon_free(struct mon *m);
 void mon_drop(struct mon *m);
 /* Resolves the host now (before the jail); 0 or -1 (logged). */
@@ -54,7 +56,11 @@ struct netmon {
 /* Sets up from cf (which must outlive nm) at time now. */
 void netmon_init(struct netmon *nm, const struct upsmon_conf *cf, const struct netmon_ops *ops,
     uint64_t now);
-/* A reloaded configuration: keeps the state of MONITOR lines still there. */
+/*
+ * A reloaded configuration: keeps the state of MONITOR lines still there.
+ * The TLS settings stay those of the configuration netmon_init was given,
+ * which the caller must keep as long as nm lives.
+ */
 void netmon_reload(struct netmon *nm, const struct upsmon_conf *cf, uint64_t now);
 void netmon_free(struct netmon *nm);
 /* Resolves every host (before the jail). Returns the failures. */

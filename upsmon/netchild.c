@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,14 +31,16 @@
 #include "loop.h"
 
 #define NOPARENT_EVERY_MS 120000u
+#define ACK_WAIT_MS 30000u
 
 struct netchild {
 	const struct upsmon_args *a;
-	struct upsmon_conf *cf;
+	struct upsmon_conf *cf, *first;	/* now, and as started */
 	struct netmon nm;
 	struct monloop loop;
 	struct msg_chan *parent, *notify;
 	int parent_gone;
+	int acked;			/* the parent closed the channel after SHUTDOWNCMD */
 	uint64_t last_noparent;
 };
 
@@ -65,6 +68,32 @@ nc_notify(void *arg, enum nt type, const char *sys, const char *extra)
 	}
 }
 
+/*
+ * The parent closes the channel once SHUTDOWNCMD has run: only then do we
+ * go on (and log out of upsd, which is what a primary waits for), so a
+ * secondary's machine is on its way down before its primary's. Bounded.
+ */
+static int
+wait_ack(struct netchild *nc)
+{
+	struct pollfd pfd = { msg_chan_fd(nc->parent), POLLIN, 0 };
+	uint64_t end = netmon_now() + ACK_WAIT_MS;
+	ssize_t n;
+
+	while (netmon_now() < end) {
+		if (poll(&pfd, 1, (int)(end - netmon_now())) < 0 && errno != EINTR)
+			break;
+		n = msg_read(nc->parent);
+		if (n == 0 || (n < 0 && errno != EAGAIN) || msg_error(nc->parent)[0] != '\0') {
+			nc->acked = 1;
+			log_info("the parent has run SHUTDOWNCMD");
+			return 0;
+		}
+	}
+	log_warnx("SHUTDOWNCMD still running after %u s: going on", ACK_WAIT_MS / 1000);
+	return 0;
+}
+
 static int
 nc_shutdown(void *arg)
 {
@@ -75,9 +104,10 @@ nc_shutdown(void *arg)
 		log_warnx("the parent is gone: nobody can shut this machine down");
 		return -1;
 	}
-	if (msg_send(nc->parent, UPSMON_MSG_SHUTDOWN, &m, sizeof(m), -1) != 0)
+	if (msg_send(nc->parent, UPSMON_MSG_SHUTDOWN, &m, sizeof(m), -1) != 0 ||
+	    msg_flush(nc->parent) != 1)
 		return -1;
-	return msg_flush(nc->parent) == 1 ? 0 : -1;
+	return wait_ack(nc);
 }
 
 static void
@@ -102,7 +132,8 @@ nc_reload(void *arg)
 		return;
 	}
 	netmon_reload(&nc->nm, cf, netmon_now());
-	upsmon_conf_free(nc->cf);
+	if (nc->cf != nc->first)
+		upsmon_conf_free(nc->cf);	/* the first one holds the TLS settings in use */
 	nc->cf = cf;
 	log_notice("reloaded %s", nc->a->conf);
 }
@@ -120,6 +151,8 @@ parent_check(int fd, unsigned events, void *arg)
 	if (n > 0 && msg_get(nc->parent, &m) == 0)
 		return;
 	ev_fd_del(fd);
+	if (nc->acked || nc->nm.shutdown_done)
+		return;		/* it closed after running SHUTDOWNCMD */
 	nc->parent_gone = 1;
 	log_warnx("the parent process is gone (%s): shutdown impossible",
 	    n == 0 ? "end of file" : msg_error(nc->parent));
@@ -199,7 +232,7 @@ netchild_main(const struct upsmon_args *a)
 	nfd = take_fd(1);
 
 	/* 1. Configuration, and its directory kept for reload in the jail. */
-	nc.cf = upsmon_conf_new();
+	nc.cf = nc.first = upsmon_conf_new();
 	if (upsmon_conf_load(nc.cf, a->conf) != 0)
 		return EXIT_FAILURE;
 	(void)str_copy(dir, a->conf, sizeof(dir));

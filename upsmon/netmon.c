@@ -47,7 +47,7 @@ netmon_init(struct netmon *nm, const struct upsmon_conf *cf, const struct netmon
 	upscli_opts_init(&nm->opts);
 	upscli_tlsconf_opts(&cf->tls, &nm->opts);
 	for (i = 0; i < cf->nmon; i++) {
-		mon_init(&nm->mons[i], &cf->mon[i], &nm->opts);
+		mon_init(&nm->mons[i], &cf->mon[i], &nm->opts, cf->pollfail_throttle);
 		sm_ups_init(&nm->ups[i], cf->mon[i].sys, cf->mon[i].power, cf->mon[i].primary,
 		    now);
 	}
@@ -68,9 +68,11 @@ netmon_reload(struct netmon *nm, const struct upsmon_conf *cf, uint64_t now)
 
 	memcpy(oldm, nm->mons, sizeof(nm->mons));
 	memcpy(oldu, nm->ups, sizeof(nm->ups));
-	/* the new options' TLS strings are the new configuration's */
-	upscli_opts_init(&nm->opts);
-	upscli_tlsconf_opts(&cf->tls, &nm->opts);
+	/*
+	 * nm->opts keeps pointing at the first configuration's TLS settings,
+	 * which the caller keeps: NSS is opened once per process, and the
+	 * handles kept below borrow those strings.
+	 */
 	for (i = 0; i < cf->nmon; i++) {
 		for (j = 0; j < oldn; j++)
 			if (oldm[j].e != NULL && strcmp(oldu[j].sys, cf->mon[i].sys) == 0)
@@ -81,9 +83,10 @@ netmon_reload(struct netmon *nm, const struct upsmon_conf *cf, uint64_t now)
 			nm->ups[i] = oldu[j];
 			oldm[j].e = NULL;	/* taken over */
 		} else {
-			mon_init(&nm->mons[i], &cf->mon[i], &nm->opts);
+			mon_init(&nm->mons[i], &cf->mon[i], &nm->opts, cf->pollfail_throttle);
 			sm_ups_init(&nm->ups[i], cf->mon[i].sys, 0, 0, now);
 		}
+		nm->mons[i].throttle = cf->pollfail_throttle;
 		nm->ups[i].sys = cf->mon[i].sys;
 		nm->ups[i].power = cf->mon[i].power;
 		nm->ups[i].primary = cf->mon[i].primary;

@@ -230,11 +230,17 @@ start_children(struct parent *p)
 	return 0;
 }
 
+/* Runs SHUTDOWNCMD, then closes the channel: the network child waits for that. */
 static void
 order(struct parent *p)
 {
 	log_warnx("upsmon-net orders the shutdown: running SHUTDOWNCMD");
 	(void)upsmon_do_shutdown(p->cf);
+	if (p->chan != NULL) {
+		ev_fd_del(msg_chan_fd(p->chan));
+		msg_chan_free(p->chan);
+		p->chan = NULL;
+	}
 }
 
 static void

@@ -22,7 +22,7 @@
 
 struct single {
 	const struct upsmon_args *a;
-	struct upsmon_conf *cf;
+	struct upsmon_conf *cf, *first;	/* now, and as started */
 	struct notifier *n;
 	struct netmon nm;
 };
@@ -67,7 +67,8 @@ s_reload(void *arg)
 	}
 	netmon_reload(&s->nm, cf, netmon_now());
 	notifier_set_conf(s->n, cf);
-	upsmon_conf_free(s->cf);
+	if (s->cf != s->first)
+		upsmon_conf_free(s->cf);	/* the first one holds the TLS settings in use */
 	s->cf = cf;
 	log_notice("reloaded %s", s->a->conf);
 }
@@ -90,7 +91,7 @@ single_main(const struct upsmon_args *a, struct upsmon_conf *cf)
 	memset(&s, 0, sizeof(s));
 	memset(&loop, 0, sizeof(loop));
 	s.a = a;
-	s.cf = cf;
+	s.cf = s.first = cf;
 	ops.arg = &s;
 	s.n = notifier_new(cf);
 	netmon_init(&s.nm, cf, &ops, netmon_now());
@@ -114,7 +115,9 @@ single_main(const struct upsmon_args *a, struct upsmon_conf *cf)
 	notifier_free(s.n);
 	if (a->pidfile != NULL)
 		(void)unlink(a->pidfile);
-	upsmon_conf_free(s.cf);
+	if (s.cf != s.first)
+		upsmon_conf_free(s.cf);
+	upsmon_conf_free(s.first);
 	ev_fini();
 	return rc;
 }
