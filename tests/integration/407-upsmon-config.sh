@@ -1,6 +1,6 @@
 #!/bin/sh
 # nutsec tests - 407-upsmon-config: upsmon -t names every bad line of
-# upsmon.conf as file:line and fails; a good file passes; a command that
+# upsmon.conf as file:line and fails; a good file and the sample pass; a command that
 # would need a shell is refused; upsmon refuses to start on a bad file
 # and when its PID file names a running upsmon; -K answers from
 # POWERDOWNFLAG and leaves a foreign file alone.
@@ -13,6 +13,8 @@ mon_setup mon primary "$PRI_USER" "$PRI_PASS"
 F=$T/mon/etc/upsmon.conf
 out=$(mon_env mon "$UPSMON" -t 2>&1); rc=$?
 tap_is "-t: a good file" "$rc $out" "0 configuration OK"
+out=$("$UPSMON" -t -f "$top_srcdir/conf/upsmon.conf.sample" 2>&1); rc=$?
+tap_is "-t: conf/upsmon.conf.sample" "$rc $out" "0 configuration OK"
 
 cp "$F" "$F.good"
 cat >> "$F" <<EOS
