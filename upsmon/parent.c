@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -180,7 +181,7 @@ start_one(const struct parent *p, const char *role, int in, int out)
 		    sandbox_action_name((enum sandbox_action)p->a->sandbox));
 		argv[n++] = sbx;
 	}
-	if (strcmp(role, "net") == 0) {
+	if (strcmp(role, "net") == 0 && p->jail[0] != '\0') {
 		(void)str_printf(jdev, sizeof(jdev), "%llu:%llu", p->jail_dev, p->jail_ino);
 		argv[n++] = (char *)"-J";
 		argv[n++] = (char *)p->jail;
@@ -361,12 +362,37 @@ on_reload(void *arg)
 		(void)kill(p->notify, SIGHUP);
 }
 
+/*
+ * Jails left by an upsmon that was killed: only empty directories go
+ * (rmdir), and only ours by name; the PID file check made sure no other
+ * upsmon uses this state path.
+ */
+static void
+clean_jails(void)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d = opendir(paths_statepath());
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "upsmon-jail.", 12) != 0)
+			continue;
+		if (paths_join(path, sizeof(path), paths_statepath(), de->d_name) == 0 &&
+		    rmdir(path) == 0)
+			log_info("removed the stale jail %s", path);
+	}
+	closedir(d);
+}
+
 /* An empty root-owned directory in the state path for the network child. */
 static int
 make_jail(struct parent *p)
 {
 	struct stat st;
 
+	clean_jails();
 	if (paths_join(p->jail, sizeof(p->jail), paths_statepath(), "upsmon-jail.XXXXXX") != 0)
 		return -1;
 	if (mkdtemp(p->jail) == NULL) {

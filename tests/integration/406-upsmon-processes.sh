@@ -5,7 +5,8 @@
 # with CapEff and CapBnd 0, NoNewPrivs 1, Seccomp 2; the network child's
 # root is its jail, not /. Killing the network child makes the parent
 # restart both children (logged), with no zombie left; SIGTERM stops all
-# three and removes the jail and the PID file.
+# three and removes the jail and the PID file. A stale jail is removed at
+# start; a killed parent makes the network child send NOPARENT.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/monlib.sh"
 
@@ -50,4 +51,19 @@ wait "$MON_PID"
 tap_is "exit status 0" "$?" "0"
 tap_is "no child left" "$(pgrep -f "$T/mon/etc" | wc -l)" "0"
 tap_is "jail and PID file removed" "$(ls -A "$T/mon/run")" ""
+
+# a jail left by a killed upsmon is removed; a killed parent means NOPARENT
+mkdir "$T/mon/run/upsmon-jail.stale"
+start_mon mon
+twokids() { [ "$(children | wc -w)" = 2 ]; }
+wait_for 100 twokids
+kids=$(children)
+if wait_for 100 sh -c "[ \$(grep -c 'logged in as' '$T/upsmon-mon.log') -ge 1 ]"; then tap_ok "started again"; else tap_fail "started again"; mon_diag mon; fi
+if [ -e "$T/mon/run/upsmon-jail.stale" ]; then tap_fail "stale jail removed"; else tap_ok "stale jail removed"; fi
+kill -KILL "$MON_PID"
+if wait_for 100 has_notify mon NOPARENT; then tap_ok "parent killed: NOPARENT"; else tap_fail "parent killed: NOPARENT"; mon_diag mon; fi
+if grep -q "shutdown impossible" "$T/upsmon-mon.log"; then tap_ok "and logged"; else tap_fail "and logged"; fi
+for k in $kids; do kill -TERM "$k" 2>/dev/null; done
+gone() { for k in $kids; do kill -0 "$k" 2>/dev/null && return 1; done; return 0; }
+if wait_for 100 gone; then tap_ok "orphaned children stop on SIGTERM"; else tap_fail "orphaned children stop"; for k in $kids; do kill -KILL "$k" 2>/dev/null; done; fi
 tap_done

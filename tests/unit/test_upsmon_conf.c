@@ -1,7 +1,8 @@
 /*
  * nutsec - test_upsmon_conf.c: upsmon.conf: every directive read, errors
  * named file:line, SHUTDOWNCMD/NOTIFYCMD split into words without a shell
- * (and shell syntax refused), MONITOR's forms, the whole-file checks.
+ * (and shell syntax refused), MONITOR's forms, the whole-file checks, and
+ * the notifier's refusal of names that are not MONITOR lines.
  */
 #include "config.h"
 
@@ -163,6 +164,27 @@ main(void)
 	TEST_CASE("CERTVERIFY 1 without CERTPATH is refused");
 	cf = load(MON "CERTVERIFY 1\n", &n);
 	CHECK_INT(n, 1);
+	upsmon_conf_free(cf);
+
+	TEST_CASE("the notifier acts only for configured UPS names and known types");
+	cf = load(MON "MONITOR other@h 0 u p secondary\n", &n);
+	CHECK_INT(n, 0);
+	{
+		struct notifier *nf;
+		int t;
+
+		for (t = 0; t < NT__COUNT; t++)
+			cf->notifyflag[t] = NF_SYSLOG;	/* nothing to run */
+		nf = notifier_new(cf);
+		CHECK_INT(notifier_do(nf, NT_ONBATT, "ups@localhost", ""), 0);
+		CHECK_INT(notifier_do(nf, NT_SHUTDOWN, "", ""), 0);
+		CHECK_INT(notifier_do(nf, NT_ONBATT, "evil@h", ""), -1);
+		CHECK_INT(notifier_do(nf, NT_ONBATT, "ups", ""), -1);
+		CHECK_INT(notifier_do(nf, (enum nt)NT__COUNT, "", ""), -1);
+		CHECK_INT(notifier_do(nf, (enum nt)0x7fffffff, "", ""), -1);
+		CHECK_INT(notifier_running(nf), 0);
+		notifier_free(nf);
+	}
 	upsmon_conf_free(cf);
 
 	TEST_CASE("a missing file is -1");
