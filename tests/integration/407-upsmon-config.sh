@@ -2,7 +2,7 @@
 # nutsec tests - 407-upsmon-config: upsmon -t names every bad line of
 # upsmon.conf as file:line and fails; a good file and the sample pass; a command that
 # would need a shell is refused; upsmon refuses to start on a bad file
-# and when its PID file names a running upsmon; -K answers from
+# and when its PID file names a running upsmon (not a zombie); -K answers from
 # POWERDOWNFLAG and leaves a foreign file alone.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/monlib.sh"
@@ -51,8 +51,23 @@ if mon_env mon "$UPSMON" -K; then tap_ok "-K: our flag, yes"; else tap_fail "-K:
 nut_cfg_start() { start_all; }
 nut_cfg_start
 echo "something else" > "$REC/mon.killpower"
+# a zombie named upsmon in the PID file (an init that does not reap) must not stop us
+cp /bin/true "$T/upsmon"
+"$PY" -c 'import os, sys, time
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1]])
+print(pid, flush=True)
+time.sleep(60)' "$T/upsmon" > "$T/zombie.pid" &
+PIDS="$PIDS $!"
+wait_for 50 test -s "$T/zombie.pid"
+zpid=$(cat "$T/zombie.pid")
+zstate() { [ "$(awk '{print $3}' "/proc/$zpid/stat" 2>/dev/null)" = Z ]; }
+if wait_for 50 zstate; then tap_ok "a zombie upsmon ($zpid)"; else tap_fail "a zombie upsmon"; fi
+echo "$zpid" > "$T/mon/run/upsmon.pid"
 start_mon mon
 if wait_for 100 mon_logged_in mon; then tap_ok "started"; else tap_fail "started"; mon_diag mon; fi
+tap_is "the PID file names us now, not the zombie" "$(cat "$T/mon/run/upsmon.pid")" "$MON_PID"
 tap_is "a foreign POWERDOWNFLAG is left alone" "$(cat "$REC/mon.killpower")" "something else"
 out=$(mon_env mon "$UPSMON" -F 2>&1); rc=$?
 tap_is "a second upsmon on the same PID file refuses" "$rc" "1"
