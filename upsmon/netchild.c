@@ -47,6 +47,16 @@ struct netchild {
 /* Nothing may come from the parent or the notifier: an empty table. */
 static const struct msg_type no_types[1] = { { 0xffff, "none", MSG_EXACT, 0, 0 } };
 
+/* The notifier's channel broke: no more notifications (the parent restarts us both). */
+static void
+notify_lost(struct netchild *nc)
+{
+	log_warnx("notifier unreachable: %s", msg_error(nc->notify));
+	ev_fd_del(msg_chan_fd(nc->notify));
+	msg_chan_free(nc->notify);
+	nc->notify = NULL;
+}
+
 static void
 nc_notify(void *arg, enum nt type, const char *sys, const char *extra)
 {
@@ -59,13 +69,16 @@ nc_notify(void *arg, enum nt type, const char *sys, const char *extra)
 	m.type = (uint32_t)type;
 	(void)str_copy(m.sys, sys != NULL ? sys : "", sizeof(m.sys));
 	(void)str_copy(m.extra, extra != NULL ? extra : "", sizeof(m.extra));
-	if (msg_send(nc->notify, UPSMON_MSG_NOTIFY, &m, sizeof(m), -1) != 0 ||
-	    msg_flush(nc->notify) < 0) {
-		log_warnx("notifier unreachable (%s): %s not delivered",
-		    msg_error(nc->notify), nt_name(type));
-		msg_chan_free(nc->notify);
-		nc->notify = NULL;
+	if (msg_send(nc->notify, UPSMON_MSG_NOTIFY, &m, sizeof(m), -1) != 0) {
+		if (errno == ENOBUFS) {
+			log_warnx("notifier busy: %s not delivered", nt_name(type));
+			return;
+		}
+		notify_lost(nc);
+		return;
 	}
+	if (msg_flush(nc->notify) < 0)
+		notify_lost(nc);
 }
 
 /*

@@ -26,7 +26,7 @@
 
 #include "loop.h"
 
-#define DRAIN_WAIT_MS 10000
+#define DRAIN_WAIT_MS 4000	/* below the parent's 5 s before SIGKILL */
 
 static const struct msg_type notify_types[] = {
 	{ UPSMON_MSG_NOTIFY, "notify", MSG_EXACT, sizeof(struct upsmon_msg_notify), 0 },
