@@ -29,7 +29,7 @@ mon_rec_dir() {
 # mon_setup NAME ROLE USER PASS [EXTRA-LINE...]: MONITOR dummy on $PORT
 # unless MON_LINES holds the MONITOR lines to use; an extra line replaces
 # the default of the same directive (POLLFREQ 1, POLLFREQALERT 1,
-# HOSTSYNC 10, DEADTIME 5, FINALDELAY 0).
+# HOSTSYNC 10, DEADTIME 5, FINALDELAY 0, SANDBOX $SANDBOX_ACTION).
 mon_setup() {
 	_n=$1; _role=$2; _u=$3; _p=$4; shift 4
 	mon_rec_dir
@@ -56,7 +56,8 @@ EOS
 		echo "SHUTDOWNCMD \"$_d/shutdown.sh\""
 		echo "NOTIFYCMD \"$_d/notify.sh\""
 		for _t in $MON_TYPES; do echo "NOTIFYFLAG $_t SYSLOG+EXEC"; done
-		for _kv in "POLLFREQ 1" "POLLFREQALERT 1" "HOSTSYNC 10" "DEADTIME 5" "FINALDELAY 0"; do
+		for _kv in "POLLFREQ 1" "POLLFREQALERT 1" "HOSTSYNC 10" "DEADTIME 5" "FINALDELAY 0" \
+		    ${SANDBOX_ACTION:+"SANDBOX $SANDBOX_ACTION"}; do
 			_given=
 			for _l in "$@"; do
 				case $_l in "${_kv%% *} "*) _given=1 ;; esac
@@ -65,7 +66,6 @@ EOS
 		done
 		echo "POWERDOWNFLAG $REC/$_n.killpower"
 		echo "RUN_AS_USER nut"
-		[ -n "$SANDBOX_ACTION" ] && echo "SANDBOX $SANDBOX_ACTION"
 		for _l in "$@"; do echo "$_l"; done
 	} > "$_d/etc/upsmon.conf"
 	chown root:nut "$_d/etc/upsmon.conf"
