@@ -39,6 +39,7 @@
 #define UPSMON_MAX_RESTARTS 5
 #define UPSMON_STABLE_MS 600000u	/* children up this long: the count starts again */
 #define STOP_WAIT_MS 5000
+#define SUPERVISE_MS 2000
 
 static const struct msg_type parent_types[] = {
 	{ UPSMON_MSG_SHUTDOWN, "shutdown", MSG_EXACT, sizeof(struct upsmon_msg_shutdown), 0 },
@@ -322,6 +323,19 @@ on_child(void *arg)
 		fatalx("timer");
 }
 
+/*
+ * SIGCHLD can come before the child is reapable (a traced child is handed
+ * back by its tracer later), so the children are also checked every
+ * SUPERVISE_MS.
+ */
+static void
+supervise(void *arg)
+{
+	on_child(arg);
+	if (ev_timer_add(SUPERVISE_MS, supervise, arg) == 0)
+		fatalx("timer");
+}
+
 static void
 on_stop(void *arg)
 {
@@ -446,6 +460,7 @@ parent_main(const struct upsmon_args *a, struct upsmon_conf *cf)
 	daemon_ready();
 	if (!a->foreground)
 		log_set_dest(LOG_TO_SYSLOG);
+	supervise(&p);
 	p.exit_code = EXIT_SUCCESS;
 	if (ev_run() != 0) {
 		log_warnx("event loop failed");
