@@ -3,8 +3,9 @@
 # upsd with dummy-ups: on battery then back on line gives ONBATT and ONLINE
 # through NOTIFYCMD (one argument, NOTIFYTYPE and UPSNAME set, run as the
 # run-as user) and no shutdown; OB then LB on a primary sets FSD on the
-# UPS, runs SHUTDOWNCMD once as root, writes POWERDOWNFLAG (upsmon -K then
-# says yes), and every upsmon process exits. The same once more with -p.
+# UPS, runs SHUTDOWNCMD once as root FINALDELAY after SHUTDOWN, writes
+# POWERDOWNFLAG (upsmon -K then says yes), and every upsmon process exits.
+# The same once more with -p.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/monlib.sh"
 
@@ -14,9 +15,9 @@ need_exe dummy-ups "$DUMMY"
 nut_setup
 start_all
 
-run() {	# NAME [ARGS]
-	_m=$1; shift
-	mon_setup "$_m" primary "$PRI_USER" "$PRI_PASS"
+run() {	# NAME FINALDELAY [ARGS]
+	_m=$1; _fd=$2; shift 2
+	mon_setup "$_m" primary "$PRI_USER" "$PRI_PASS" "FINALDELAY $_fd"
 	start_mon "$_m" "$@"
 	if wait_for 100 mon_logged_in "$_m"; then tap_ok "$_m: logged in as primary"; else tap_fail "$_m: logged in"; mon_diag "$_m"; fi
 	tap_is "$_m: OB" "$(set_status dummy OB DISCHRG)" "OK"
@@ -35,6 +36,12 @@ run() {	# NAME [ARGS]
 	tap_is "$_m: SHUTDOWNCMD ran once, as root, with no arguments" "$(cut -d' ' -f2- "$REC/$_m.shutdown")" "0 0"
 	tap_like "$_m: FSD set on the UPS" "$(nut_get dummy ups.status)" "FSD"
 	if wait_for 50 has_notify "$_m" SHUTDOWN; then tap_ok "$_m: SHUTDOWN notified"; else tap_fail "$_m: SHUTDOWN notified"; fi
+	_ts=$(notify_time "$_m" SHUTDOWN); _tc=$(shutdown_time "$_m")
+	if [ -n "$_ts" ] && [ -n "$_tc" ] && ! lt "$(secs "$_ts" "$_tc")" "$((_fd - 1)).8"; then
+		tap_ok "$_m: FINALDELAY $_fd between SHUTDOWN and SHUTDOWNCMD ($(secs "$_ts" "$_tc") s)"
+	else
+		tap_fail "$_m: FINALDELAY $_fd"; tap_diag "SHUTDOWN $_ts SHUTDOWNCMD $_tc"
+	fi
 	for _t in LOWBATT FSD; do
 		if has_notify "$_m" $_t; then tap_ok "$_m: $_t notified"; else tap_fail "$_m: $_t notified"; fi
 	done
@@ -52,6 +59,6 @@ run() {	# NAME [ARGS]
 	wait_ups dummy || tap_bail "ups dummy"
 	tap_is "$_m: back to OL" "$(set_status dummy OL)" "OK"
 }
-run split
-run single -p
+run split 2
+run single 0 -p
 tap_done
