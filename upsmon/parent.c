@@ -276,12 +276,18 @@ static void
 on_child(void *arg)
 {
 	struct parent *p = arg;
-	int st, netdied = 0, notedied = 0;
+	int st, netdied = 0, notedied = 0, r;
 	unsigned delay;
 
 	/* first what the network child said before it went */
-	if (p->chan != NULL && parent_drain(p->chan, &p->latched) == 1)
-		order(p);
+	if (p->chan != NULL && (r = parent_drain(p->chan, &p->latched)) != 0) {
+		if (r < 0) {
+			die(p);
+			return;
+		}
+		if (r == 1)
+			order(p);
+	}
 	if (p->net > 0 && spawn_reap(p->net, 0, &st) == 1) {
 		netdied = 1;
 		p->net = 0;
