@@ -39,7 +39,9 @@ tap_is "net: the jail is empty" "$(ls -A "$root" 2>&1)" ""
 
 [ -n "$net" ] || tap_bail "no network child found among: $kids"
 kill -KILL "$net"
-if wait_for 300 grep -q "upsmon-net exited" "$T/upsmon-mon.log"; then tap_ok "parent saw the network child die"; else tap_fail "parent saw it die"; mon_diag mon; fi
+reaped() { [ ! -e "/proc/$net" ]; }
+if wait_for 300 reaped; then tap_ok "the network child is gone and reaped"; else tap_fail "the network child is gone and reaped"; ps -o pid,ppid,stat,args -p "$net" --ppid "$MON_PID" | sed 's/^/# /'; fi
+if wait_for 300 grep -q "upsmon-net exited" "$T/upsmon-mon.log"; then tap_ok "parent saw the network child die"; else tap_fail "parent saw it die"; mon_diag mon; ps -o pid,ppid,stat,args --ppid "$MON_PID" | sed 's/^/# /'; fi
 if wait_for 100 grep -q "restarting the monitoring processes" "$T/upsmon-mon.log"; then tap_ok "restart logged"; else tap_fail "restart logged"; fi
 newkids() { k=$(children); [ "$(echo $k | wc -w)" = 2 ] && [ "$k" != "$kids" ] && [ -z "$(ps -o stat= --ppid "$MON_PID" | grep Z)" ]; }
 if wait_for 100 newkids; then tap_ok "two new children, no zombie"; else tap_fail "two new children"; ps -o pid,stat,args --ppid "$MON_PID" | sed 's/^/# /'; fi
