@@ -296,6 +296,9 @@ netchild_main(const struct upsmon_args *a)
 	nc.loop.exit_code = monloop_run(&nc.loop);
 	netmon_free(&nc.nm);
 	msg_chan_free(nc.parent);
-	msg_chan_free(nc.notify);
+	msg_chan_free(nc.notify);	/* NULL ok */
+	if (nc.cf != nc.first)
+		upsmon_conf_free(nc.cf);
+	upsmon_conf_free(nc.first);
 	return nc.loop.exit_code;
 }

@@ -44,6 +44,7 @@ send_raw(uint16_t type, uint32_t peer, const void *payload, uint32_t len, int fd
 	struct iovec iov;
 	struct msghdr mh;
 
+	memset(cbuf, 0, sizeof(cbuf));
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), payload, len);
 	iov.iov_base = buf;
