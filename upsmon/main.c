@@ -259,14 +259,29 @@ main(int argc, char **argv)
 	if (cf->debug_min > cli.a.debug)
 		log_set_level(cf->debug_min > 3 ? 3 : (int)cf->debug_min);
 
-	/* 3. Our own program, for the children; an old POWERDOWNFLAG of ours. */
+	/* 3. The run-as user must exist (and not be root) before anything starts. */
+	if (geteuid() == 0 && !cli.single) {
+		struct sandbox_opts sb;
+		char err[256];
+		uid_t uid;
+		gid_t gid;
+
+		memset(&sb, 0, sizeof(sb));
+		sb.user = upsmon_user(&cli.a, cf);
+		if (sandbox_resolve(&sb, &uid, &gid, err, sizeof(err)) != 0) {
+			log_warnx("fatal: %s", err);
+			return EXIT_FAILURE;
+		}
+	}
+
+	/* 4. Our own program, for the children; an old POWERDOWNFLAG of ours. */
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
 		fatal("cannot find our own program (/proc/self/exe)");
 	self[n] = '\0';
 	cli.a.self = self;
 	(void)upsmon_pdflag_clear(cf);
 
-	/* 4. Detach, then the PID file. */
+	/* 5. Detach, then the PID file. */
 	if (check_running(pidpath) != 0)
 		return EXIT_FAILURE;
 	if (!cli.a.foreground && daemon_background() != 0)
@@ -275,6 +290,6 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	cli.a.pidfile = pidpath;
 
-	/* 5. The processes. */
+	/* 6. The processes. */
 	return cli.single ? single_main(&cli.a, cf) : parent_main(&cli.a, cf);
 }

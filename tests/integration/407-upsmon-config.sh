@@ -41,6 +41,9 @@ tap_like "a redirection in NOTIFYCMD is refused" "$out" "means something only to
 cp "$F.good" "$F"; sed -i '/^SHUTDOWNCMD/d' "$F"; echo 'SHUTDOWNCMD "shutdown -h now"' >> "$F"
 tap_like "a relative SHUTDOWNCMD is refused" "$(mon_env mon "$UPSMON" -t 2>&1)" "must be an absolute path"
 cp "$F.good" "$F"
+out=$(mon_env mon "$UPSMON" -F -u no-such-user-here 2>&1); rc=$?
+tap_is "an unknown run-as user stops upsmon at once" "$rc" "1"
+tap_like "and says so" "$out" "no-such-user-here"
 
 if mon_env mon "$UPSMON" -K; then tap_fail "-K: no flag, no"; else tap_ok "-K: no flag, no"; fi
 echo "something else" > "$REC/mon.killpower"
