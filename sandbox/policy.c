@@ -322,7 +322,8 @@ const struct sb_deny sb_denied[] = {
 { "process_vm_writev", EVERY, "writing another process's memory" },
 { "bind",	NOEXEC,	"listeners are all opened before the sandbox point" },
 { "listen",	NOEXEC,	"the same" },
-{ "chroot",	EVERY,	"the jail is set once, before the filter" },
+{ "chroot",	UNPRIV,	"the jail is set once, before the filter (upsmon's parent "
+			"restarts its network child, which chroots itself)" },
 { "pivot_root",	EVERY,	"leaving the jail" },
 { "mount",	EVERY,	"changing the file system view" },
 { "umount2",	EVERY,	"the same" },

@@ -799,8 +799,13 @@ test_roles(void)
 			expect_allowed((enum sandbox_role)r, 0, &loop);
 			expect_allowed((enum sandbox_role)r, 0, &run);
 			expect_allowed((enum sandbox_role)r, 0, &uname);
-			for (i = 0; i < sizeof(exec_role_denied) / sizeof(exec_role_denied[0]); i++)
+			for (i = 0; i < sizeof(exec_role_denied) / sizeof(exec_role_denied[0]); i++) {
+				/* upsmon's root parent restarts its chrooting network child */
+				if (r == SB_ROLE_UPSMON_PARENT &&
+				    strcmp(exec_role_denied[i].name, "chroot") == 0)
+					continue;
 				expect_killed((enum sandbox_role)r, 0, &exec_role_denied[i]);
+			}
 			if (r != SB_ROLE_UPSMON_PARENT)
 				expect_killed((enum sandbox_role)r, 0, &setuid0);
 			continue;
