@@ -137,9 +137,10 @@ cmd_revoke(void)
 	} else {
 		nc_note("revoked '%s' (serial %s, %s); the CRL is %s", name, e->serial,
 		    nc_reason_str(reason), crl);
-		nc_note("install it where certificates are checked (upsd's database):\n"
+		nc_note("install it where certificates are checked (upsd's database),\n"
+		    "then have a running upsd read it:\n"
 		    "  nutcert --pki %s crl --install DBDIR --ca-password-file F "
-		    "--db-password-file F", pki);
+		    "--db-password-file F\n  upsd -c reload", pki);
 	}
 out:
 	nc_ca_close();
@@ -199,7 +200,8 @@ cmd_crl(void)
 		printf("]}\n");
 	}
 	if (cli.ninstalls > 0)
-		nc_note("a running upsd reads the CRL when it starts (see docs/nutcert.md)");
+		nc_note("a running upsd reads it at: upsd -c reload (it closes the "
+		    "sessions of revoked certificates)");
 	rc = NC_OK;
 out:
 	nc_ca_close();

@@ -4,7 +4,8 @@
 # what it issued at every CERTREQUEST level, using the configuration lines
 # nutcert printed; openssl verify -x509_strict with the right -purpose on
 # every certificate; revocation (a freshly started upsd refuses the revoked
-# client after `crl --install`, another client still gets in); and the
+# client after `crl --install`, another client still gets in; the same on
+# a running upsd with `upsd -c reload` is 251-nutcert-live); and the
 # refusals, each with its message and exit code (docs/nutcert.md).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$LIBDIR/tlslib.sh"
@@ -180,7 +181,7 @@ nc_ok "revoke again: harmless" revoke rev $CAPW
 nc_ok "crl --install into upsd's database" crl --install "$SRV" $CAPW $DBPWF
 tap_like "crl: crlutil lists it in upsd's database" "$("$CRLUTIL" -L -d "sql:$SRV")" "nutcert-ca"
 tap_is "crl: upsd's database keeps its modes" "$(stat -c '%U:%G %a' "$SRV"/cert9.db)" "root:nut 640"
-# a freshly started upsd reads the CRL (reloading a running one: see docs/nutcert.md)
+# a freshly started upsd reads the CRL (a running one at upsd -c reload: 251)
 tls_restart_upsd || tap_bail "upsd with the CRL did not start: $(tail -n 5 "$T/upsd.log")"
 wait_ups dummy
 r=$(upsc_as rev)
