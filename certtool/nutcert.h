@@ -51,6 +51,8 @@ void nc_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reads a password file (regular, owned by us or root, no group/other
  * access) into a secret string; NULL after a message (*rc set). */
 char *nc_read_password(const char *path, const char *what, int *rc);
+/* Clears the passwords nc_read_password keeps (one read per path). */
+void nc_password_forget(void);
 int nc_valid_name(const char *name);
 /* nc_valid_name, or a message naming what and 0. */
 int nc_check_name(const char *what, const char *name);
@@ -227,6 +229,7 @@ struct nc_cli {
 	const char *ca_pw_file, *db_pw_file, *csr, *profile, *cert_out;
 	int copy_ext;
 	const char *in, *p12_pw_file, *db_dir;
+	int ca_pw_fd, db_pw_fd, p12_pw_fd;	/* --*-password-fd, -1: none */
 	const char *clients[NC_MAX_LIST];
 	int nclients;
 	int bits, days, backdate_days, empty_db_pw;

@@ -284,6 +284,15 @@ chmod 0600 "$W/s1.auth"
 tap_is "site: upsd at REQUIRE and our upsc with the s1 database" "$(upsc_as s1)" "OL"
 tr -d '\n' < "$W/ca.pw" | "$NUTCERT" --pki "$P" crl --ca-password-file /dev/stdin > /dev/null 2> "$W/err"
 tap_is "the CA password from a pipe (/dev/stdin)" "$?" "0"
+# site reads the CA password for init, upsd and each client: from a pipe
+# it comes once (--ca-password-fd 0), the database's from a descriptor 3
+tr -d '\n' < "$W/ca.pw" | "$NUTCERT" --pki "$T/pki-pipe" site --host localhost --client p1 \
+	--out "$T/site-pipe" --ca-password-fd 0 --db-password-fd 3 3< "$W/db.pw" \
+	> /dev/null 2> "$W/err"
+tap_is "site with the CA password from a pipe (--ca-password-fd 0)" "$?" "0"
+tap_is "... and the database password from descriptor 3: both databases" \
+	"$(ls "$T/site-pipe" | tr '\n' ' ')" "p1 upsd "
+tap_check "... with that password" "$CERTUTIL" -K -d "sql:$T/site-pipe/p1" -f "$W/db.pw"
 
 # ---------------------------------------------------------------- refusals
 openssl_req() {	# FILE ARGS...: a P-256 request made by OpenSSL
@@ -308,6 +317,9 @@ cp "$W/db.pw" "$W/open.pw"; chmod 0644 "$W/open.pw"
 nc_refused "a password file others can read" 3 "group or others may access it; run: chmod 600" client x --out "$T/cl-x" $CAPW --db-password-file "$W/open.pw"
 chmod 0640 "$W/open.pw"
 nc_refused "a password file its group can read" 3 "mode 0640" client x --out "$T/cl-x" $CAPW --db-password-file "$W/open.pw"
+nc_refused "a password descriptor on a file its group can read" 3 "mode 0640" crl --ca-password-fd 3 3< "$W/open.pw"
+nc_refused "a password descriptor that is not open" 1 "ca-password-fd 9: Bad file descriptor" crl --ca-password-fd 9
+nc_refused "a password descriptor and a file for one password" 1 "exclude each other" crl --ca-password-fd 0 $CAPW
 nc_refused "crl --install into a missing database" 4 "$T/missing: No such file" crl --install "$T/missing" $CAPW $DBPWF
 mkdir -p "$T/garbage"; echo "not a database" > "$T/garbage/cert9.db"
 nc_refused "crl --install into an unreadable database" 4 "cannot be opened|wrong password|damaged" crl --install "$T/garbage" $CAPW $DBPWF
