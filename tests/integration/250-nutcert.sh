@@ -309,6 +309,8 @@ nc_ok "sign-csr --copy-extensions: the request's names" sign-csr h1 --csr "$W/sa
 tap_like "sign-csr: openssl -x509_strict -purpose sslserver accepts it" "$(strict sslserver "$W/h1.pem")" ": OK$"
 "$OPENSSL" req -new -newkey rsa:1024 -nodes -keyout "$W/k.pem" -subj /CN=weak -out "$W/weak.csr" 2>/dev/null
 nc_refused "sign-csr: a 1024-bit RSA request" 3 "1024 bits" sign-csr weak --csr "$W/weak.csr" --profile client $CAPW
+openssl_req "$W/sha1.csr" -subj /CN=sha1 -sha1
+nc_refused "sign-csr: a request signed with SHA-1" 3 "signed with .*SHA-1.*SHA-256 or better" sign-csr sha1 --csr "$W/sha1.csr" --profile client $CAPW
 nc_refused "client: a 1024-bit RSA key" 3 "RSA key of 1024 bits is weak" client weak --key rsa --bits 1024 --out "$T/cl-weak" $CAPW $DBPWF
 tap_check "client: ... no database made" test ! -e "$T/cl-weak"
 nc_refused "wrong CA password" 4 "wrong password for the CA database" client x --out "$T/cl-x" --ca-password-file "$W/wrong.pw" $DBPWF
