@@ -307,6 +307,8 @@ openssl_req "$W/san.csr" -subj /CN=h1 -addext subjectAltName=DNS:h1.example
 nc_refused "sign-csr: request extensions without --copy-extensions" 3 "carries the extension" sign-csr h1 --csr "$W/san.csr" --profile server $CAPW
 nc_ok "sign-csr --copy-extensions: the request's names" sign-csr h1 --csr "$W/san.csr" --profile server --copy-extensions --cert-out "$W/h1.pem" $CAPW
 tap_like "sign-csr: openssl -x509_strict -purpose sslserver accepts it" "$(strict sslserver "$W/h1.pem")" ": OK$"
+nc_ok "sign-csr --json" sign-csr h2 --csr "$W/san.csr" --profile server --copy-extensions --json $CAPW
+tap_check "sign-csr --json: one object carrying the certificate" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["kind"]=="server" and d["name"]=="h2" and d["pem"].startswith("-----BEGIN CERTIFICATE-----")' "$W/out"
 "$OPENSSL" req -new -newkey rsa:1024 -nodes -keyout "$W/k.pem" -subj /CN=weak -out "$W/weak.csr" 2>/dev/null
 nc_refused "sign-csr: a 1024-bit RSA request" 3 "1024 bits" sign-csr weak --csr "$W/weak.csr" --profile client $CAPW
 openssl_req "$W/sha1.csr" -subj /CN=sha1 -sha1
