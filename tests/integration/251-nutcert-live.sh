@@ -7,11 +7,12 @@
 #    database, two clients); the lines it printed are pasted into upsd.conf
 #    (CERTREQUEST REQUIRE), nutauth.conf and upsd.users (certsubject), and
 #    upsd and our upsc work with them, the bound user logging in with its
-#    certificate only;
+#    certificate only; NUT's upsmon (if installed) logs in with each
+#    client's pasted upsmon.conf lines;
 #  - `nutcert revoke` + `crl --install` + `upsd -c reload` (exit 0): the
 #    revoked client's open session is closed (and logged), its new
-#    connections refused, while the other client's session stays open and
-#    it still gets in;
+#    connections refused (its upsmon is logged out), while the other
+#    client's session stays open and it still gets in;
 #  - `nutcert renew upsd` + `upsd -c reload`: new connections are served the
 #    renewed certificate (the serial nutcert shows), with no restart.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
@@ -128,6 +129,71 @@ r=$(probe upsmon-host2 "USERNAME upsmon-host1" "PASSWORD \"$HOST1_PASS\"" "LOGIN
 tap_like "certsubject: upsmon-host1 with upsmon-host2's certificate is refused" "$r" \
 	"^REPLY ERR ACCESS-DENIED"
 
+# ---------------------------------------------------------------- upsmon
+# NUT's upsmon (when installed) with the upsmon.conf lines site printed
+# beside its MONITOR line: upsmon-host1 as the user the docs' section binds
+# to its certificate, upsmon-host2 as a user without certsubject. NUT 2.8's
+# upsmon keeps files in /run/nut whatever it is told: each gets a private
+# one (a mount namespace).
+NUMON=""
+if [ -x "$NUT_UPSMON" ] && unshare -m sh -c "mount --bind '$T' /run/nut" 2>/dev/null; then
+	NUMON=1
+fi
+# upsmon_start CLIENT USER PASS ROLE: NUT's upsmon for that client; pid in
+# MON_<n> (n: 1 or 2, the client's number)
+upsmon_start() {
+	_d=$T/mon-$1
+	mkdir -p "$_d/run"
+	chown root:nut "$_d/run"; chmod 0770 "$_d/run"
+	{
+		echo "MONITOR dummy@localhost:$PORT 1 $2 \"$3\" $4"
+		printf 'MINSUPPLIES 1\nSHUTDOWNCMD "/bin/true"\nPOLLFREQ 1\nPOLLFREQALERT 1\nDEADTIME 15\nRUN_AS_USER nut\n'
+		pasted "$1" upsmon.conf
+	} > "$_d/upsmon.conf"
+	echo "MODE=standalone" > "$_d/nut.conf"
+	chown root:nut "$_d/upsmon.conf" "$_d/nut.conf"; chmod 0640 "$_d/upsmon.conf" "$_d/nut.conf"
+	NUT_CONFPATH=$_d NUT_PIDPATH=$_d/run NUT_ALTPIDPATH=$_d/run NUT_STATEPATH=$_d/run \
+		unshare -m sh -c 'mount --bind "$1" /run/nut && exec "$2" -F -DD' sh "$_d/run" "$NUT_UPSMON" \
+		> "$T/upsmon-$1.log" 2>&1 &
+	eval "MON_${1##*host}=\$!"
+	PIDS="$PIDS $!"
+}
+# upsmon_stop PID: upsmon and its unprivileged child
+upsmon_stop() {
+	_kids=$(ps -o pid= --ppid "$1" 2>/dev/null)
+	for _k in $_kids; do kill -TERM "$_k" 2>/dev/null; done
+	stop_pid "$1"
+	for _k in $_kids; do
+		wait_for 50 sh -c "! kill -0 $_k 2>/dev/null" || kill -KILL "$_k" 2>/dev/null
+	done
+}
+logged_in() {	# USER SUBJECT: upsd logged that login (after line $LOG_FROM), over
+	# TLS, with that certificate
+	tail -n "+$LOG_FROM" "$T/upsd.log" |
+		grep -q "Client $1@127.0.0.1 logged in to UPS \[dummy\] (SSL) with certificate $2"
+}
+numlogins() { [ "$(nut_req 'GET NUMLOGINS dummy')" = "NUMLOGINS dummy $1" ]; }
+if [ -n "$NUMON" ]; then
+	LOG_FROM=$(($(wc -l < "$T/upsd.log") + 1))
+	upsmon_start upsmon-host1 upsmon-host1 "$HOST1_PASS" primary
+	upsmon_start upsmon-host2 "$SEC_USER" "$SEC_PASS" secondary
+	if wait_for 200 logged_in upsmon-host1 CN=upsmon-host1; then
+		tap_ok "NUT upsmon with upsmon-host1's pasted lines logs in as the bound user"
+	else
+		tap_fail "NUT upsmon with upsmon-host1's pasted lines logs in as the bound user"
+		tap_diag "$(tail -n 15 "$T/upsmon-upsmon-host1.log")"
+	fi
+	if wait_for 200 logged_in "$SEC_USER" CN=upsmon-host2; then
+		tap_ok "NUT upsmon with upsmon-host2's pasted lines logs in"
+	else
+		tap_fail "NUT upsmon with upsmon-host2's pasted lines logs in"
+		tap_diag "$(tail -n 15 "$T/upsmon-upsmon-host2.log")"
+	fi
+	tap_check "two upsmon logins" wait_for 50 numlogins 2
+else
+	tap_skip "NUT upsmon with the pasted lines" "NUT's upsmon ($NUT_UPSMON) or a private /run/nut is not available"
+fi
+
 # ---------------------------------------------------------------- revocation
 # both clients hold a session open meanwhile
 probe upsmon-host2 PROTVER '@WAIT-EOF 60' > "$W/sess2.out" 2>&1 &
@@ -161,6 +227,14 @@ wait_for 50 upsd_said
 tap_like "... and upsd logs the refusal" "$(cat "$T/upsd.log")" \
 	"TLS handshake with .* failed: .*revoked: 'CN=upsmon-host2'"
 tap_is "the other client still gets in" "$(upsc_as upsmon-host1)" "OL"
+if [ -n "$NUMON" ]; then
+	tap_check "upsmon: the revoked client's upsmon is out, the other stays (NUMLOGINS 1)" \
+		wait_for 100 numlogins 1
+	tap_like "upsmon: upsd closed upsmon-host2's session, naming its user" "$(cat "$T/upsd.log")" \
+		"closing the TLS session of 'CN=upsmon-host2', user $SEC_USER: its client certificate has been revoked"
+	tap_unlike "upsmon: upsmon-host1's session was never closed" "$(cat "$T/upsd.log")" \
+		"closing the TLS session of 'CN=upsmon-host1'"
+fi
 
 # ---------------------------------------------------------------- renewal
 # serial: the serial of upsd's current certificate, as nutcert shows it and
@@ -183,6 +257,11 @@ tap_is "after the reload: new connections get the renewed certificate" "$(served
 tap_like "upsd logs the switch with the new serial" "$(cat "$T/upsd.log")" \
 	"now serving the renewed certificate 'upsd' .*serial 0x0*$NEW"
 tap_is "upsc still verifies the server (it trusts the CA)" "$(upsc_as upsmon-host1)" "OL"
+if [ -n "$NUMON" ]; then
+	tap_check "upsmon-host1's upsmon is still logged in" numlogins 1
+	upsmon_stop "$MON_1"
+	upsmon_stop "$MON_2"
+fi
 tap_is "no restart: the same upsd process" "$UPSD_PID" "$UPSD_START_PID"
 tap_check "... still running" kill -0 "$UPSD_PID"
 tap_unlike "no filter violation in the log" "$(cat "$T/upsd.log")" 'is not allowed|Bad system call'
