@@ -79,7 +79,7 @@ static const struct opt opts[] = {
 	{ "install", O_LIST, C_CRL, cli.installs, &cli.ninstalls },
 	{ "reason", O_STR, C_REVOKE, &cli.reason, NULL },
 	{ "usage", O_STR, C_VERIFY, &cli.usage, NULL },
-	{ "backdate-days", O_INT, C_SERVER | C_CLIENT, &cli.backdate_days, NULL },
+	{ "backdate-days", O_INT, C_SERVER | C_CLIENT | C_CRL, &cli.backdate_days, NULL },
 	{ NULL, O_FLAG, 0, NULL, NULL }
 };
 

@@ -165,9 +165,10 @@ int nc_ca_create(const char *nick, enum nc_keytype kt, int bits,
 /* Signs a PKCS#10 request (DER or PEM) with the CA nickname nick. */
 int nc_ca_sign(const char *nick, const unsigned char *csr, size_t csrlen,
     struct nc_issue *is, const struct nc_index *ix, struct nc_cert_out *out);
-/* Makes the CRL of the index' revoked entries, DER into *der. */
+/* Makes the CRL of the index' revoked entries, DER into *der: valid from
+ * now (less backdate_days, a test option) for days. */
 int nc_ca_crl(const char *nick, const struct nc_index *ix, int days,
-    unsigned long crlnumber, unsigned char **der, size_t *len);
+    int backdate_days, unsigned long crlnumber, unsigned char **der, size_t *len);
 void nc_cert_out_free(struct nc_cert_out *o);
 /* Verifies a certificate against the CA database (open) for a usage
  * (server, client, or the CA itself) and a host name; why says what failed. */

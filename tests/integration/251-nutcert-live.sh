@@ -262,6 +262,26 @@ if [ -n "$NUMON" ]; then
 	upsmon_stop "$MON_1"
 	upsmon_stop "$MON_2"
 fi
+
+# ---------------------------------------------------------------- an out-of-date CRL
+# The CRL passed its next update (nobody ran `crl --install` in time):
+# upsd (NSS) still honours it, the revoked client stays out and the others
+# get in (docs/nutcert.md §5); `expiring` says so. crlutil takes no CRL
+# older than the one installed, so that one goes first.
+crlutil -D -d "sql:$SITE/upsd" -f "$R/root/db.pw" -n nutcert-ca > "$W/crl-del.log" 2>&1
+tap_is "crlutil deletes the installed CRL" "$?" 0
+"$NUTCERT" --pki "$PKIDIR" crl --days 1 --backdate-days 3 --install "$SITE/upsd" \
+	--ca-password-file "$R/root/ca.pw" --db-password-file "$R/root/db.pw" > /dev/null 2> "$W/err"
+tap_is "nutcert crl: a CRL whose next update was two days ago, installed" "$?" 0
+"$UPSD" -c reload > "$W/reload-old.out" 2>&1
+tap_is "upsd -c reload with it exits 0" "$?" 0
+tap_like "an out-of-date CRL still keeps the revoked client out" "$(probe upsmon-host2 PROTVER)" \
+	"ALERT .*REVOKED"
+tap_like "... and lets the other in" "$(probe upsmon-host1 PROTVER)" "^REPLY 1\.[0-9]"
+"$NUTCERT" --pki "$PKIDIR" expiring > "$W/expiring.out" 2>&1
+tap_is "nutcert expiring: exit 11 (expired)" "$?" 11
+tap_like "... names the CRL" "$(cat "$W/expiring.out")" "^expired crl: "
+
 tap_is "no restart: the same upsd process" "$UPSD_PID" "$UPSD_START_PID"
 tap_check "... still running" kill -0 "$UPSD_PID"
 tap_unlike "no filter violation in the log" "$(cat "$T/upsd.log")" 'is not allowed|Bad system call'
