@@ -26,7 +26,9 @@ chmod 0755 "$R" "$R/etc" "$R/etc/nut"
 chmod 0700 "$R/root"
 
 # the recipes' /etc/nut and /root, moved under $R; our upsd first on PATH
+# shellcheck disable=SC2034 # RECIPE_*: read by recipe/run_recipe (tlslib.sh)
 RECIPE_SED="s#/etc/nut#$R/etc/nut#g;s#/root#$R/root#g"
+# shellcheck disable=SC2034
 RECIPE_PATH=$(dirname "$UPSD")
 
 check_recipe "docs/tls.md: the server database, the CA and the server certificate" \

@@ -37,7 +37,9 @@ W=$T/w				# the test's own files
 mkdir -p "$R/etc/nut" "$R/root" "$W"
 chmod 0755 "$R" "$R/etc" "$R/etc/nut"
 chmod 0700 "$R/root" "$W"
+# shellcheck disable=SC2034 # RECIPE_*: read by recipe/run_recipe (tlslib.sh)
 RECIPE_SED="s#/etc/nut#$R/etc/nut#g;s#/root#$R/root#g;s#ups\\.example\\.org#localhost#g;s#192\\.0\\.2\\.10#127.0.0.1#g"
+# shellcheck disable=SC2034
 RECIPE_PATH=$(dirname "$NUTCERT"):$(dirname "$UPSD")
 PKIDIR=$R/root/nut-pki
 SITE=$R/etc/nut/tls
@@ -85,10 +87,10 @@ write_upsd_users
 printf '\n%s\n' "$USERS_BLOCK" >> "$CONF/upsd.users"
 HOST1_PASS=$(printf '%s\n' "$USERS_BLOCK" | sed -n 's/^[[:space:]]*password = "\(.*\)"$/\1/p')
 
-# upsd.conf: the pasted lines
-# shellcheck disable=SC2046
+# upsd.conf: the pasted lines, one argument each
 IFS='
 '
+# shellcheck disable=SC2086 # split at newlines only
 set -- $SRV_LINES
 unset IFS
 write_upsd_conf "$@"
