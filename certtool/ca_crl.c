@@ -53,7 +53,8 @@ hex_to_bytes(const char *hex, unsigned char *out, size_t max, size_t *n)
 
 int
 nc_ca_crl(const char *nick, const struct nc_index *ix, int days,
-    unsigned long crlnumber, unsigned char **derout, size_t *lenout)
+    int backdate_days, unsigned long crlnumber, unsigned char **derout,
+    size_t *lenout)
 {
 	static const unsigned char OID_REASON[] = { 0x55, 0x1d, 0x15 };
 	static const unsigned char OID_AKI[] = { 0x55, 0x1d, 0x23 };
@@ -67,7 +68,7 @@ nc_ca_crl(const char *nick, const struct nc_index *ix, int days,
 	SECItem sig = { siBuffer, NULL, 0 };
 	SECOidTag alg;
 	unsigned char akid[NC_SKID_LEN];
-	time_t now = time(NULL);
+	time_t now = time(NULL) - (time_t)backdate_days * 86400;
 	size_t i, m, m2, m3, nrev = 0;
 	int rc = NC_DB;
 

@@ -497,6 +497,52 @@ csr_policy(CERTCertificateRequest *req, struct nc_issue *is, PLArenaPool *arena)
 	return rc;
 }
 
+/* The request's own signature: SHA-256 or better; SHA-1, MD5 and the like
+ * are refused (a tool that still makes them is set up wrongly). */
+static int
+csr_hash_policy(const CERTSignedData *sd, PLArenaPool *arena)
+{
+	SECOidTag t = SECOID_GetAlgorithmTag(&sd->signatureAlgorithm);
+	SECOidTag h = SEC_OID_UNKNOWN;
+	const char *desc;
+
+	switch (t) {
+	case SEC_OID_PKCS1_SHA256_WITH_RSA_ENCRYPTION:
+	case SEC_OID_ANSIX962_ECDSA_SHA256_SIGNATURE:
+		h = SEC_OID_SHA256;
+		break;
+	case SEC_OID_PKCS1_SHA384_WITH_RSA_ENCRYPTION:
+	case SEC_OID_ANSIX962_ECDSA_SHA384_SIGNATURE:
+		h = SEC_OID_SHA384;
+		break;
+	case SEC_OID_PKCS1_SHA512_WITH_RSA_ENCRYPTION:
+	case SEC_OID_ANSIX962_ECDSA_SHA512_SIGNATURE:
+		h = SEC_OID_SHA512;
+		break;
+	case SEC_OID_PKCS1_RSA_PSS_SIGNATURE: {
+		/* the hash is in the parameters; absent, it is SHA-1 */
+		SECKEYRSAPSSParams pss;
+		SECItem params = sd->signatureAlgorithm.parameters;
+
+		memset(&pss, 0, sizeof(pss));
+		h = SEC_OID_SHA1;
+		if (params.len > 0 && SEC_QuickDERDecodeItem(arena, &pss,
+		    SEC_ASN1_GET(SECKEY_RSAPSSParamsTemplate), &params) == SECSuccess &&
+		    pss.hashAlg != NULL)
+			h = SECOID_GetAlgorithmTag(pss.hashAlg);
+		break;
+	}
+	default:
+		break;
+	}
+	if (h == SEC_OID_SHA256 || h == SEC_OID_SHA384 || h == SEC_OID_SHA512)
+		return NC_OK;
+	desc = SECOID_FindOIDTagDescription(h != SEC_OID_UNKNOWN ? h : t);
+	nc_err("refused: the request is signed with %s; nutcert takes SHA-256 or "
+	    "better (e.g. openssl req -sha256)", desc ? desc : "an unknown algorithm");
+	return NC_REFUSED;
+}
+
 int
 nc_ca_sign(const char *nick, const unsigned char *csr, size_t csrlen,
     struct nc_issue *is, const struct nc_index *ix, struct nc_cert_out *out)
@@ -528,7 +574,9 @@ nc_ca_sign(const char *nick, const unsigned char *csr, size_t csrlen,
 		    nc_nss_err());
 		goto out;
 	}
-	rc = csr_policy(req, is, arena);
+	rc = csr_hash_policy(&sd, arena);
+	if (rc == NC_OK)
+		rc = csr_policy(req, is, arena);
 	if (rc != NC_OK)
 		goto out;
 	rc = NC_DB;

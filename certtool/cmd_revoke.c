@@ -41,7 +41,7 @@ make_crl(const char *pki, const struct nc_index *ix, int days, char **path)
 		num = strtoul((char *)numtxt, NULL, 10) + 1;
 		free(numtxt);
 	}
-	rc = nc_ca_crl(nick, ix, days, num, &der, &len);
+	rc = nc_ca_crl(nick, ix, days, cli.backdate_days, num, &der, &len);
 	if (rc == NC_OK) {
 		char line[64];
 
@@ -50,7 +50,7 @@ make_crl(const char *pki, const struct nc_index *ix, int days, char **path)
 		pem = nc_pem(der, len, "X509 CRL");
 		/* the number, and when this CRL's next update is due (expiring) */
 		snprintf(line, sizeof(line), "%lu %lld\n", num,
-		    (long long)time(NULL) + (long long)days * 86400);
+		    (long long)time(NULL) + ((long long)days - cli.backdate_days) * 86400);
 		if (nc_write_file(*path, der, len, 0644) != 0 ||
 		    nc_write_file(pempath, pem, strlen(pem), 0644) != 0 ||
 		    nc_write_file(numpath, line, strlen(line), 0600) != 0)
@@ -67,6 +67,10 @@ make_crl(const char *pki, const struct nc_index *ix, int days, char **path)
 static int
 crl_days(int *days)
 {
+	if (cli.backdate_days < 0) {
+		nc_err("--backdate-days must not be negative");
+		return NC_USAGE;
+	}
 	*days = cli.days > 0 ? cli.days : CRL_DAYS_DEFAULT;
 	if (cli.days == 0 || cli.days < -1 || *days > CRL_DAYS_MAX) {
 		nc_err("--days: 1 to %d for a CRL", CRL_DAYS_MAX);
@@ -137,9 +141,10 @@ cmd_revoke(void)
 	} else {
 		nc_note("revoked '%s' (serial %s, %s); the CRL is %s", name, e->serial,
 		    nc_reason_str(reason), crl);
-		nc_note("install it where certificates are checked (upsd's database):\n"
+		nc_note("install it where certificates are checked (upsd's database),\n"
+		    "then have a running upsd read it:\n"
 		    "  nutcert --pki %s crl --install DBDIR --ca-password-file F "
-		    "--db-password-file F", pki);
+		    "--db-password-file F\n  upsd -c reload", pki);
 	}
 out:
 	nc_ca_close();
@@ -199,7 +204,8 @@ cmd_crl(void)
 		printf("]}\n");
 	}
 	if (cli.ninstalls > 0)
-		nc_note("a running upsd reads the CRL when it starts (see docs/nutcert.md)");
+		nc_note("a running upsd reads it at: upsd -c reload (it closes the "
+		    "sessions of revoked certificates)");
 	rc = NC_OK;
 out:
 	nc_ca_close();

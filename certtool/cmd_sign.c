@@ -92,8 +92,19 @@ cmd_sign_csr(void)
 			rc = NC_DB;
 			goto out;
 		}
-	} else {
+	} else if (!nc_opt.json) {
 		fputs(pem, stdout);
+	}
+	if (nc_opt.json) {
+		/* one object: the certificate in it unless it went to a file */
+		printf("{\"status\":\"created\",\"name\":");
+		nc_json_str(name);
+		printf(",\"kind\":\"%s\",\"subject\":", nc_kind_str(is.kind));
+		nc_json_str(out.subject);
+		printf(",\"serial\":\"%s\",\"not_after\":%lld,\"%s\":", out.serial,
+		    (long long)out.not_after, cli.cert_out != NULL ? "cert_out" : "pem");
+		nc_json_str(cli.cert_out != NULL ? cli.cert_out : pem);
+		printf("}\n");
 	}
 	nc_print_summary(is.kind == NC_KIND_SERVER ? "server" : "client", name, &out);
 	rc = NC_OK;

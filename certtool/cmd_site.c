@@ -61,6 +61,8 @@ cmd_renew(void)
 	} else {
 		rc = nc_issue_leaf(kind);
 	}
+	if (rc == NC_OK && kind == NC_KIND_SERVER)
+		nc_note("a running upsd serves the new certificate after: upsd -c reload");
 	free(installed);
 	free(sans);
 	free(subject);

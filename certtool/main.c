@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,6 +68,9 @@ static const struct opt opts[] = {
 	{ "ca-name", O_STR, C_INIT, &cli.ca_name, NULL },
 	{ "ca-password-file", O_STR, C_INIT | C_ISSUE | C_SIGN | C_REVOKE | C_CRL, &cli.ca_pw_file, NULL },
 	{ "db-password-file", O_STR, C_ISSUE | C_CRL | C_EXPORT | C_IMPORT, &cli.db_pw_file, NULL },
+	{ "ca-password-fd", O_INT, C_INIT | C_ISSUE | C_SIGN | C_REVOKE | C_CRL, &cli.ca_pw_fd, NULL },
+	{ "db-password-fd", O_INT, C_ISSUE | C_CRL | C_EXPORT | C_IMPORT, &cli.db_pw_fd, NULL },
+	{ "p12-password-fd", O_INT, C_EXPORT | C_IMPORT, &cli.p12_pw_fd, NULL },
 	{ "empty-db-password", O_FLAG, C_ISSUE | C_CRL | C_EXPORT | C_IMPORT, &cli.empty_db_pw, NULL },
 	{ "host", O_LIST, C_SERVER | C_VERIFY | C_SIGN | C_SITE, cli.hosts, &cli.nhosts },
 	{ "ip", O_LIST, C_SERVER | C_SIGN | C_SITE, cli.ips, &cli.nips },
@@ -74,7 +79,7 @@ static const struct opt opts[] = {
 	{ "install", O_LIST, C_CRL, cli.installs, &cli.ninstalls },
 	{ "reason", O_STR, C_REVOKE, &cli.reason, NULL },
 	{ "usage", O_STR, C_VERIFY, &cli.usage, NULL },
-	{ "backdate-days", O_INT, C_SERVER | C_CLIENT, &cli.backdate_days, NULL },
+	{ "backdate-days", O_INT, C_SERVER | C_CLIENT | C_CRL, &cli.backdate_days, NULL },
 	{ NULL, O_FLAG, 0, NULL, NULL }
 };
 
@@ -127,7 +132,8 @@ nc_help(void)
 	    "Common options: --json (machine-readable output), --quiet, --force\n"
 	    "(replace what exists), --group G (group of the databases written,\n"
 	    "default " RUN_AS_GROUP "), --empty-db-password (a database without password).\n"
-	    "Passwords come only from files of mode 0600 (or stricter).\n"
+	    "Passwords come only from files of mode 0600 (or stricter), or from a\n"
+	    "descriptor: --ca-password-fd N, --db-password-fd N, --p12-password-fd N.\n"
 	    "Exit codes: 0 ok, 1 usage, 2 verification failed, 3 refused by policy,\n"
 	    "4 database or password error, 5 exists already (--force), 6 certutil/\n"
 	    "crlutil failed or missing, 7 no such name, 10 expiring soon, 11 expired.\n"
@@ -154,6 +160,36 @@ parse_int(const char *name, const char *v, int *out)
 	return NC_OK;
 }
 
+/*
+ * --X-password-fd N stands for --X-password-file /dev/fd/N (the same rules:
+ * a pipe, or a file of mode 0600 opened by the caller); not both.
+ */
+static int
+password_fd(const char *what, int fd, const char **file, char *buf, size_t len)
+{
+	if (fd == -1)
+		return NC_OK;
+	if (fd < 0 || fd > 65535) {
+		fprintf(stderr, "nutcert: --%s-password-fd: a descriptor number "
+		    "(0 or more) (nutcert help)\n", what);
+		return NC_USAGE;
+	}
+	if (*file != NULL) {
+		fprintf(stderr, "nutcert: --%s-password-fd and --%s-password-file "
+		    "exclude each other (nutcert help)\n", what, what);
+		return NC_USAGE;
+	}
+	/* not handed on to the tools nutcert runs */
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+		fprintf(stderr, "nutcert: --%s-password-fd %d: %s\n", what, fd,
+		    strerror(errno));
+		return NC_USAGE;
+	}
+	snprintf(buf, len, "/dev/fd/%d", fd);
+	*file = buf;
+	return NC_OK;
+}
+
 static const struct opt *
 find_opt(const char *name)
 {
@@ -177,6 +213,7 @@ main(int argc, char **argv)
 	setenv("NSS_SDB_USE_CACHE", "no", 1);
 	umask(077);
 	cli.days = -1;
+	cli.ca_pw_fd = cli.db_pw_fd = cli.p12_pw_fd = -1;
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i], *eq, namebuf[64];
 		const char *val = NULL;
@@ -255,6 +292,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "nutcert: usage: nutcert --pki DIR %s\n", cmd->synopsis);
 		return NC_USAGE;
 	}
+	{
+		static char cafd[32], dbfd[32], p12fd[32];
+
+		if ((rc = password_fd("ca", cli.ca_pw_fd, &cli.ca_pw_file, cafd,
+		    sizeof(cafd))) != NC_OK ||
+		    (rc = password_fd("db", cli.db_pw_fd, &cli.db_pw_file, dbfd,
+		    sizeof(dbfd))) != NC_OK ||
+		    (rc = password_fd("p12", cli.p12_pw_fd, &cli.p12_pw_file, p12fd,
+		    sizeof(p12fd))) != NC_OK)
+			return rc;
+	}
 	if (nc_opt.pki == NULL) {
 		fprintf(stderr, "nutcert: --pki DIR is needed (the CA's directory)\n");
 		return NC_USAGE;
@@ -287,6 +335,7 @@ main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	rc = cmd->fn();
 	nc_tmp_cleanup();
+	nc_password_forget();
 	fflush(stdout);
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
 	return rc;

@@ -51,6 +51,8 @@ void nc_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reads a password file (regular, owned by us or root, no group/other
  * access) into a secret string; NULL after a message (*rc set). */
 char *nc_read_password(const char *path, const char *what, int *rc);
+/* Clears the passwords nc_read_password keeps (one read per path). */
+void nc_password_forget(void);
 int nc_valid_name(const char *name);
 /* nc_valid_name, or a message naming what and 0. */
 int nc_check_name(const char *what, const char *name);
@@ -163,9 +165,10 @@ int nc_ca_create(const char *nick, enum nc_keytype kt, int bits,
 /* Signs a PKCS#10 request (DER or PEM) with the CA nickname nick. */
 int nc_ca_sign(const char *nick, const unsigned char *csr, size_t csrlen,
     struct nc_issue *is, const struct nc_index *ix, struct nc_cert_out *out);
-/* Makes the CRL of the index' revoked entries, DER into *der. */
+/* Makes the CRL of the index' revoked entries, DER into *der: valid from
+ * now (less backdate_days, a test option) for days. */
 int nc_ca_crl(const char *nick, const struct nc_index *ix, int days,
-    unsigned long crlnumber, unsigned char **der, size_t *len);
+    int backdate_days, unsigned long crlnumber, unsigned char **der, size_t *len);
 void nc_cert_out_free(struct nc_cert_out *o);
 /* Verifies a certificate against the CA database (open) for a usage
  * (server, client, or the CA itself) and a host name; why says what failed. */
@@ -227,6 +230,7 @@ struct nc_cli {
 	const char *ca_pw_file, *db_pw_file, *csr, *profile, *cert_out;
 	int copy_ext;
 	const char *in, *p12_pw_file, *db_dir;
+	int ca_pw_fd, db_pw_fd, p12_pw_fd;	/* --*-password-fd, -1: none */
 	const char *clients[NC_MAX_LIST];
 	int nclients;
 	int bits, days, backdate_days, empty_db_pw;

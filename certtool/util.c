@@ -48,8 +48,54 @@ nc_note(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * The passwords read so far, by path: a command that needs one password
+ * several times (site: the CA for init, upsd and each client) reads a pipe
+ * such as /dev/stdin or /dev/fd/3 only once. Cleared by nc_password_forget.
+ */
+#define PW_CACHE 4
+static struct {
+	char *path, *pw;
+} pw_cache[PW_CACHE];
+
+void
+nc_password_forget(void)
+{
+	size_t i;
+
+	for (i = 0; i < PW_CACHE; i++) {
+		free(pw_cache[i].path);
+		secret_strfree(pw_cache[i].pw);
+		pw_cache[i].path = pw_cache[i].pw = NULL;
+	}
+}
+
+static char *read_password(const char *path, const char *what, int *rc);
+
 char *
 nc_read_password(const char *path, const char *what, int *rc)
+{
+	char *pw;
+	size_t i;
+
+	if (path == NULL) {
+		nc_err("%s: give it with its --...-password-file option", what);
+		*rc = NC_USAGE;
+		return NULL;
+	}
+	for (i = 0; i < PW_CACHE && pw_cache[i].path != NULL; i++)
+		if (strcmp(pw_cache[i].path, path) == 0)
+			return secret_strdup(pw_cache[i].pw);
+	if ((pw = read_password(path, what, rc)) != NULL && i < PW_CACHE) {
+		pw_cache[i].path = xstrdup(path);
+		pw_cache[i].pw = secret_strdup(pw);
+	}
+	return pw;
+}
+
+/* One line from the file (or pipe) PATH, with the mode and owner rules. */
+static char *
+read_password(const char *path, const char *what, int *rc)
 {
 	char buf[PW_MAX + 2];
 	struct stat st;
@@ -58,11 +104,6 @@ nc_read_password(const char *path, const char *what, int *rc)
 	char *rest;
 	int fd;
 
-	if (path == NULL) {
-		nc_err("%s: give it with its --...-password-file option", what);
-		*rc = NC_USAGE;
-		return NULL;
-	}
 	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		nc_err("%s %s: %s", what, path, strerror(errno));

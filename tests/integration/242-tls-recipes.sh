@@ -25,42 +25,11 @@ mkdir -p "$R/etc/nut" "$R/root" "$T/work"
 chmod 0755 "$R" "$R/etc" "$R/etc/nut"
 chmod 0700 "$R/root"
 
-# recipe FILE NAME: the block, with /etc/nut and /root moved under $R
-recipe() {
-	awk -v name="$2" '
-		$0 ~ "<!-- recipe: " name " -->" { want = 1; next }
-		want && /^ *```sh/ { inblock = 1; next }
-		inblock && /^ *```/ { exit }
-		inblock { sub(/^   /, ""); print }
-	' "$1" | sed -e "s#/etc/nut#$R/etc/nut#g" -e "s#/root#$R/root#g"
-}
-
-# run_recipe FILE NAME...: the blocks in one sh -e, in $T/work, with our
-# upsd first on PATH; output in $T/recipe-<first name>.log
-run_recipe() {
-	_f=$1; shift
-	_log=$T/recipe-$1.log
-	: > "$T/recipe.sh"
-	for _n in "$@"; do
-		_b=$(recipe "$_f" "$_n")
-		if [ -z "$_b" ]; then
-			tap_fail "recipe '$_n' found in $(basename "$_f")"
-			return 1
-		fi
-		printf '%s\n' "$_b" >> "$T/recipe.sh"
-	done
-	(cd "$T/work" && PATH=$(dirname "$UPSD"):$PATH sh -e "$T/recipe.sh") > "$_log" 2>&1
-}
-
-check_recipe() {	# DESC FILE NAME...
-	_d=$1; shift
-	if run_recipe "$@"; then
-		tap_ok "$_d"
-	else
-		tap_fail "$_d"
-		tap_diag "$(tail -n 15 "$_log")"
-	fi
-}
+# the recipes' /etc/nut and /root, moved under $R; our upsd first on PATH
+# shellcheck disable=SC2034 # RECIPE_*: read by recipe/run_recipe (tlslib.sh)
+RECIPE_SED="s#/etc/nut#$R/etc/nut#g;s#/root#$R/root#g"
+# shellcheck disable=SC2034
+RECIPE_PATH=$(dirname "$UPSD")
 
 check_recipe "docs/tls.md: the server database, the CA and the server certificate" \
 	"$DOCS/tls.md" server-db ca server-cert

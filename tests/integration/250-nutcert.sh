@@ -4,7 +4,8 @@
 # what it issued at every CERTREQUEST level, using the configuration lines
 # nutcert printed; openssl verify -x509_strict with the right -purpose on
 # every certificate; revocation (a freshly started upsd refuses the revoked
-# client after `crl --install`, another client still gets in); and the
+# client after `crl --install`, another client still gets in; the same on
+# a running upsd with `upsd -c reload` is 251-nutcert-live); and the
 # refusals, each with its message and exit code (docs/nutcert.md).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 . "$LIBDIR/tlslib.sh"
@@ -180,7 +181,7 @@ nc_ok "revoke again: harmless" revoke rev $CAPW
 nc_ok "crl --install into upsd's database" crl --install "$SRV" $CAPW $DBPWF
 tap_like "crl: crlutil lists it in upsd's database" "$("$CRLUTIL" -L -d "sql:$SRV")" "nutcert-ca"
 tap_is "crl: upsd's database keeps its modes" "$(stat -c '%U:%G %a' "$SRV"/cert9.db)" "root:nut 640"
-# a freshly started upsd reads the CRL (reloading a running one: see docs/nutcert.md)
+# a freshly started upsd reads the CRL (a running one at upsd -c reload: 251)
 tls_restart_upsd || tap_bail "upsd with the CRL did not start: $(tail -n 5 "$T/upsd.log")"
 wait_ups dummy
 r=$(upsc_as rev)
@@ -283,6 +284,15 @@ chmod 0600 "$W/s1.auth"
 tap_is "site: upsd at REQUIRE and our upsc with the s1 database" "$(upsc_as s1)" "OL"
 tr -d '\n' < "$W/ca.pw" | "$NUTCERT" --pki "$P" crl --ca-password-file /dev/stdin > /dev/null 2> "$W/err"
 tap_is "the CA password from a pipe (/dev/stdin)" "$?" "0"
+# site reads the CA password for init, upsd and each client: from a pipe
+# it comes once (--ca-password-fd 0), the database's from a descriptor 3
+tr -d '\n' < "$W/ca.pw" | "$NUTCERT" --pki "$T/pki-pipe" site --host localhost --client p1 \
+	--out "$T/site-pipe" --ca-password-fd 0 --db-password-fd 3 3< "$W/db.pw" \
+	> /dev/null 2> "$W/err"
+tap_is "site with the CA password from a pipe (--ca-password-fd 0)" "$?" "0"
+tap_is "... and the database password from descriptor 3: both databases" \
+	"$(ls "$T/site-pipe" | tr '\n' ' ')" "p1 upsd "
+tap_check "... with that password" "$CERTUTIL" -K -d "sql:$T/site-pipe/p1" -f "$W/db.pw"
 
 # ---------------------------------------------------------------- refusals
 openssl_req() {	# FILE ARGS...: a P-256 request made by OpenSSL
@@ -297,8 +307,12 @@ openssl_req "$W/san.csr" -subj /CN=h1 -addext subjectAltName=DNS:h1.example
 nc_refused "sign-csr: request extensions without --copy-extensions" 3 "carries the extension" sign-csr h1 --csr "$W/san.csr" --profile server $CAPW
 nc_ok "sign-csr --copy-extensions: the request's names" sign-csr h1 --csr "$W/san.csr" --profile server --copy-extensions --cert-out "$W/h1.pem" $CAPW
 tap_like "sign-csr: openssl -x509_strict -purpose sslserver accepts it" "$(strict sslserver "$W/h1.pem")" ": OK$"
+nc_ok "sign-csr --json" sign-csr h2 --csr "$W/san.csr" --profile server --copy-extensions --json $CAPW
+tap_check "sign-csr --json: one object carrying the certificate" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["kind"]=="server" and d["name"]=="h2" and d["pem"].startswith("-----BEGIN CERTIFICATE-----")' "$W/out"
 "$OPENSSL" req -new -newkey rsa:1024 -nodes -keyout "$W/k.pem" -subj /CN=weak -out "$W/weak.csr" 2>/dev/null
 nc_refused "sign-csr: a 1024-bit RSA request" 3 "1024 bits" sign-csr weak --csr "$W/weak.csr" --profile client $CAPW
+openssl_req "$W/sha1.csr" -subj /CN=sha1 -sha1
+nc_refused "sign-csr: a request signed with SHA-1" 3 "signed with .*SHA-1.*SHA-256 or better" sign-csr sha1 --csr "$W/sha1.csr" --profile client $CAPW
 nc_refused "client: a 1024-bit RSA key" 3 "RSA key of 1024 bits is weak" client weak --key rsa --bits 1024 --out "$T/cl-weak" $CAPW $DBPWF
 tap_check "client: ... no database made" test ! -e "$T/cl-weak"
 nc_refused "wrong CA password" 4 "wrong password for the CA database" client x --out "$T/cl-x" --ca-password-file "$W/wrong.pw" $DBPWF
@@ -307,6 +321,9 @@ cp "$W/db.pw" "$W/open.pw"; chmod 0644 "$W/open.pw"
 nc_refused "a password file others can read" 3 "group or others may access it; run: chmod 600" client x --out "$T/cl-x" $CAPW --db-password-file "$W/open.pw"
 chmod 0640 "$W/open.pw"
 nc_refused "a password file its group can read" 3 "mode 0640" client x --out "$T/cl-x" $CAPW --db-password-file "$W/open.pw"
+nc_refused "a password descriptor on a file its group can read" 3 "mode 0640" crl --ca-password-fd 3 3< "$W/open.pw"
+nc_refused "a password descriptor that is not open" 1 "ca-password-fd 9: Bad file descriptor" crl --ca-password-fd 9
+nc_refused "a password descriptor and a file for one password" 1 "exclude each other" crl --ca-password-fd 0 $CAPW
 nc_refused "crl --install into a missing database" 4 "$T/missing: No such file" crl --install "$T/missing" $CAPW $DBPWF
 mkdir -p "$T/garbage"; echo "not a database" > "$T/garbage/cert9.db"
 nc_refused "crl --install into an unreadable database" 4 "cannot be opened|wrong password|damaged" crl --install "$T/garbage" $CAPW $DBPWF

@@ -17,6 +17,9 @@
 #                            for the client DB $PKI/cl-DB; tls_upsc ARGS runs upsc -A
 #   tls_upsmon_lines DB [NICK] ...  the TLS lines of a NUT upsmon.conf
 #   tls_pem NAME [DB]        PEM key+cert of an identity; tls_subject NAME
+#   recipe FILE NAME, run_recipe FILE NAME..., check_recipe DESC FILE NAME...
+#                            the documentation's marked blocks, run as written
+#                            (see "Recipes" below)
 #
 # The set ($PKI, all DB passwords = $PKI_PW, the same text in $PKI/pw):
 #   ca/, ca.crt      "nutsec test CA": BC critical CA:TRUE, KU critical
@@ -335,4 +338,51 @@ tls_upsmon_lines() {
 	echo "CERTHOST \"$_h\" \"$_h\" $_v $_f"
 	echo "CERTVERIFY $_v"
 	echo "FORCESSL $_f"
+}
+
+# ---------------------------------------------------------------- Recipes
+# A block of the documentation marked by a line "<!-- recipe: NAME -->"
+# before it (the fenced block that follows) is run as written, so that the
+# documentation cannot rot. Only the edits of $RECIPE_SED (a sed script,
+# e.g. /etc/nut moved under the test directory) are made; $RECIPE_PATH is
+# put first on PATH (our upsd, nutcert).
+
+# recipe FILE NAME: the block, edited by $RECIPE_SED
+recipe() {
+	awk -v name="$2" '
+		$0 ~ "<!-- recipe: " name " -->" { want = 1; next }
+		want && /^ *```/ && !inblock { inblock = 1; next }
+		inblock && /^ *```/ { exit }
+		inblock { sub(/^   /, ""); print }
+	' "$1" | sed -e "${RECIPE_SED:-p;d}"
+}
+
+# run_recipe FILE NAME...: the blocks in one sh -e, in $T/work; output in
+# $T/recipe-<first name>.log
+run_recipe() {
+	_f=$1; shift
+	_log=$T/recipe-$1.log
+	: > "$T/recipe.sh"
+	for _n in "$@"; do
+		_b=$(recipe "$_f" "$_n")
+		if [ -z "$_b" ]; then
+			echo "recipe '$_n' not found in $_f" > "$_log"
+			return 1
+		fi
+		printf '%s\n' "$_b" >> "$T/recipe.sh"
+	done
+	mkdir -p "$T/work"
+	(cd "$T/work" && PATH=${RECIPE_PATH:+$RECIPE_PATH:}$PATH sh -e "$T/recipe.sh") > "$_log" 2>&1
+}
+
+# check_recipe DESC FILE NAME...: run_recipe as a TAP line (the end of its
+# output on failure)
+check_recipe() {
+	_d=$1; shift
+	if run_recipe "$@"; then
+		tap_ok "$_d"
+	else
+		tap_fail "$_d"
+		tap_diag "$(tail -n 15 "$_log")"
+	fi
 }
