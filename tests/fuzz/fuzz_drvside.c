@@ -6,8 +6,9 @@
  * is then read back by clients through the real dispatcher: LIST VAR, LIST
  * RW, LIST CMD, and for each variable GET VAR/TYPE/DESC, LIST ENUM, LIST
  * RANGE and a SET that passes upsd's checks, and an INSTCMD per command.
- * Every reply must be whole lines that tokenize; LIST VAR and GET VAR must
- * give back exactly the values in the tree; a SET or INSTCMD answered OK
+ * Every reply must be whole lines that tokenize; LIST VAR, LIST RW, LIST
+ * CMD, LIST ENUM, LIST RANGE and GET VAR must name exactly what the tree
+ * holds, with its values; a SET or INSTCMD answered OK
  * must reach the driver as one line that parses back to the same request.
  */
 #include "config.h"
@@ -145,23 +146,40 @@ ask(void)
 	return c;
 }
 
-/* Checks one "VAR ups1 <name> <value>" line against the tree. */
+/*
+ * Checks a "VAR|RW ups1 <name> <value>", "CMD ups1 <name>" or "ENUM|RANGE
+ * ups1 <name> ..." item against the tree: the words a client reads must
+ * name what the tree holds.
+ */
 static void
-check_var_line(void)
+check_item(void)
 {
 	char fsd[VT_VALUE_MAX + 8];
+	const char *w = tok_argv(rtok)[0];
+	size_t n = tok_argc(rtok);
 	struct vt_var *v;
 
-	if (tok_argc(rtok) != 4 || strcmp(tok_argv(rtok)[1], "ups1") != 0)
+	if (n < 3 || strcmp(tok_argv(rtok)[1], "ups1") != 0)
 		abort();
-	if ((v = vt_get(ups->tree, tok_argv(rtok)[2])) == NULL ||
-	    strcmp(tok_argv(rtok)[3], ups_var_value(ups, v, fsd, sizeof(fsd))) != 0)
+	if (strcmp(w, "CMD") == 0) {
+		if (n != 3 || !vt_cmd_has(ups->tree, tok_argv(rtok)[2]))
+			abort();
+		return;
+	}
+	if ((v = vt_get(ups->tree, tok_argv(rtok)[2])) == NULL)
+		abort();
+	if (strcmp(w, "VAR") == 0 && (n != 4 ||
+	    strcmp(tok_argv(rtok)[3], ups_var_value(ups, v, fsd, sizeof(fsd))) != 0))
+		abort();
+	if (strcmp(w, "RW") == 0 && (n != 4 || strcmp(tok_argv(rtok)[3], vt_value(v)) != 0))
+		abort();
+	if ((strcmp(w, "ENUM") == 0 && n != 4) || (strcmp(w, "RANGE") == 0 && n != 5))
 		abort();
 }
 
 /*
- * Every reply line must tokenize; the VAR lines (LIST VAR's items and GET
- * VAR's answer) must match the tree, and a LIST VAR list every variable.
+ * Every reply line must tokenize; the items (and GET VAR's answer) must
+ * match the tree, and a LIST VAR list every variable.
  */
 static void
 check_replies(const struct client *c)
@@ -174,8 +192,13 @@ check_replies(const struct client *c)
 		if (tok_split(rtok, line, len) != TOK_LINE || tok_argc(rtok) == 0)
 			abort();
 		if (strcmp(tok_argv(rtok)[0], "VAR") == 0) {
-			check_var_line();
+			check_item();
 			items += in_list_var;
+		} else if (strcmp(tok_argv(rtok)[0], "RW") == 0 ||
+		    strcmp(tok_argv(rtok)[0], "CMD") == 0 ||
+		    strcmp(tok_argv(rtok)[0], "ENUM") == 0 ||
+		    strcmp(tok_argv(rtok)[0], "RANGE") == 0) {
+			check_item();
 		} else if (tok_argc(rtok) == 4 && strcmp(tok_argv(rtok)[1], "LIST") == 0 &&
 		    strcmp(tok_argv(rtok)[2], "VAR") == 0) {
 			if (strcmp(tok_argv(rtok)[0], "BEGIN") == 0) {
