@@ -129,7 +129,8 @@ list_fill(struct client *c)
 		if (k->rw_only && !(vt_flags(v) & VT_RW))
 			continue;
 		item_head(c, sub, k->echo);
-		reply_str(c, vt_name(v));
+		/* a driver's name may hold '"', '\\', '#' or '=': quoted then */
+		reply_arg(c, vt_name(v));
 		reply_raw(c, " ", 1);
 		/* The FSD latch shows in LIST VAR but not in LIST RW (NUT). */
 		reply_quoted(c, k->rw_only ? vt_value(v) : ups_var_value(k->u, v, fsd,
@@ -184,7 +185,7 @@ cmd_list_cmd(struct client *c, int argc, char **argv)
 	n = vt_cmd_count(u->tree);
 	for (i = 0; i < n; i++) {
 		item_head(c, "CMD", argv[0]);
-		reply_str(c, vt_cmd_at(u->tree, i));
+		reply_arg(c, vt_cmd_at(u->tree, i));
 		reply_raw(c, "\n", 1);
 	}
 	list_words(c, "END LIST", "CMD", argv[0], NULL);

@@ -16,38 +16,13 @@
 #include "buf.h"
 #include "ev.h"
 #include "fuzz.h"
+#include "fuzz_upsd.h"
 #include "log.h"
 #include "vartree.h"
 
 #include "upsd.h"
 
-static char dir[] = "/tmp/fuzz_dispatch.XXXXXX";
 static int drv_peer = -1;
-
-static void
-put(const char *name, const char *text)
-{
-	char path[256];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fp = fopen(path, "w")) == NULL || fputs(text, fp) < 0 || fclose(fp) != 0)
-		abort();
-}
-
-static void
-cleanup(void)
-{
-	static const char *const files[] = { "upsd.conf", "ups.conf", "upsd.users" };
-	char path[256];
-	size_t i;
-
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
-}
 
 static void
 no_events(int fd, unsigned events, void *arg)
@@ -57,26 +32,11 @@ no_events(int fd, unsigned events, void *arg)
 static void
 setup(void)
 {
-	struct upsd_opts o;
 	struct ups *u;
 	struct vt_var *v;
 	int sp[2];
 
-	if (mkdtemp(dir) == NULL)
-		abort();
-	atexit(cleanup);
-	put("upsd.conf", "MAXAGE 15\n");
-	put("ups.conf", "[ups1]\n driver = fake\n port = none\n[down]\n driver = fake\n"
-	    " port = none\n");
-	put("upsd.users", "[admin]\n password = pw\n actions = SET FSD\n instcmds = ALL\n"
-	    " upsmon primary\n[mon]\n password = pw\n upsmon secondary\n");
-	setenv("NUT_CONFPATH", dir, 1);
-	setenv("NUT_STATEPATH", dir, 1);
-	setenv("NUT_DATAPATH", dir, 1);
-	log_init("fuzz_dispatch", 0, 0);
-	memset(&o, 0, sizeof(o));
-	if (ev_init() != 0 || state_load(&o, 0) != 0 || state_apply_limits(1) != 0)
-		abort();
+	(void)fuzz_upsd_setup("fuzz_dispatch");
 	if ((u = ups_find("ups1")) == NULL || socketpair(AF_UNIX, SOCK_STREAM, 0, sp) != 0)
 		abort();
 	u->drv.fd = sp[0];

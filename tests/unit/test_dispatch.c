@@ -351,6 +351,23 @@ test_basics(void)
 	CHECK_STR(run(c, "LIST VAR down\n"), "ERR DRIVER-NOT-CONNECTED\n");
 	CHECK_STR(run(c, "LIST CLIENT down\n"), "BEGIN LIST CLIENT down\nEND LIST CLIENT down\n");
 
+	TEST_CASE("LIST VAR, RW and CMD quote a driver's name with tokenizer characters");
+	{
+		struct ups *u = ups_find("ups1");
+		struct vt_var *v = vt_set(u->tree, "x\\y#z", "1", NULL);
+
+		CHECK(v != NULL && vt_cmd_add(u->tree, "a=b") == 0);
+		vt_set_flags(v, VT_RW);
+		CHECK_STR(run(c, "LIST RW ups1\n"), "BEGIN LIST RW ups1\n"
+		    "RW ups1 input.sensitivity \"M\"\nRW ups1 input.transfer.low \"180\"\n"
+		    "RW ups1 ups.id \"a \\\"q\\\" b\"\nRW ups1 \"x\\\\y\\#z\" \"1\"\n"
+		    "END LIST RW ups1\n");
+		CHECK_STR(run(c, "LIST CMD ups1\n"), "BEGIN LIST CMD ups1\nCMD ups1 \"a=b\"\n"
+		    "CMD ups1 load.off\nCMD ups1 load.on\nEND LIST CMD ups1\n");
+		(void)vt_del(u->tree, "x\\y#z");
+		(void)vt_cmd_del(u->tree, "a=b");
+	}
+
 	TEST_CASE("pipelined requests are answered in order");
 	CHECK_STR(run(c, "NETVER\nGET VAR ups1 ups.status\nFROB\nNETVER\n"),
 	    "1.3\nVAR ups1 ups.status \"OL\"\nERR UNKNOWN-COMMAND\n1.3\n");
