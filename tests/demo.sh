@@ -344,6 +344,7 @@ chmod 0755 "$dir/bin/notify-recorder" "$dir/bin/shutdown-recorder"
 	for t in ONLINE ONBATT LOWBATT FSD COMMOK COMMBAD SHUTDOWN NOCOMM; do
 		echo "NOTIFYFLAG $t SYSLOG+EXEC"
 	done
+	echo "POWERDOWNFLAG $dir/killpower"
 	echo "POLLFREQ 1"
 	echo "POLLFREQALERT 1"
 	echo "RUN_AS_USER nut"
