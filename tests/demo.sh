@@ -240,7 +240,7 @@ say "start the driver and upsd (-FF: foreground, with a PID file)"
 start dummy-ups dummy-ups -a dummy -FF
 start upsd upsd -FF
 upsd_pid=$last_pid
-wait_until 50 upsc "$ups" ups.status || die "upsd did not come up: $(tail -n 5 "$dir/log/upsd.log")"
+wait_until 100 upsc "$ups" ups.status || die "upsd did not come up: $(tail -n 5 "$dir/log/upsd.log")"
 say "both run sandboxed, as their logs say:"
 grep -h 'sandbox:' "$dir/log/dummy-ups.log" "$dir/log/upsd.log" | indent
 
@@ -301,7 +301,7 @@ wait_until 50 gone "$upsd_pid" || die "upsd did not stop"
 stop_pids "$upsd_pid"
 start upsd upsd -FF
 upsd_pid=$last_pid
-wait_until 50 upsc -A "$dir/etc/demo-client.nutauth" "$ups" ups.status ||
+wait_until 100 upsc -A "$dir/etc/demo-client.nutauth" "$ups" ups.status ||
 	die "upsd did not come up with TLS: $(tail -n 5 "$dir/log/upsd.log")"
 
 say "upsc over TLS: upsd's certificate verified, demo-client's certificate presented"
@@ -358,7 +358,7 @@ indent < "$dir/bin/shutdown-recorder"
 
 start upsmon upsmon -F
 mon_pid=$last_pid
-wait_until 75 grep -q 'logged in as' "$dir/log/upsmon.log" ||
+wait_until 100 grep -q 'logged in as' "$dir/log/upsmon.log" ||
 	die "upsmon did not log in: $(tail -n 5 "$dir/log/upsmon.log")"
 grep 'logged in as' "$dir/log/upsmon.log" | head -n 1 | indent
 wait_until 25 grep -q 'monuser@.*logged in' "$dir/log/upsd.log" || true
@@ -381,9 +381,9 @@ echo "    capabilities, NoNewPrivs set, under seccomp filters; the network child
 
 say "a power cut: the dummy UPS goes on battery (OB), then back on line (OL)"
 run upsrw -A "$dir/etc/demo-client.nutauth" -s 'ups.status=OB DISCHRG' -u admin -p demo-secret -w "$ups"
-wait_until 50 grep -q ' ONBATT ' "$dir/rec/notify.log" || die "no ONBATT notification: $(tail -n 5 "$dir/log/upsmon.log")"
+wait_until 100 grep -q ' ONBATT ' "$dir/rec/notify.log" || die "no ONBATT notification: $(tail -n 5 "$dir/log/upsmon.log")"
 run upsrw -A "$dir/etc/demo-client.nutauth" -s 'ups.status=OL CHRG' -u admin -p demo-secret -w "$ups"
-wait_until 50 grep -q ' ONLINE ' "$dir/rec/notify.log" || die "no ONLINE notification: $(tail -n 5 "$dir/log/upsmon.log")"
+wait_until 100 grep -q ' ONLINE ' "$dir/rec/notify.log" || die "no ONLINE notification: $(tail -n 5 "$dir/log/upsmon.log")"
 say "the notifications recorded by NOTIFYCMD ($dir/rec/notify.log):"
 indent < "$dir/rec/notify.log"
 if [ -e "$dir/rec/shutdown.log" ]; then
@@ -400,7 +400,7 @@ start upslog env NUT_AUTHCONF_FILE="$dir/etc/demo-client.nutauth" \
 	-f '%TIME @H:@M:@S% %VAR ups.status% charge=%VAR battery.charge% load=%VAR ups.load% input=%VAR input.voltage%'
 upslog_pid=$last_pid
 has_lines() { [ "$(wc -l < "$dir/log/ups-status.log")" -ge 3 ]; }
-wait_until 40 has_lines || die "upslog wrote no lines: $(tail -n 5 "$dir/log/upslog.log")"
+wait_until 75 has_lines || die "upslog wrote no lines: $(tail -n 5 "$dir/log/upslog.log")"
 run head -n 3 "$dir/log/ups-status.log"
 [ "$keep" = yes ] || stop_pids "$upslog_pid"
 
