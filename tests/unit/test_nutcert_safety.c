@@ -2,10 +2,12 @@
  * nutsec - test_nutcert_safety.c: nutcert's handling of what it reads and
  * writes as root: the password file's one-line limit (512 bytes, the line
  * ending not counted; a NUL byte refused rather than cutting the password
- * short).
+ * short), and nc_db_fix_modes never giving the daemons' group a file that
+ * was hard-linked into a database directory.
  */
 #include "config.h"
 #include <fcntl.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,12 +76,49 @@ test_password_limit(void)
 	CHECK_INT(rc, NC_USAGE);
 }
 
+static void
+test_fix_modes(void)
+{
+	char db[100], outside[300], inside[300], fifo[300];
+	struct group *gr = getgrgid(getegid());
+	struct stat st;
+
+	TEST_CASE("fix_modes: a hard link in the database keeps its mode and group");
+	snprintf(db, sizeof(db), "%s/db", dir);
+	CHECK(mkdir(db, 0700) == 0);
+	snprintf(outside, sizeof(outside), "%s", put_file("outside", "secret\n", 7, 0600));
+	snprintf(inside, sizeof(inside), "%s/cert9.db", db);
+	CHECK(link(outside, inside) == 0);
+	snprintf(fifo, sizeof(fifo), "%s/key4.db", db);
+	CHECK(mkfifo(fifo, 0600) == 0);
+	CHECK(gr != NULL);
+	if (gr == NULL)
+		return;
+	/* refused as a whole (a file it cannot fix is an error) */
+	CHECK(nc_db_fix_modes(db, gr->gr_name) != NC_OK);
+	CHECK(stat(outside, &st) == 0 && (st.st_mode & 07777) == 0600);
+	CHECK(stat(fifo, &st) == 0 && (st.st_mode & 07777) == 0600);
+
+	TEST_CASE("fix_modes: a regular file of its own is fixed");
+	unlink(inside);
+	unlink(fifo);
+	snprintf(inside, sizeof(inside), "%s", put_file("db/cert9.db", "x", 1, 0600));
+	CHECK_INT(nc_db_fix_modes(db, gr->gr_name), NC_OK);
+	CHECK(stat(inside, &st) == 0 &&
+	    (st.st_mode & 07777) == (geteuid() == 0 ? 0640 : 0600));
+	CHECK(stat(db, &st) == 0 && (st.st_mode & 07777) == (geteuid() == 0 ? 0750 : 0700));
+	unlink(inside);
+	unlink(outside);
+	rmdir(db);
+}
+
 int
 main(void)
 {
 	if (mkdtemp(dir) == NULL)
 		return 99;
 	test_password_limit();
+	test_fix_modes();
 	nc_tmp_cleanup();
 	rmdir(dir);
 	return test_done();
