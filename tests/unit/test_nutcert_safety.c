@@ -120,6 +120,17 @@ main(void)
 	test_password_limit();
 	test_fix_modes();
 	nc_tmp_cleanup();
+	{
+		static const char *const left[] = { "p512", "p512crlf", "p513", "p2lines",
+			"pnul", NULL };
+		char p[300];
+		size_t i;
+
+		for (i = 0; left[i] != NULL; i++) {
+			snprintf(p, sizeof(p), "%s/%s", dir, left[i]);
+			unlink(p);
+		}
+	}
 	rmdir(dir);
 	return test_done();
 }
