@@ -227,7 +227,14 @@ accept_one(int fd, unsigned events, void *arg)
 	cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
-	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) != 0 || !us_peer_ok(cr.uid)) {
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) != 0) {
+		if (log_ratelimit(&refuse_rl))
+			log_warn("PIPEFN %s: refused a connection whose uid cannot be read",
+			    cf->pipefn);
+		close(cfd);
+		return;
+	}
+	if (!us_peer_ok(cr.uid)) {
 		if (log_ratelimit(&refuse_rl))
 			log_warnx("PIPEFN %s: refused a connection from uid %ld", cf->pipefn,
 			    (long)cr.uid);
