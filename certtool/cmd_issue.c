@@ -527,6 +527,18 @@ nc_issue_leaf(enum nc_kind kind)
 		subject = norm;
 	}
 
+	{
+		const struct nc_entry *other = kind != NC_KIND_CLIENT ? NULL :
+		    nc_index_subject_taken(&ix, name, subject);
+
+		if (other != NULL) {
+			nc_err("refused: the subject '%s' is the subject of '%s' (%s, serial "
+			    "%s): upsd would take one for the other", subject, other->name,
+			    nc_kind_str(other->kind), other->serial);
+			rc = NC_REFUSED;
+			goto out;
+		}
+	}
 	old = nc_index_find(&ix, name);
 	if (old != NULL && old->kind == kind && strcmp(old->sans, sans) == 0 &&
 	    strcmp(old->subject, subject) == 0 && !nc_opt.force &&

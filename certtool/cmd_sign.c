@@ -66,6 +66,18 @@ cmd_sign_csr(void)
 		goto out;
 	if ((rc = nc_ca_sign(nick, csr, csrlen, &is, &ix, &out)) != NC_OK)
 		goto out;
+	{
+		const struct nc_entry *other = is.kind != NC_KIND_CLIENT ? NULL :
+		    nc_index_subject_taken(&ix, name, out.subject);
+
+		if (other != NULL) {
+			nc_err("refused: the request's subject '%s' is the subject of '%s' "
+			    "(%s, serial %s): upsd would take one for the other", out.subject,
+			    other->name, nc_kind_str(other->kind), other->serial);
+			rc = NC_REFUSED;
+			goto out;
+		}
+	}
 	if (is.kind == NC_KIND_SERVER && is.nsans == 0) {
 		nc_err("a server certificate needs names: --host/--ip, or "
 		    "--copy-extensions to take the request's subjectAltName");

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,16 +343,45 @@ nc_db_fix_modes(const char *dir, const char *group)
 	while ((de = readdir(d)) != NULL) {
 		char *p;
 		struct stat st;
+		int fd;
 
 		if (de->d_name[0] == '.')
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
-		    ((root && chown(p, 0, gr->gr_gid) != 0) || chmod(p, fmode) != 0)) {
+		/*
+		 * Through a descriptor, never the name: a symlink is not followed,
+		 * a FIFO does not block, and a file with another link (one planted
+		 * while the directory was writable, pointing at a file elsewhere)
+		 * is not handed to the group.
+		 */
+		if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+			free(p);	/* not a file of the database: nothing to fix */
+			continue;
+		}
+		fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno != ELOOP) {
+				nc_err("%s: %s", p, strerror(errno));
+				rc = NC_DB;
+			}
+			free(p);
+			continue;
+		}
+		if (fstat(fd, &st) != 0) {
+			nc_err("%s: %s", p, strerror(errno));
+			rc = NC_DB;
+		} else if (S_ISREG(st.st_mode) && st.st_nlink != 1) {
+			nc_err("%s: refused: it has %lu links (a hard link to a file "
+			    "elsewhere?); its owner and mode are left as they are", p,
+			    (unsigned long)st.st_nlink);
+			rc = NC_REFUSED;
+		} else if (S_ISREG(st.st_mode) &&
+		    ((root && fchown(fd, 0, gr->gr_gid) != 0) || fchmod(fd, fmode) != 0)) {
 			nc_err("%s: cannot set owner and mode %04o: %s", p,
 			    (unsigned)fmode, strerror(errno));
 			rc = NC_DB;
 		}
+		close(fd);
 		free(p);
 	}
 	closedir(d);

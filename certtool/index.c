@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -181,6 +182,20 @@ nc_index_find(struct nc_index *ix, const char *name)
 
 	for (i = ix->n; i-- > 0;)
 		if (ix->e[i].status == 'V' && strcmp(ix->e[i].name, name) == 0)
+			return &ix->e[i];
+	return NULL;
+}
+
+const struct nc_entry *
+nc_index_subject_taken(const struct nc_index *ix, const char *name, const char *subject)
+{
+	size_t i;
+
+	/* case-insensitively: a stricter match than any reader's is safe */
+	for (i = 0; i < ix->n; i++)
+		if (ix->e[i].status == 'V' && ix->e[i].kind == NC_KIND_CLIENT &&
+		    strcmp(ix->e[i].name, name) != 0 &&
+		    strcasecmp(ix->e[i].subject, subject) == 0)
 			return &ix->e[i];
 	return NULL;
 }

@@ -124,6 +124,10 @@ int nc_index_save(const char *pki, const struct nc_index *ix);
 void nc_index_free(struct nc_index *ix);
 /* The valid (not revoked) entry for name, else NULL. */
 struct nc_entry *nc_index_find(struct nc_index *ix, const char *name);
+/* A valid client certificate of another name with this subject (upsd's
+ * certsubject would take one for the other), else NULL. */
+const struct nc_entry *nc_index_subject_taken(const struct nc_index *ix,
+    const char *name, const char *subject);
 struct nc_entry *nc_index_add(struct nc_index *ix);
 const char *nc_kind_str(enum nc_kind k);
 int nc_reason_code(const char *word);

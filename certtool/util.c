@@ -97,7 +97,7 @@ nc_read_password(const char *path, const char *what, int *rc)
 static char *
 read_password(const char *path, const char *what, int *rc)
 {
-	char buf[PW_MAX + 2];
+	char buf[PW_MAX + 4];	/* the line, "\r\n", and one byte to see more */
 	struct stat st;
 	ssize_t n;
 	size_t len;
@@ -144,20 +144,31 @@ read_password(const char *path, const char *what, int *rc)
 		if (r == 0 || (n += r) >= (ssize_t)sizeof(buf) - 1)
 			break;
 	}
-	close(fd);
 	if (n < 0) {
-		nc_err("%s %s: %s", what, path, strerror(errno));
+		int e = errno;
+
+		close(fd);
+		secret_clear(buf, sizeof(buf));
+		nc_err("%s %s: %s", what, path, strerror(e));
 		*rc = NC_USAGE;
 		return NULL;
 	}
+	close(fd);
 	buf[n] = '\0';
+	if (memchr(buf, '\0', (size_t)n) != NULL) {
+		/* strcspn would stop there: a shorter password than the file's */
+		secret_clear(buf, sizeof(buf));
+		nc_err("%s %s: holds a NUL byte", what, path);
+		*rc = NC_USAGE;
+		return NULL;
+	}
 	len = strcspn(buf, "\r\n");
 	rest = buf + len;
 	if (*rest == '\r')
 		rest++;
 	if (*rest == '\n')
 		rest++;
-	if (n > PW_MAX || *rest != '\0') {
+	if (len > PW_MAX || *rest != '\0') {
 		secret_clear(buf, sizeof(buf));
 		nc_err("%s %s: one line of at most %d bytes expected", what,
 		    path, PW_MAX);

@@ -65,7 +65,8 @@ usage(const char *prog)
 	printf("  -p <pidbase>  - Base name for PID file (defaults to \"%s\")\n", prog);
 	printf("  -s <ups>\t- Monitor UPS <ups> - <upsname>@<host>[:<port>]\n");
 	printf("  -m <tuple>\t- Monitor UPS <ups,logfile> (may be repeated; -s and -l are\n");
-	printf("\t\t  then ignored; '-' as logfile is stdout, without foregrounding)\n");
+	printf("\t\t  then ignored; '-' as logfile is stdout, which keeps upslog in\n");
+	printf("\t\t  the foreground only in the first tuple)\n");
 	printf("  -u <user>\t- Switch to <user> if started as root (default %s)\n", RUN_AS_USER);
 	printf("  --sandbox <a>\t- seccomp filter action: kill (default), trap, log, off\n");
 	printf("  -V\t\t- Display the version of this software\n");

@@ -18,12 +18,16 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "upslog.h"
 #include "xmalloc.h"
 
-#define UL_OPEN_FLAGS (O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
+/* O_NONBLOCK: a FIFO planted as the log file fails (ENXIO) or opens at once,
+ * instead of blocking root's open until someone reads it. */
+#define UL_OPEN_FLAGS (O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | \
+	O_NONBLOCK)
 
 struct ul_file {
 	char *path;	/* as given */
@@ -31,6 +35,46 @@ struct ul_file {
 	int dirfd;	/* O_PATH on its directory; -1 for stdout */
 	int fd;
 };
+
+/*
+ * Opens f->base in the kept directory: a regular file with one link, or
+ * -1 with a message naming path. The directory may be writable by the
+ * run-as user (rotation needs that), who could plant a FIFO there or a hard
+ * link to a file root may write: neither is written to.
+ */
+static int
+open_log(const struct ul_file *f, const char *verb, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, fl;
+
+	fd = openat(f->dirfd, f->base, UL_OPEN_FLAGS, 0666);
+	if (fd < 0) {
+		str_printf(err, errlen, "could not %s logfile %s: %s", verb, f->path,
+		    errno == ENXIO ? "it is a FIFO, not a regular file" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		str_printf(err, errlen, "could not %s logfile %s: %s", verb, f->path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		if (!S_ISREG(st.st_mode))
+			str_printf(err, errlen, "could not %s logfile %s: not a regular file "
+			    "(mode %o)", verb, f->path, (unsigned)st.st_mode & S_IFMT);
+		else
+			str_printf(err, errlen, "could not %s logfile %s: it has %lu links (a "
+			    "hard link to another file?)", verb, f->path,
+			    (unsigned long)st.st_nlink);
+		close(fd);
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) >= 0)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
 
 struct ul_file *
 ul_file_open(const char *path, char *err, size_t errlen)
@@ -68,9 +112,8 @@ ul_file_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	free(dir);
-	f->fd = openat(f->dirfd, f->base, UL_OPEN_FLAGS, 0666);
+	f->fd = open_log(f, "open", err, errlen);
 	if (f->fd < 0) {
-		str_printf(err, errlen, "could not open logfile %s: %s", path, strerror(errno));
 		ul_file_close(f);
 		return NULL;
 	}
@@ -107,10 +150,13 @@ ul_file_reopen(struct ul_file *f, char *err, size_t errlen)
 
 	if (f->dirfd < 0)
 		return 0;
-	fd = openat(f->dirfd, f->base, UL_OPEN_FLAGS, 0666);
+	fd = open_log(f, "reopen", err, errlen);
 	if (fd < 0) {
-		str_printf(err, errlen, "could not reopen logfile %s: %s (still writing to "
-		    "the old one)", f->path, strerror(errno));
+		size_t used = strlen(err);
+
+		if (used < errlen)
+			(void)str_printf(err + used, errlen - used, " (still writing to the "
+			    "old one)");
 		return -1;
 	}
 	close(f->fd);

@@ -50,9 +50,10 @@ run_here(const struct us_conf *c, const char *arg)
 	return 0;
 }
 
-/* Sends one line on fd and waits for "OK". 0, or -1 (logged). */
+/* Sends one line on fd (connected to pipefn) and waits for "OK". 0, or -1
+ * (logged, naming pipefn). */
 static int
-exchange(int fd, const char *line)
+exchange(int fd, const char *line, const char *pipefn)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	char buf[64];
@@ -60,19 +61,21 @@ exchange(int fd, const char *line)
 	size_t len = strlen(line);
 
 	if (send(fd, line, len, MSG_NOSIGNAL) != (ssize_t)len) {
-		log_warn("sending to the timer process");
+		log_warn("PIPEFN %s: sending to the timer process", pipefn);
 		return -1;
 	}
 	if (poll(&pfd, 1, US_REPLY_WAIT_MS) != 1 ||
 	    (n = read(fd, buf, sizeof(buf) - 1)) <= 0) {
-		log_warnx("no answer from the timer process");
+		log_warnx("PIPEFN %s: no answer from the timer process within %d s", pipefn,
+		    US_REPLY_WAIT_MS / 1000);
 		return -1;
 	}
 	buf[n] = '\0';
 	if (strncmp(buf, "OK", 2) == 0)
 		return 0;
 	buf[strcspn(buf, "\r\n")] = '\0';
-	log_warnx("the timer process refused %.*s: %s", (int)strcspn(line, "\n"), line, buf);
+	log_warnx("PIPEFN %s: the timer process refused %.*s: %s", pipefn,
+	    (int)strcspn(line, "\n"), line, buf);
 	errno = EINVAL;
 	return -1;
 }
@@ -113,7 +116,7 @@ send_req(const struct us_conf *c, const struct us_req *r)
 				return -1;
 			}
 		}
-		rc = exchange(fd, line);
+		rc = exchange(fd, line, c->pipefn);
 		close(fd);
 		close(lock);
 		if (rc != 0 && errno == EINVAL)

@@ -227,7 +227,14 @@ accept_one(int fd, unsigned events, void *arg)
 	cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
-	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) != 0 || !us_peer_ok(cr.uid)) {
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) != 0) {
+		if (log_ratelimit(&refuse_rl))
+			log_warn("PIPEFN %s: refused a connection whose uid cannot be read",
+			    cf->pipefn);
+		close(cfd);
+		return;
+	}
+	if (!us_peer_ok(cr.uid)) {
 		if (log_ratelimit(&refuse_rl))
 			log_warnx("PIPEFN %s: refused a connection from uid %ld", cf->pipefn,
 			    (long)cr.uid);
@@ -323,6 +330,7 @@ on_term(void *arg)
 static void
 timer_main(const struct us_conf *c, int inherited_lock, int ready)
 {
+	struct stat st, held;
 	char err[512];
 	size_t i;
 	int fd;
@@ -339,13 +347,24 @@ timer_main(const struct us_conf *c, int inherited_lock, int ready)
 		if (fd > 2)
 			close(fd);
 	}
-	/* Our own open of LOCKFN: a separate lock from the starter's. */
-	lockfd = open(c->lockfn, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	close(inherited_lock);
+	/*
+	 * Our own open of LOCKFN: a separate lock from the starter's, but on
+	 * the same file. Whoever may write LOCKFN's directory could have put
+	 * another file at the name since the starter locked it: then our lock
+	 * and the starters' would exclude nothing.
+	 */
+	lockfd = open(c->lockfn, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (lockfd < 0) {
 		log_warn("timer process: LOCKFN %s", c->lockfn);
 		_exit(1);
 	}
+	if (fstat(lockfd, &st) != 0 || fstat(inherited_lock, &held) != 0 ||
+	    st.st_dev != held.st_dev || st.st_ino != held.st_ino) {
+		log_warnx("timer process: LOCKFN %s is no longer the file the starting "
+		    "upssched locked (replaced in between?): not starting", c->lockfn);
+		_exit(1);
+	}
+	close(inherited_lock);
 	if ((lfd = us_listen(c->pipefn, &sock_ino, err, sizeof(err))) < 0) {
 		log_warnx("timer process: %s", err);
 		_exit(1);

@@ -249,4 +249,35 @@ chmod 1777 "$W"
 sched ups1 ONLINE
 tap_is "a sticky one (like /tmp) is accepted" "$?" 0
 
+# ---- a refusal from the timer process names PIPEFN (a stand-in that
+# answers every line with ERR FULL, as a full timer process does)
+kill -KILL $(timer_pids) 2>/dev/null
+cp "$T/good.conf" "$CONF/upssched.conf"
+rm -f "$S/upssched.pipe"
+setpriv --reuid=nut --regid=nut --clear-groups "$PY" -c "
+import os, socket
+os.umask(0o077)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind('$S/upssched.pipe')
+s.listen(4)
+s.settimeout(30)
+for _ in range(3):
+    try:
+        c, _a = s.accept()
+    except socket.timeout:
+        break
+    c.recv(512)
+    c.sendall(b'ERR FULL\n')
+    c.close()
+" &
+FAKE=$!
+PIDS="$PIDS $FAKE"
+wait_for 50 test -S "$S/upssched.pipe"
+: > "$LOG"
+if sched ups1 ONBATT; then tap_fail "a refused START fails"; else tap_ok "a refused START fails"; fi
+tap_like "the refusal names PIPEFN, the request and the answer" "$(cat "$LOG")" \
+	"PIPEFN $S/upssched.pipe: the timer process refused START \"onbatt\" \"2\": ERR FULL"
+kill "$FAKE" 2>/dev/null
+rm -f "$S/upssched.pipe"
+
 tap_done

@@ -103,6 +103,38 @@ tap_check "a reopen that fails keeps the process" kill -0 "$P1"
 tap_like "and says why" "$(cat "$T/upslog-default.log")" "could not reopen logfile .*still writing"
 chown nut:nut "$L"
 
+# ---- -m and the foreground: the first tuple decides, as NUT's code does
+# (a "-" there keeps upslog in the foreground; a "-" further on does not)
+# shellcheck disable=SC2086
+timeout 3 "$UPSLOG" $SB -i 1 -p "$T/fg.pid" -m "$U,-" -m "$U,$L/fg.log" -f '%VAR ups.status%' \
+	> "$T/upslog-fg.log" 2>&1
+tap_is "-m with '-' first: stays in the foreground (killed by timeout)" "$?" 124
+tap_like "... and writes its lines to standard output" "$(cat "$T/upslog-fg.log")" "^OL$"
+# shellcheck disable=SC2086
+timeout 10 "$UPSLOG" $SB -i 1 -p "$T/bg.pid" -m "$U,$L/bg.log" -m "$U,-" \
+	> "$T/upslog-bg.log" 2>&1
+tap_is "-m with '-' later: goes to the background" "$?" 0
+P6=$(cat "$T/bg.pid" 2>/dev/null)
+PIDS="$PIDS $P6"
+wait_for 50 test "$(lines "$L/bg.log")" -ge 1
+stop_pid "$P6"
+
+# ---- something planted at the log file's name in the run-as user's directory
+mkfifo "$L/planted.log"
+chown nut:nut "$L/planted.log"
+# shellcheck disable=SC2086
+timeout 10 "$UPSLOG" -F $SB -i 1 -s "$U" -l "$L/planted.log" > "$T/upslog-planted.log" 2>&1
+tap_is "a FIFO as the log file: refused at once, not waited on" "$?" 1
+tap_like "... naming it" "$(cat "$T/upslog-planted.log")" "could not open logfile $L/planted.log: .*FIFO"
+rm -f "$L/planted.log"
+echo "root's file" > "$T/rootfile"
+ln "$T/rootfile" "$L/planted.log"
+# shellcheck disable=SC2086
+timeout 10 "$UPSLOG" -F $SB -i 1 -s "$U" -l "$L/planted.log" > "$T/upslog-planted.log" 2>&1
+tap_is "a hard link as the log file: refused" "$?" 1
+tap_is "... and the linked file is untouched" "$(cat "$T/rootfile")" "root's file"
+rm -f "$L/planted.log"
+
 # ---- SIGUSR1: a line at once
 start_upslog usr1 -i 3600 -s "$U" -l "$L/usr1.log" -f '%ETIME%'
 P4=$UL_PID

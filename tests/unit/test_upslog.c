@@ -157,10 +157,84 @@ test_files(void)
 	rmdir(dir);
 }
 
+/*
+ * A log directory the run-as user may write (what rotation without
+ * logrotate's "create" needs) lets that user plant things where root's
+ * first open lands: a FIFO (root's open would block forever) or a hard
+ * link to another file (root would append to it). Both are refused, at
+ * start and at a reopen.
+ */
+static void
+test_planted(void)
+{
+	char dir[] = "/tmp/nutsec-ulp.XXXXXX", path[128], other[128], moved[128], err[256];
+	struct ul_file *f;
+	struct stat st;
+	int rd;
+
+	TEST_CASE("log file: a FIFO planted as the log file is refused, without blocking");
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/ups.log", dir);
+	snprintf(other, sizeof(other), "%s/secret", dir);
+	snprintf(moved, sizeof(moved), "%s/ups.log.1", dir);
+	CHECK(mkfifo(path, 0666) == 0);
+	alarm(10);	/* an open that blocks fails the test instead of hanging it */
+	f = ul_file_open(path, err, sizeof(err));
+	alarm(0);
+	CHECK(f == NULL);
+	ul_file_close(f);
+	/* with a reader there, the open itself would succeed */
+	rd = open(path, O_RDONLY | O_NONBLOCK);
+	CHECK(rd >= 0);
+	f = ul_file_open(path, err, sizeof(err));
+	CHECK(f == NULL);
+	CHECK(f != NULL || strstr(err, path) != NULL);
+	ul_file_close(f);
+	if (rd >= 0)
+		close(rd);
+	unlink(path);
+
+	TEST_CASE("log file: a hard link planted as the log file is refused");
+	rd = open(other, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CHECK(rd >= 0);
+	if (rd >= 0)
+		close(rd);
+	CHECK(link(other, path) == 0);
+	f = ul_file_open(path, err, sizeof(err));
+	CHECK(f == NULL);
+	CHECK(f != NULL || strstr(err, "link") != NULL);
+	ul_file_close(f);
+	CHECK(stat(other, &st) == 0 && st.st_size == 0);
+	unlink(path);
+
+	TEST_CASE("log file: a FIFO or hard link at a reopen keeps the old file");
+	f = ul_file_open(path, err, sizeof(err));
+	CHECK(f != NULL);
+	if (f != NULL) {
+		CHECK(rename(path, moved) == 0);
+		CHECK(mkfifo(path, 0666) == 0);
+		alarm(10);
+		CHECK(ul_file_reopen(f, err, sizeof(err)) == -1);
+		alarm(0);
+		unlink(path);
+		CHECK(link(other, path) == 0);
+		CHECK(ul_file_reopen(f, err, sizeof(err)) == -1);
+		CHECK(ul_file_write(f, "still here") == 0);
+		CHECK_INT(file_lines(moved), 1);
+		CHECK(stat(other, &st) == 0 && st.st_size == 0);
+		ul_file_close(f);
+	}
+	unlink(path);
+	unlink(moved);
+	unlink(other);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	test_format();
 	test_files();
+	test_planted();
 	return test_done();
 }
