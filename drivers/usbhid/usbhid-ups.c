@@ -549,6 +549,8 @@ usbhid_update(struct drv *d)
 	}
 	/* interrupt reports that completed while the poll's transfers ran */
 	(void)on_interrupt(d, -1, 0, NULL);
+	if (!U.have_dev)
+		return -1;	/* gone meanwhile: the helper is being asked */
 	if (!quick)
 		U.last_full = now;
 	return 0;
