@@ -466,9 +466,17 @@ on_reopen_reply(struct drv *d, int fd, unsigned events, void *arg)
 		rc = DRV_EV_STALE;
 	}
 	if (n <= 0 || msg_error(U.reopen)[0] != '\0') {
-		log_warnx("reopen helper: %s: exiting with status 1", n == 0 ? "it is gone" :
-		    msg_error(U.reopen));
+		const char *why = n == 0 ? "it is gone" : msg_error(U.reopen);
+
 		drv_watch_del(d, msg_chan_fd(U.reopen));
+		if (U.have_dev) {
+			log_warnx("reopen helper: %s: the driver serves on, but will exit with "
+			    "status 1 if the UPS goes away", why);
+			msg_chan_free(U.reopen);
+			U.reopen = NULL;
+			return DRV_EV_NONE;
+		}
+		log_warnx("reopen helper: %s: exiting with status 1", why);
 		drv_exit(d, 1);
 		return DRV_EV_STALE;
 	}
