@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -37,6 +38,7 @@
 #define DESC_MAX	4096
 #define DEVDESC_LEN	18
 #define FD_SWEEP_MAX	4096	/* descriptors closed in the helper at start */
+#define ANSWER_GAP_MS	200	/* at most five sysfs walks and opens a second */
 
 const struct msg_type usbr_helper_types[] = {
 	{ USBR_REOPEN, "reopen", MSG_EXACT, 0, 0 },
@@ -181,12 +183,34 @@ flush_all(struct msg_chan *c)
 	return r == 1 ? 0 : -1;
 }
 
+/* However fast a (compromised) driver asks, the helper walks and opens at a bounded rate. */
+static void
+pace(void)
+{
+	static struct timespec last;
+	struct timespec now;
+	long gap_ms;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	gap_ms = (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000;
+	if (last.tv_sec != 0 && gap_ms >= 0 && gap_ms < ANSWER_GAP_MS) {
+		struct timespec wait = { 0, (ANSWER_GAP_MS - gap_ms) * 1000000L };
+
+		(void)nanosleep(&wait, NULL);
+		(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	}
+	last = now;
+}
+
 static int
 answer(struct msg_chan *c, const struct usb_matcher *m, int devdir, int sysdir)
 {
 	struct usb_devinfo info;
 	char err[256];
-	int fd = usbr_find(m, devdir, sysdir, &info, err, sizeof(err));
+	int fd;
+
+	pace();
+	fd = usbr_find(m, devdir, sysdir, &info, err, sizeof(err));
 
 	if (fd >= 0) {
 		struct usbr_device dev = {
