@@ -446,7 +446,10 @@ on_reopen_reply(struct drv *d, int fd, unsigned events, void *arg)
 	while (n > 0 && (r = msg_get(U.reopen, &m)) == 1) {
 		U.reopen_asked = 0;
 		if (m.type == USBR_DEVICE && !U.have_dev) {
-			if (reattach(d, m.fd, m.data) == 0) {
+			struct usbr_device where;
+
+			memcpy(&where, m.data, sizeof(where));	/* the table fixed its size */
+			if (reattach(d, m.fd, &where) == 0) {
 				rc = DRV_EV_OK;
 				continue;
 			}
