@@ -82,6 +82,11 @@ const char *drv_startdir(const struct drv *d);
  * 0, or -1 for an unknown name.
  */
 int drv_sandbox_role(struct drv *d, const char *role);
+/*
+ * The filter action the driver's sandbox will use ("kill", "trap", "log",
+ * "off"), for a helper process the driver confines itself.
+ */
+const char *drv_sandbox_action(const struct drv *d);
 /* Seconds between update cycles. */
 long drv_pollinterval(const struct drv *d);
 /* Asks for the next update cycle in ms instead of pollinterval (once). */

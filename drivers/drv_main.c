@@ -42,6 +42,12 @@ drv_sandbox_role(struct drv *d, const char *role)
 	return 0;
 }
 
+const char *
+drv_sandbox_action(const struct drv *d)
+{
+	return sandbox_action_name(d->sb.action);
+}
+
 static int
 build_paths(struct drv *d)
 {

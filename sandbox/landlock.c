@@ -56,6 +56,7 @@
 
 /* File-system rights, by the ABI that introduced them. */
 #define LL_FS_EXECUTE		(1ULL << 0)	/* ABI 1: bits 0..12 */
+#define LL_FS_WRITE_FILE	(1ULL << 1)
 #define LL_FS_READ_FILE		(1ULL << 2)
 #define LL_FS_READ_DIR		(1ULL << 3)
 #define LL_FS_ABI1		((1ULL << 13) - 1)
@@ -85,7 +86,7 @@ struct ll_path_beneath_attr {
 static struct {
 	enum { LL_NOT_TRIED, LL_NOT_ROLE, LL_OFF, LL_UNAVAILABLE, LL_APPLIED } state;
 	int abi;
-	size_t nrules;
+	size_t nrules, nrw;
 	char why[64];
 } done;
 
@@ -138,6 +139,7 @@ sandbox_allow_read_fd(struct sandbox_opts *o, int fd)
 	}
 	if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1)) < 0)
 		return -1;
+	o->writable[o->nreadable] = 0;
 	o->readable[o->nreadable++] = dup;
 	return 0;
 }
@@ -153,19 +155,34 @@ sandbox_allow_read(struct sandbox_opts *o, const char *path)
 	}
 	if ((fd = high_fd(open(path, O_PATH | O_CLOEXEC))) < 0)
 		return -1;
+	o->writable[o->nreadable] = 0;
 	o->readable[o->nreadable++] = fd;
 	return 0;
 }
 
-/* The rights of one rule: read the file, or read beneath the directory. */
+int
+sandbox_allow_rw_fd(struct sandbox_opts *o, int fd)
+{
+	if (sandbox_allow_read_fd(o, fd) != 0)
+		return -1;
+	o->writable[o->nreadable - 1] = 1;
+	return 0;
+}
+
+/* The rights of one rule: read the file, or read beneath the directory;
+ * with rw also write files and (ABI 5) ioctl devices there. */
 static uint64_t
-read_rights(int fd)
+rule_rights(int fd, int rw, int abi)
 {
 	struct stat st;
+	uint64_t r;
 
 	if (fstat(fd, &st) != 0)
 		return 0;
-	return S_ISDIR(st.st_mode) ? LL_FS_READ_FILE | LL_FS_READ_DIR : LL_FS_READ_FILE;
+	r = S_ISDIR(st.st_mode) ? LL_FS_READ_FILE | LL_FS_READ_DIR : LL_FS_READ_FILE;
+	if (rw)
+		r |= LL_FS_WRITE_FILE | (abi >= 5 ? LL_FS_IOCTL_DEV : 0);
+	return r;
 }
 
 /* Every file-system right the kernel of this ABI can refuse. */
@@ -206,6 +223,7 @@ role_wants_landlock(enum sandbox_role role)
 	case SB_ROLE_DRIVER:
 	case SB_ROLE_DRIVER_NET:
 	case SB_ROLE_DRIVER_USB:
+	case SB_ROLE_USB_REOPEN:
 		return 1;
 	default:
 		return 0;
@@ -249,7 +267,7 @@ sandbox_load_landlock(enum sandbox_role role, const struct sandbox_opts *o, char
 	for (i = 0; i < o->nreadable; i++) {
 		memset(&rule, 0, sizeof(rule));
 		rule.parent_fd = o->readable[i];
-		rule.allowed_access = read_rights(o->readable[i]);
+		rule.allowed_access = rule_rights(o->readable[i], o->writable[i], abi);
 		if (rule.allowed_access == 0 ||
 		    syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &rule,
 		    0U) != 0) {
@@ -272,6 +290,8 @@ sandbox_load_landlock(enum sandbox_role role, const struct sandbox_opts *o, char
 	done.state = LL_APPLIED;
 	done.abi = abi;
 	done.nrules = o->nreadable;
+	for (done.nrw = 0, i = 0; i < o->nreadable; i++)
+		done.nrw += o->writable[i];
 	ret = 0;
 out:
 	if (rs >= 0)
@@ -286,12 +306,17 @@ sb_landlock_describe(char *out, size_t outlen)
 	int n;
 
 	switch (done.state) {
-	case LL_APPLIED:
-		n = snprintf(out, outlen, "landlock ABI %d: fs read-only beneath %zu path%s%s",
-		    done.abi, done.nrules, done.nrules == 1 ? "" : "s",
+	case LL_APPLIED: {
+		char rw[48] = "";
+
+		if (done.nrw > 0)
+			(void)snprintf(rw, sizeof(rw), ", read-write beneath %zu", done.nrw);
+		n = snprintf(out, outlen, "landlock ABI %d: fs read-only beneath %zu path%s%s%s",
+		    done.abi, done.nrules - done.nrw, done.nrules - done.nrw == 1 ? "" : "s", rw,
 		    done.abi >= LL_ABI_KNOWN ? ", abstract unix sockets and signals scoped" :
 		    "");
 		break;
+	}
 	case LL_UNAVAILABLE:
 		n = snprintf(out, outlen, "landlock unavailable (%s)", done.why);
 		break;

@@ -25,6 +25,12 @@
  */
 int sandbox_allow_read(struct sandbox_opts *o, const char *path);
 int sandbox_allow_read_fd(struct sandbox_opts *o, int fd);
+/*
+ * The _fd form with writing files and device ioctls beneath the directory too
+ * (usb-reopen's /dev/bus/usb: a device file opened there keeps working for
+ * the process it is passed to, whose own Landlock domain never names it).
+ */
+int sandbox_allow_rw_fd(struct sandbox_opts *o, int fd);
 
 /* The kernel's Landlock ABI version (>= 1), or -errno (ENOSYS, EOPNOTSUPP). */
 int sandbox_landlock_abi(void);

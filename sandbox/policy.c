@@ -5,8 +5,9 @@
  * entry per line, grouped by what the process is doing (event loop, memory,
  * time, logging, sockets, files for reload, TLS/NSS, driver I/O, the
  * parent channel, exit). The role columns are U (upsd), D (driver), N
- * (driver-net), B (driver-usb, libusB), M (upsmon-net) and L (upslog,
- * which is upsmon-net's network half plus appending to its log files); a
+ * (driver-net), B (driver-usb, libusB), M (upsmon-net), L (upslog,
+ * which is upsmon-net's network half plus appending to its log files) and
+ * R (usb-reopen, usbhid-ups's helper that Reopens the device); a
  * flag column
  * other than 0 means the entry only exists when the process asked for that
  * feature (SB_F_TLS, SB_F_RELOAD, SB_F_SYSLOG). Argument allow-lists are
@@ -53,6 +54,7 @@
 #define B SB_R_USB
 #define M SB_R_MNET
 #define L SB_R_LOG
+#define R SB_R_UREO
 #define DRV SB_R_DRIVERS
 /* In the allow-lists: every role that has one (the exec roles have none). */
 #define ALL SB_R_ALLOWLIST
@@ -105,15 +107,32 @@ VALSET(upsd_ioctls, NV(SIOCOUTQ));
 
 /*
  * ioctl() on an open usbdevfs fd: the transfers libusb makes once the device
- * is claimed. Opening, claiming, detaching the kernel driver and resets
- * happen before the sandbox point.
+ * is claimed, and what libusb_wrap_sys_device and claiming make on the fd
+ * the usb-reopen helper passes after an unplug or a reset (the device is
+ * then set up again inside the sandbox; the first time it is before).
  */
 VALSET(usbdevfs_ioctls,
     NV(USBDEVFS_SUBMITURB),		/* every control/interrupt transfer */
     NV(USBDEVFS_REAPURBNDELAY),		/* collecting a finished transfer */
     NV(USBDEVFS_DISCARDURB),		/* cancelling a timed-out transfer */
     NV(USBDEVFS_CLEAR_HALT),		/* recovering a stalled interrupt endpoint */
-    NV(USBDEVFS_RELEASEINTERFACE));	/* libusb_release_interface at exit */
+    NV(USBDEVFS_RELEASEINTERFACE),	/* libusb_release_interface at exit and before a reopen */
+    NV(USBDEVFS_CONNECTINFO),		/* wrapping a passed fd: its device address */
+    NV(USBDEVFS_GET_SPEED),		/* wrapping: the speed, with no sysfs to read it from */
+    NV(USBDEVFS_CONTROL),		/* wrapping: GET_CONFIGURATION, the active configuration */
+    NV(USBDEVFS_GET_CAPABILITIES),	/* wrapping: what this usbfs supports */
+    NV(USBDEVFS_CLAIMINTERFACE),	/* claiming interface 0 of the reopened device */
+    NV(USBDEVFS_DISCONNECT_CLAIM),	/* claiming it from the kernel's HID driver (auto-detach) */
+    NV(USBDEVFS_GETDRIVER),		/* auto-detach on kernels without DISCONNECT_CLAIM */
+    NV(USBDEVFS_IOCTL));		/* its USBDEVFS_DISCONNECT of the kernel's driver */
+
+/*
+ * openat() of usb-reopen: relative to one of its kept directories (a small
+ * fd, never AT_FDCWD), never creating, truncating or appending; Landlock
+ * holds it to /dev/bus/usb (read-write) and sysfs (read-only).
+ */
+#define UREO_DIRFD_HIGH (INT32 & ~(uint64_t)0x3ff)
+#define UREO_OPEN_BITS (O_CREAT | O_TRUNC | O_APPEND | (O_TMPFILE & ~O_DIRECTORY) | O_PATH)
 
 /* open()/openat() flags that would write or create: all must be clear. */
 #define OPEN_WRITE_BITS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | \
@@ -151,6 +170,9 @@ const struct sb_roledef sb_roles[SB_ROLE__COUNT] = {
     "upssched's timer process: execs CMDSCRIPT when a timer fires" },
 [SB_ROLE_UPSLOG] = { "upslog", SB_MODEL_ALLOW, 0,
     "upslog: NUT protocol and TLS to upsd, appends to log files it reopens on SIGHUP" },
+[SB_ROLE_USB_REOPEN] = { "usb-reopen", SB_MODEL_ALLOW, SB_ROOT_NOCAPS,
+    "usbhid-ups's helper: uid 0 without capabilities (the device nodes' owner "
+    "bits), finds the matched UPS again and passes its fd" },
 };
 
 /* ---- the allow-lists ---- */
@@ -228,12 +250,12 @@ const struct sb_rule sb_rules[] = {
 						"reconnecting to a upsd (addresses resolved before)" },
 { "connect",	N|M|L, 0, { ANY, ANY },		"reconnecting to a upsd" },
 { "shutdown",	N|M|L, 0, { ANY, ANY },		"upscli_drop ends a failed connection" },
-{ "poll",	N|B|M|L, 0, { ANY, ANY },		"upscli waits for a blocking call; libusb events" },
-{ "ppoll",	N|B|M|L, 0, { ANY, ANY },		"poll on arches without it (aarch64)" },
+{ "poll",	N|B|M|L|R, 0, { ANY, ANY },	"upscli waits for a blocking call; libusb events; usb-reopen waits for a request" },
+{ "ppoll",	N|B|M|L|R, 0, { ANY, ANY },	"poll on arches without it (aarch64)" },
 
-/* the channel to a privileged parent (common/msg.c) */
-{ "sendmsg",	M, 0, { ANY, ANY },		"msg_send: a message, perhaps with one fd" },
-{ "recvmsg",	M, 0, { ANY, ANY },		"msg_read: a message and the fd it carries" },
+/* the channel to a privileged parent (common/msg.c), or usbhid-ups's to its helper */
+{ "sendmsg",	M|B|R, 0, { ANY, ANY },		"msg_send: a message, perhaps with one fd (usb-reopen: the device's)" },
+{ "recvmsg",	M|B|R, 0, { ANY, ANY },		"msg_read: a message and the fd it carries (driver-usb: the reopened device)" },
 
 /* upslog's log files: SIGHUP opens them again in their kept directory */
 { "openat",	L, 0, { CLEAR(0, UPSLOG_DIRFD_HIGH), IN_MASKED(2, UPSLOG_OPEN_MASK, upslog_open) },
@@ -275,6 +297,15 @@ const struct sb_rule sb_rules[] = {
 { "ioctl",	B, 0, { IN_MASKED(1, INT32, usbdevfs_ioctls), ANY }, "USB transfers (list above)" },
 { "timerfd_settime", B, 0, { ANY, ANY },	"libusb arms its transfer timeout timer" },
 
+/* usb-reopen: a walk of /sys/bus/usb/devices, then one open under /dev/bus/usb */
+{ "openat",	R, 0, { CLEAR(0, UREO_DIRFD_HIGH), CLEAR(2, UREO_OPEN_BITS) },
+						"sysfs attributes and the device node, on a kept directory fd" },
+{ "getdents64",	R, 0, { ANY, ANY },		"readdir of /sys/bus/usb/devices" },
+{ "pread64",	R, 0, { ANY, ANY },		"the opened node's device descriptor, checked against sysfs" },
+{ "newfstatat",	R, 0, { ANY, ANY },		"fdopendir checks the directory fd" },
+{ "fstat",	R, 0, { ANY, ANY },		"the same with an older glibc" },
+{ "getppid",	R, 0, { ANY, ANY },		"the helper ends when the driver that forked it is gone" },
+
 #ifdef SB_SANITIZER_BUILD
 /* sanitizer runtime (--enable-sanitizers builds only) */
 { "sigaltstack", ALL, 0, { ANY, ANY },		"ASan/UBSan swap their signal stack at exit" },
@@ -296,6 +327,8 @@ const size_t sb_nrules = sizeof(sb_rules) / sizeof(sb_rules[0]);
 const struct sb_soft sb_soft[] = {
 { "unlink",	ALL, EACCES,	"pid file and socket removal at exit" },
 { "unlinkat",	ALL, EACCES,	"the same via unlinkat" },
+{ "readlink",	B, EACCES,	"libusb_wrap_sys_device asks /proc/self/fd for the bus; falls back to CONNECTINFO" },
+{ "readlinkat",	B, EACCES,	"the same on arches without readlink" },
 };
 const size_t sb_nsoft = sizeof(sb_soft) / sizeof(sb_soft[0]);
 

@@ -30,9 +30,10 @@
 #define SB_R_MNOT   (1u << SB_ROLE_UPSMON_NOTIFY)
 #define SB_R_SCHED  (1u << SB_ROLE_UPSSCHED)
 #define SB_R_LOG    (1u << SB_ROLE_UPSLOG)
+#define SB_R_UREO   (1u << SB_ROLE_USB_REOPEN)
 #define SB_R_DRIVERS (SB_R_DRV | SB_R_NET | SB_R_USB)
 /* Roles filtered by an allow-list: they never run a program. */
-#define SB_R_ALLOWLIST (SB_R_UPSD | SB_R_DRIVERS | SB_R_MNET | SB_R_LOG)
+#define SB_R_ALLOWLIST (SB_R_UPSD | SB_R_DRIVERS | SB_R_MNET | SB_R_LOG | SB_R_UREO)
 /* Roles filtered by a deny list: they fork and exec a configured program. */
 #define SB_R_EXEC   (SB_R_MPAR | SB_R_MNOT | SB_R_SCHED)
 #define SB_R_ALL    (SB_R_ALLOWLIST | SB_R_EXEC)
@@ -43,11 +44,15 @@ enum sb_model {
 	SB_MODEL_DENY		/* default: allow; the role's sb_denied[] entries refuse */
 };
 
+/* A role that may stay uid 0: keeping its capabilities, or with none left. */
+#define SB_STAY_ROOT	1
+#define SB_ROOT_NOCAPS	2
+
 /* One role: its name, how it is filtered, whether it may stay root, why. */
 struct sb_roledef {
 	const char *name;
 	enum sb_model model;
-	int may_stay_root;	/* 1: sandbox_confine keeps uid 0 and its capabilities */
+	int may_stay_root;	/* SB_STAY_ROOT, SB_ROOT_NOCAPS, or 0: must switch user */
 	const char *why;
 };
 

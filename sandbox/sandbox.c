@@ -115,8 +115,10 @@ sandbox_confine(enum sandbox_role role, const struct sandbox_opts *o, const char
 	    sb_chroot(o->chroot_dir, err, sizeof(err)) != 0)
 		goto out;
 	/* 4. Ids, groups, capabilities, bounding set, securebits, no_new_privs
-	 * (a role that stays root keeps its ids and capabilities). */
-	if (uid != 0 && sb_caps_drop(uid, gid, change_ids, err, sizeof(err)) != 0)
+	 * (a role that stays root keeps its ids, and its capabilities unless it
+	 * is SB_ROOT_NOCAPS). */
+	if ((uid != 0 || sb_roles[role].may_stay_root == SB_ROOT_NOCAPS) &&
+	    sb_caps_drop(uid, gid, change_ids, err, sizeof(err)) != 0)
 		goto out;
 	/* 5. No way back. */
 	if (uid != 0 && sb_verify_ids(uid, gid, err, sizeof(err)) != 0)

@@ -28,6 +28,7 @@ enum sandbox_role {
 	SB_ROLE_UPSMON_NOTIFY,	/* upsmon's notifier: runs NOTIFYCMD */
 	SB_ROLE_UPSSCHED,	/* upssched's timer process: runs CMDSCRIPT */
 	SB_ROLE_UPSLOG,		/* upslog: NUT protocol + TLS, appends to its log files */
+	SB_ROLE_USB_REOPEN,	/* usbhid-ups's helper: reopens the matched device, passes the fd */
 	SB_ROLE__COUNT
 };
 
@@ -53,6 +54,7 @@ struct sandbox_opts {
 	/* Landlock: O_PATH descriptors of what stays readable (sandbox_allow_read). */
 #define SB_MAX_READABLE 16
 	int readable[SB_MAX_READABLE];
+	unsigned char writable[SB_MAX_READABLE];	/* 1: sandbox_allow_rw (files and ioctls) */
 	size_t nreadable;
 };
 
@@ -60,7 +62,7 @@ struct sandbox_opts {
 int sandbox_parse_action(const char *word, enum sandbox_action *out);
 const char *sandbox_action_name(enum sandbox_action a);
 /* "upsd", "driver", "driver-net", "driver-usb", "upsmon-net", "upsmon-parent",
- * "upsmon-notify", "upssched", "upslog" <-> enum. lookup returns -1 if unknown. */
+ * "upsmon-notify", "upssched", "upslog", "usb-reopen" <-> enum. lookup returns -1 if unknown. */
 const char *sandbox_role_name(enum sandbox_role r);
 int sandbox_role_lookup(const char *name);
 
@@ -79,7 +81,8 @@ int sandbox_resolve(const struct sandbox_opts *o, uid_t *uid, gid_t *gid, char *
  * called from the process's last thread-free point, after listeners,
  * devices, sockets and NSS are set up. Running as root with no user is
  * refused, except for a role that stays root (upsmon-parent: ids and
- * capabilities kept, only the filter). Returns 0, or -1 after logging
+ * capabilities kept, only the filter; usb-reopen: uid 0 kept for the device
+ * nodes' owner bits, every capability dropped). Returns 0, or -1 after logging
  * "<tag>fatal: sandbox <role>: <reason>" (the caller exits: a half-confined
  * process must not serve).
  */

@@ -15,6 +15,11 @@
  * by one asynchronous transfer kept submitted on the interrupt IN
  * endpoint, completed from the driver's event loop through libusb's
  * pollfds.
+ *
+ * Reopening (usbt_usb_release, usbt_usb_reopen): once the device is gone
+ * its handle is closed and its fd dropped, the second context stays; the
+ * fd the reopen helper passes (usb_reopen.h) is wrapped in that context
+ * and claimed the same way, from inside the sandbox.
  */
 #include "config.h"
 
@@ -185,26 +190,38 @@ usb_pollfds(struct usb_transport *t, struct usbt_pollfd *fds, size_t max)
 	return (int)n;
 }
 
+/* Drops the device (transfer, handle, fd); the context stays. */
 static void
-usb_close(struct usb_transport *t)
+drop_device(struct usbdev *u)
 {
-	struct usbdev *u = ud(t);
-
 	if (u->xfer != NULL) {
 		struct timeval tv = { 0, 100000 };
 
 		if (libusb_cancel_transfer(u->xfer) == 0)
 			(void)libusb_handle_events_timeout_completed(u->ctx, &tv, NULL);
 		libusb_free_transfer(u->xfer);
+		u->xfer = NULL;
 	}
 	if (u->h != NULL) {
 		(void)libusb_release_interface(u->h, u->iface);
 		libusb_close(u->h);
+		u->h = NULL;
 	}
-	if (u->ctx != NULL)
-		libusb_exit(u->ctx);
 	if (u->fd != -1)
 		close(u->fd);
+	u->fd = -1;
+	u->gone = 0;
+	u->qhead = u->qcount = 0;
+}
+
+static void
+usb_close(struct usb_transport *t)
+{
+	struct usbdev *u = ud(t);
+
+	drop_device(u);
+	if (u->ctx != NULL)
+		libusb_exit(u->ctx);
 	free(u);
 	free(t);
 }
@@ -282,6 +299,35 @@ read_string(libusb_device_handle *h, uint8_t index, char *buf, size_t cap)
 		return;
 	n = libusb_get_string_descriptor_ascii(h, index, (unsigned char *)buf, (int)cap);
 	buf[n > 0 ? (n < (int)cap ? n : (int)cap - 1) : 0] = '\0';
+}
+
+/* Wraps u->fd in u->ctx, claims interface 0 and starts the interrupt transfer. 0 or -1. */
+static int
+wrap_fd(struct usbdev *u, const char *what, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = libusb_wrap_sys_device(u->ctx, (intptr_t)u->fd, &u->h)) != 0) {
+		snprintf(err, errlen, "%s: libusb: %s", what, libusb_strerror(rc));
+		return -1;
+	}
+	(void)libusb_set_auto_detach_kernel_driver(u->h, 1);
+	if ((rc = libusb_claim_interface(u->h, 0)) != 0) {
+		snprintf(err, errlen, "%s: cannot claim interface 0: %s", what, libusb_strerror(rc));
+		return -1;
+	}
+	(void)hid_interface(libusb_get_device(u->h), &u->ep_in, &u->ep_size, &u->desc_len);
+	if (u->ep_in != 0 && (u->xfer = libusb_alloc_transfer(0)) != NULL) {
+		size_t len = u->ep_size > 0 && u->ep_size <= sizeof(u->xbuf) ? u->ep_size : 64;
+
+		libusb_fill_interrupt_transfer(u->xfer, u->h, u->ep_in, u->xbuf, (int)len,
+		    intr_done, u, 0);
+		if (libusb_submit_transfer(u->xfer) != 0) {
+			libusb_free_transfer(u->xfer);
+			u->xfer = NULL;	/* polling only */
+		}
+	}
+	return 0;
 }
 
 /* Enumerates with discovery on; fills info and the device path of the match. */
@@ -368,29 +414,34 @@ usbt_usb_open(const char *port, const struct usb_matcher *m, char *err, size_t e
 		goto fail;
 	}
 	(void)libusb_set_option(NULL, LIBUSB_OPTION_NO_DEVICE_DISCOVERY);
-	if ((rc = libusb_init(&u->ctx)) != 0 ||
-	    (rc = libusb_wrap_sys_device(u->ctx, (intptr_t)u->fd, &u->h)) != 0) {
+	if ((rc = libusb_init(&u->ctx)) != 0) {
 		snprintf(err, errlen, "%s: libusb: %s", path, libusb_strerror(rc));
 		goto fail;
 	}
-	(void)libusb_set_auto_detach_kernel_driver(u->h, 1);
-	if ((rc = libusb_claim_interface(u->h, 0)) != 0) {
-		snprintf(err, errlen, "%s: cannot claim interface 0: %s", path, libusb_strerror(rc));
+	if (wrap_fd(u, path, err, errlen) != 0)
 		goto fail;
-	}
-	(void)hid_interface(libusb_get_device(u->h), &u->ep_in, &u->ep_size, &u->desc_len);
-	if (u->ep_in != 0 && (u->xfer = libusb_alloc_transfer(0)) != NULL) {
-		size_t len = u->ep_size > 0 && u->ep_size <= sizeof(u->xbuf) ? u->ep_size : 64;
-
-		libusb_fill_interrupt_transfer(u->xfer, u->h, u->ep_in, u->xbuf, (int)len,
-		    intr_done, u, 0);
-		if (libusb_submit_transfer(u->xfer) != 0) {
-			libusb_free_transfer(u->xfer);
-			u->xfer = NULL;	/* polling only */
-		}
-	}
 	return t;
 fail:
 	usb_close(t);
 	return NULL;
+}
+
+void
+usbt_usb_release(struct usb_transport *t)
+{
+	drop_device(ud(t));
+}
+
+int
+usbt_usb_reopen(struct usb_transport *t, int fd, char *err, size_t errlen)
+{
+	struct usbdev *u = ud(t);
+
+	drop_device(u);
+	u->fd = fd;
+	if (wrap_fd(u, "the reopened device", err, errlen) != 0) {
+		drop_device(u);
+		return -1;
+	}
+	return 0;
 }

@@ -10,6 +10,12 @@
  *   usbhid-ups --dump -x vendorid=...  a live device, printed
  *
  * replay = DIR in ups.conf serves a recorded device instead of USB (tests).
+ *
+ * On USB, a reopen helper (usb_reopen.h) is forked before the sandbox.
+ * When the device goes away (unplug, reset) the data goes stale and the
+ * driver asks the helper for the device again, every second at first and
+ * backing off to every 30 s, then wraps the fd it gets, reads the
+ * descriptor again and resumes, in the same sandboxed process.
  */
 #include "config.h"
 
@@ -27,7 +33,9 @@
 #include "hid_map.h"
 #include "hid_vars.h"
 #include "log.h"
+#include "msg.h"
 #include "usb_match.h"
+#include "usb_reopen.h"
 #include "usb_transport.h"
 #include "usbhid_dump.h"
 #include "usbhid_usb.h"
@@ -36,6 +44,8 @@
 #define DEFAULT_OFFDELAY 20
 #define DEFAULT_ONDELAY 30
 #define DEFAULT_POLLFREQ 30
+#define REOPEN_FIRST_MS 1000UL
+#define REOPEN_MAX_MS 30000UL
 
 static struct {
 	struct usb_transport *t;
@@ -51,6 +61,12 @@ static struct {
 	int nfds;
 	drv_timer_id intr_timer;	/* when an fd cannot be watched */
 	struct drv *d;
+	/* the reopen helper: its channel, the next try, the back-off */
+	struct msg_chan *reopen;
+	pid_t reopen_pid;
+	drv_timer_id reopen_timer;
+	unsigned long reopen_ms;
+	int reopen_asked, reopen_tries;
 } U = { .setlog_fd = -1 };
 
 static const struct drv_vardef usbhid_vars[] = {
@@ -209,13 +225,25 @@ unwatch_interrupts(struct drv *d)
 	U.intr_timer = 0;
 }
 
-/* The device went away: the sandboxed process cannot reopen it. */
+static void drop_device(struct drv *d);
+static void reopen_schedule(struct drv *d);
+
+/* The device went away: the data is stale until the reopen helper finds it again. */
 static int
 device_gone(struct drv *d)
 {
-	log_warnx("the UPS is gone (unplugged or reset): exiting with status 1, so that the "
-	    "service manager starts the driver again to reopen it");
-	drv_exit(d, 1);
+	if (U.reopen == NULL) {
+		log_warnx("the UPS is gone (unplugged or reset) and there is no reopen helper: "
+		    "exiting with status 1, so that the service manager starts the driver again");
+		drv_exit(d, 1);
+		return DRV_EV_STALE;
+	}
+	log_warnx("the UPS is gone (unplugged or reset): data stale, asking the reopen helper "
+	    "for it again");
+	drop_device(d);
+	U.reopen_ms = REOPEN_FIRST_MS;
+	U.reopen_tries = 0;
+	reopen_schedule(d);
 	return DRV_EV_STALE;
 }
 
@@ -281,12 +309,13 @@ publish_device(struct drv *d)
 	(void)drv_setinfo(d, "driver.parameter.pollfreq", "%ld", U.pollfreq);
 }
 
+static int attach_tables(struct drv *d);
+
 /* Device, descriptor, tables: 0, or -1 (logged). */
 static int
 attach(struct drv *d, const struct usb_matcher *m)
 {
 	const char *want = drv_getval(d, "subdriver");
-	char err[256];
 
 	if ((U.t = open_transport(d, m)) == NULL)
 		return -1;
@@ -298,11 +327,6 @@ attach(struct drv *d, const struct usb_matcher *m)
 	} else {
 		U.sd = subdriver_for(U.t->info.vendorid);
 	}
-	if (hdev_open(&U.h, U.t, U.sd->names, err, sizeof(err)) == -1) {
-		log_warnx("%04x:%04x: %s", U.t->info.vendorid, U.t->info.productid, err);
-		return -1;
-	}
-	U.have_dev = 1;
 	if (parse_seconds(d, "offdelay", U.sd->offdelay ? U.sd->offdelay : DEFAULT_OFFDELAY,
 	    &U.offdelay) == -1 ||
 	    parse_seconds(d, "ondelay", U.sd->ondelay ? U.sd->ondelay : DEFAULT_ONDELAY,
@@ -311,6 +335,20 @@ attach(struct drv *d, const struct usb_matcher *m)
 	if (U.ondelay <= U.offdelay && U.ondelay != 0)
 		log_warnx("ondelay (%ld) should be greater than offdelay (%ld), as NUT asks",
 		    U.ondelay, U.offdelay);
+	return attach_tables(d);
+}
+
+/* The descriptor and the tables over the open transport: 0, or -1 (logged). */
+static int
+attach_tables(struct drv *d)
+{
+	char err[256];
+
+	if (hdev_open(&U.h, U.t, U.sd->names, err, sizeof(err)) == -1) {
+		log_warnx("%04x:%04x: %s", U.t->info.vendorid, U.t->info.productid, err);
+		return -1;
+	}
+	U.have_dev = 1;
 	if ((U.v = hv_new(&U.h, U.sd, U.offdelay, U.ondelay)) == NULL) {
 		log_warnx("out of memory");
 		return -1;
@@ -323,6 +361,145 @@ attach(struct drv *d, const struct usb_matcher *m)
 	}
 	log_info("%04x:%04x %s: subdriver %s, %zu fields", U.t->info.vendorid,
 	    U.t->info.productid, U.t->info.product, U.sd->name, U.h.desc->nfields);
+	return 0;
+}
+
+/* Forgets the device: watches, tables, descriptor, the USB handle and fd. */
+static void
+drop_device(struct drv *d)
+{
+	unwatch_interrupts(d);
+	hv_free(U.v);
+	U.v = NULL;
+	if (U.have_dev)
+		hdev_close(&U.h);
+	U.have_dev = 0;
+	usbt_usb_release(U.t);
+}
+
+static int
+on_reopen_timer(struct drv *d, void *arg)
+{
+	(void)arg;
+	U.reopen_timer = 0;
+	if (U.have_dev || U.reopen_asked)
+		return DRV_EV_NONE;
+	if (msg_send(U.reopen, USBR_REOPEN, NULL, 0, -1) != 0 || msg_flush(U.reopen) == -1) {
+		log_warnx("reopen helper: cannot ask it: %s: exiting with status 1",
+		    msg_error(U.reopen)[0] != '\0' ? msg_error(U.reopen) : strerror(errno));
+		drv_exit(d, 1);
+		return DRV_EV_STALE;
+	}
+	U.reopen_asked = 1;
+	U.reopen_tries++;
+	return DRV_EV_NONE;
+}
+
+/* The next question to the helper, after the back-off (doubling up to 30 s). */
+static void
+reopen_schedule(struct drv *d)
+{
+	drv_timer_del(d, U.reopen_timer);
+	U.reopen_timer = drv_timer_add(d, U.reopen_ms, 0, on_reopen_timer, NULL);
+	U.reopen_ms = U.reopen_ms * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : U.reopen_ms * 2;
+}
+
+/* The fd the helper passed: wrap it, read the descriptor again, resume. */
+static int
+reattach(struct drv *d, int fd, const struct usbr_device *where)
+{
+	struct hv_sink s = sink_for(d);
+	char err[256];
+
+	if (usbt_usb_reopen(U.t, fd, err, sizeof(err)) != 0) {
+		log_warnx("reopen: %s", err);
+		return -1;
+	}
+	snprintf(U.t->info.bus, sizeof(U.t->info.bus), "%03u", (unsigned)(where->busnum % 1000));
+	snprintf(U.t->info.device, sizeof(U.t->info.device), "%03u",
+	    (unsigned)(where->devnum % 1000));
+	if (attach_tables(d) != 0 || hv_update(U.v, &s, 0) != 0) {
+		drop_device(d);
+		return -1;
+	}
+	U.last_full = time(NULL);
+	watch_interrupts(d);
+	log_notice("the UPS is back on bus %s device %s after %d request%s: serving again",
+	    U.t->info.bus, U.t->info.device, U.reopen_tries, U.reopen_tries == 1 ? "" : "s");
+	return 0;
+}
+
+/* A reply (or the end) on the helper's channel. */
+static int
+on_reopen_reply(struct drv *d, int fd, unsigned events, void *arg)
+{
+	struct msg m;
+	ssize_t n;
+	int r, rc = DRV_EV_NONE;
+
+	(void)fd;
+	(void)events;
+	(void)arg;
+	n = msg_read(U.reopen);
+	if (n < 0 && errno == EAGAIN && msg_error(U.reopen)[0] == '\0')
+		return DRV_EV_NONE;
+	while (n > 0 && (r = msg_get(U.reopen, &m)) == 1) {
+		U.reopen_asked = 0;
+		if (m.type == USBR_DEVICE && !U.have_dev) {
+			struct usbr_device where;
+
+			memcpy(&where, m.data, sizeof(where));	/* the table fixed its size */
+			if (reattach(d, m.fd, &where) == 0) {
+				rc = DRV_EV_OK;
+				continue;
+			}
+		} else if (m.type == USBR_DEVICE) {
+			close(m.fd);	/* an answer we no longer wait for */
+			continue;
+		} else {
+			int32_t code;
+
+			memcpy(&code, m.data, sizeof(code));
+			if (U.reopen_tries == 1 || log_get_level() > 0)
+				log_info("reopen: the UPS is not back yet (%s); asking again, "
+				    "backing off to every %lu s", strerror(code), REOPEN_MAX_MS / 1000);
+		}
+		if (!U.have_dev)
+			reopen_schedule(d);
+		rc = DRV_EV_STALE;
+	}
+	if (n <= 0 || msg_error(U.reopen)[0] != '\0') {
+		const char *why = n == 0 ? "it is gone" : msg_error(U.reopen);
+
+		drv_watch_del(d, msg_chan_fd(U.reopen));
+		if (U.have_dev) {
+			log_warnx("reopen helper: %s: the driver serves on, but will exit with "
+			    "status 1 if the UPS goes away", why);
+			msg_chan_free(U.reopen);
+			U.reopen = NULL;
+			return DRV_EV_NONE;
+		}
+		log_warnx("reopen helper: %s: exiting with status 1", why);
+		drv_exit(d, 1);
+		return DRV_EV_STALE;
+	}
+	return rc;
+}
+
+/* The helper, forked while we are still root, and its channel watched. 0 or -1. */
+static int
+start_reopen_helper(struct drv *d, const struct usb_matcher *m)
+{
+	char err[256];
+
+	if ((U.reopen = usbr_start(m, drv_sandbox_action(d), &U.reopen_pid, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (drv_watch_add(d, msg_chan_fd(U.reopen), DRV_WATCH_READ, on_reopen_reply, NULL) != 0)
+		return -1;
+	log_info("reopen helper started (pid %ld)", (long)U.reopen_pid);
 	return 0;
 }
 
@@ -346,6 +523,8 @@ usbhid_init(struct drv *d)
 	if (read_matcher(d, &m) == -1)
 		return -1;
 	rc = attach(d, &m);
+	if (rc == 0 && drv_getval(d, "replay") == NULL)
+		rc = start_reopen_helper(d, &m);
 	usbm_free(&m);
 	if (rc == -1)
 		return -1;
@@ -381,6 +560,8 @@ usbhid_update(struct drv *d)
 	}
 	/* interrupt reports that completed while the poll's transfers ran */
 	(void)on_interrupt(d, -1, 0, NULL);
+	if (!U.have_dev)
+		return -1;	/* gone meanwhile: the helper is being asked */
 	if (!quick)
 		U.last_full = now;
 	return 0;
@@ -400,9 +581,14 @@ status_of(int rc)
 static int
 usbhid_instcmd(struct drv *d, const char *cmd, const char *param)
 {
-	int rc = hv_instcmd(U.v, cmd, param);
+	int rc;
 
 	(void)d;
+	if (!U.have_dev) {
+		log_warnx("instant command %s: the UPS is gone (waiting for it to come back)", cmd);
+		return SP_STATUS_FAILED;
+	}
+	rc = hv_instcmd(U.v, cmd, param);
 	if (rc == 0)
 		log_info("instant command %s%s%s done", cmd, param ? " " : "", param ? param : "");
 	else if (rc != -1)
@@ -415,6 +601,8 @@ usbhid_setvar(struct drv *d, const char *var, const char *value)
 {
 	struct hv_sink s = sink_for(d);
 
+	if (!U.have_dev)
+		return SP_STATUS_FAILED;
 	return status_of(hv_setvar(U.v, &s, var, value));
 }
 
@@ -422,7 +610,7 @@ static int
 usbhid_shutdown(struct drv *d)
 {
 	(void)d;
-	if (hv_killpower(U.v) == -1) {
+	if (!U.have_dev || hv_killpower(U.v) == -1) {
 		log_warnx("shutdown: the UPS took none of shutdown.return, shutdown.stayoff, load.off.delay");
 		return -1;
 	}
@@ -433,6 +621,13 @@ usbhid_shutdown(struct drv *d)
 static void
 usbhid_cleanup(struct drv *d)
 {
+	if (U.reopen != NULL) {
+		drv_watch_del(d, msg_chan_fd(U.reopen));
+		msg_chan_free(U.reopen);	/* the helper sees the end and exits */
+		U.reopen = NULL;
+	}
+	drv_timer_del(d, U.reopen_timer);
+	U.reopen_timer = 0;
 	if (U.t != NULL)
 		unwatch_interrupts(d);
 	hv_free(U.v);

@@ -22,4 +22,17 @@
 struct usb_transport *usbt_usb_open(const char *port, const struct usb_matcher *m,
     char *err, size_t errlen);
 
+/*
+ * The device went away: closes its handle and drops its fd (transfers
+ * report nothing more); the libusb context stays for usbt_usb_reopen.
+ */
+void usbt_usb_release(struct usb_transport *t);
+/*
+ * Takes fd (a usbdevfs node the reopen helper opened; owned from now on,
+ * closed on failure), wraps it in the kept context, claims interface 0 and
+ * restarts the interrupt transfer. Works inside the driver-usb sandbox.
+ * 0, or -1 with err filled.
+ */
+int usbt_usb_reopen(struct usb_transport *t, int fd, char *err, size_t errlen);
+
 #endif

@@ -345,6 +345,62 @@ test_off(void)
 	}
 }
 
+/* usb-reopen's kind of rule: writing beneath one directory, reading another. */
+static void
+test_rw(void)
+{
+	int rep[2], st = -1;
+	pid_t pid;
+	struct {
+		int wrote, wrote_beside, wrote_readonly, read_readonly;
+		char line[600];
+	} r;
+
+	TEST_CASE("sandbox_allow_rw_fd: files beneath it open for writing, nothing beside it");
+	memset(&r, 0, sizeof(r));
+	if (abi <= 0) {
+		printf("# no Landlock here: skipped\n");
+		return;
+	}
+	if (!CHECK(pipe(rep) == 0))
+		return;
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		struct sandbox_opts o;
+		char err[256], path[96];
+		int dir = open(confdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		memset(&o, 0, sizeof(o));
+		o.action = SB_ACTION_KILL;
+		if (dir < 0 || sandbox_allow_rw_fd(&o, dir) != 0 || sandbox_allow_read(&o, allowed) != 0 ||
+		    sandbox_load_landlock(SB_ROLE_USB_REOPEN, &o, err, sizeof(err)) != 0) {
+			snprintf(r.line, sizeof(r.line), "FAIL: %s", dir < 0 ? strerror(errno) : err);
+		} else {
+			snprintf(path, sizeof(path), "%s/upsd.conf", confdir);
+			r.wrote = try_openat(AT_FDCWD, path, O_WRONLY);
+			r.wrote_beside = try_openat(AT_FDCWD, other, O_WRONLY);
+			r.wrote_readonly = try_openat(AT_FDCWD, allowed, O_WRONLY);
+			r.read_readonly = try_openat(AT_FDCWD, allowed, O_RDONLY);
+			if (sandbox_describe(SB_ROLE_USB_REOPEN, &o, r.line, sizeof(r.line)) != 0)
+				snprintf(r.line, sizeof(r.line), "(describe failed)");
+		}
+		(void)!write(rep[1], &r, sizeof(r));
+		_exit(0);
+	}
+	(void)close(rep[1]);
+	if (!CHECK(read(rep[0], &r, sizeof(r)) == (ssize_t)sizeof(r)))
+		r.line[0] = '\0';
+	(void)close(rep[0]);
+	(void)waitpid(pid, &st, 0);
+	r.line[sizeof(r.line) - 1] = '\0';
+	CHECK_INT(r.wrote, 0);
+	CHECK_INT(r.wrote_beside, EACCES);
+	CHECK_INT(r.wrote_readonly, EACCES);
+	CHECK_INT(r.read_readonly, 0);
+	if (!CHECK(strstr(r.line, "read-write beneath 1") != NULL))
+		printf("# %s\n", r.line);
+}
+
 static int
 make_file(const char *path, mode_t mode)
 {
@@ -422,6 +478,7 @@ main(void)
 		test_kept_dir(roles[i]);
 	test_scopes();
 	test_off();
+	test_rw();
 	teardown();
 	return test_done();
 }

@@ -8,10 +8,14 @@
  * 0x81 when the test sends one). Then it runs the driver's own stack over
  * it: matching, descriptor read, variables, a command, an interrupt report.
  * It re-executes itself under umockdev-wrapper (the preload library).
+ * Also the reopen helper (usb_reopen.c) on that device, and the driver
+ * surviving an unplug and replug in the same sandboxed process.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/ioctl.h>
 #include <linux/usbdevice_fs.h>
 #include <pthread.h>
@@ -19,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,12 +33,18 @@
 #include "hid_map.h"
 #include "hid_vars.h"
 #include "recording.h"
+#include "log.h"
+#include "msg.h"
 #include "usb_match.h"
+#include "usb_reopen.h"
 #include "usbhid_usb.h"
 #include "test.h"
 
 #define REC TOP_SRCDIR "/tests/data/hid/cyberpower-cp1500pfclcd"
 #define DEVNODE "/dev/bus/usb/001/002"
+#define SYSPATH "/sys/devices/pci0000:00/usb1/1-1"
+
+static UMockdevTestbed *tb;
 
 /* The emulated device: its recording, URBs done, the interrupt URB waiting. */
 static struct {
@@ -291,23 +302,47 @@ handle_read(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer unuse
 	return TRUE;
 }
 
+/*
+ * The device in sysfs as number devnum on bus 1; its node's contents are
+ * the descriptors, as a read of a usbdevfs node gives them (the reopen
+ * helper compares them with sysfs).
+ */
 static void
-setup_testbed(UMockdevTestbed *tb, UMockdevIoctlBase *handler)
+add_device(unsigned devnum)
 {
-	char *dev_text;
+	char *dev_text, hex[sizeof(descriptors)];
 
-	CHECK(umockdev_testbed_attach_ioctl(tb, DEVNODE, handler, NULL));
+	for (size_t i = 0; i < sizeof(descriptors); i++)
+		hex[i] = (char)toupper((unsigned char)descriptors[i]);
 	dev_text = g_strdup_printf(
 	    "P: /devices/pci0000:00/usb1/1-1\n"
-	    "N: bus/usb/001/002\n"
+	    "N: bus/usb/001/%03u=%s\n"
 	    "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
-	    "E: BUSNUM=001\nE: DEVNUM=002\nE: DEVNAME=" DEVNODE "\n"
-	    "A: busnum=1\\n\nA: devnum=2\\n\nA: bConfigurationValue=1\\n\nA: speed=12\\n\n"
+	    "E: BUSNUM=001\nE: DEVNUM=%03u\nE: DEVNAME=/dev/bus/usb/001/%03u\n"
+	    "A: busnum=1\\n\nA: devnum=%u\\n\nA: bConfigurationValue=1\\n\nA: speed=12\\n\n"
 	    "A: idVendor=0764\\n\nA: idProduct=0501\\n\n"
 	    "A: manufacturer=CPS\\n\nA: product=CP1500PFCLCD\\n\nA: serial=CXXNT2000123\\n\n"
-	    "H: descriptors=%s\n", descriptors);
+	    "H: descriptors=%s\n", devnum, hex, devnum, devnum, devnum, descriptors);
 	CHECK(umockdev_testbed_add_from_string(tb, dev_text, NULL));
 	g_free(dev_text);
+}
+
+/* The root hub the UPS hangs off: as in real sysfs, /sys/bus/usb/devices
+ * then never goes away when the UPS is unplugged. Not HID: never matched. */
+static const char roothub[] =
+	"P: /devices/pci0000:00/usb1\n"
+	"E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
+	"E: BUSNUM=001\nE: DEVNUM=001\n"
+	"A: busnum=1\\n\nA: devnum=1\\n\nA: bConfigurationValue=1\\n\nA: speed=480\\n\n"
+	"A: idVendor=1d6b\\n\nA: idProduct=0002\\n\n"
+	"H: descriptors=12010002090001406b1d020000010302010109021900010100e0000904000001090000000705810304000c\n";
+
+static void
+setup_testbed(UMockdevIoctlBase *handler)
+{
+	CHECK(umockdev_testbed_add_from_string(tb, roothub, NULL));
+	CHECK(umockdev_testbed_attach_ioctl(tb, DEVNODE, handler, NULL));
+	add_device(2);
 }
 
 static char status[128], charge[16];
@@ -405,6 +440,140 @@ run(void)
 	t->ops->close(t);
 }
 
+/* A reopen helper (unconfined: the daemon test confines it) on one end of a
+ * socketpair in a child whose log goes to logpath; the other end in *end. */
+static pid_t
+helper_child(int *end, const char *logpath)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return -1;
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		const char *vals[UM_N] = { [UM_VENDORID] = "0764" };
+		struct usb_matcher m;
+		char err[256];
+		int devdir = openat(AT_FDCWD, "/dev/bus/usb", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int sysdir = openat(AT_FDCWD, "/sys/bus/usb/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (freopen(logpath, "w", stderr) == NULL || usbm_init(&m, vals, err, sizeof(err)) != 0)
+			_exit(127);
+		log_init("usb-reopen-test", 0, LOG_TO_STDERR);
+		close(sv[0]);
+		_exit(usbr_serve(sv[1], &m, devdir, sysdir, 0));
+	}
+	close(sv[1]);
+	*end = sv[0];
+	return pid;
+}
+
+/* The helper's exit status once end is closed or it exits by itself. */
+static int
+helper_exit(pid_t pid, struct msg_chan *c, int close_first)
+{
+	int st = -1;
+
+	if (close_first) {
+		msg_chan_free(c);
+		c = NULL;
+	}
+	for (int i = 0; i < 50 && waitpid(pid, &st, WNOHANG) != pid; i++)
+		usleep(100000);
+	msg_chan_free(c);
+	if (st == -1 && waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static const char *sh(const char *cmd);
+
+/* The reopen helper's search and its channel, on the emulated device. */
+static void
+run_helper(void)
+{
+	const char *vals[UM_N] = { 0 };
+	char err[256], logpath[] = "/tmp/nutsec-reopen.XXXXXX", cmd[300];
+	struct usb_devinfo info;
+	struct usb_matcher m;
+	struct msg_chan *c;
+	struct msg msg;
+	int devdir, sysdir, fd, end, logfd, got = 0;
+	pid_t pid;
+
+	TEST_CASE("reopen helper: finds the matched device in sysfs and opens its node");
+	devdir = openat(AT_FDCWD, "/dev/bus/usb", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sysdir = openat(AT_FDCWD, "/sys/bus/usb/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!CHECK(devdir >= 0 && sysdir >= 0))
+		return;
+	vals[UM_VENDORID] = "0764";
+	vals[UM_SERIAL] = "cxxnt.*";
+	CHECK(usbm_init(&m, vals, err, sizeof(err)) == 0);
+	fd = usbr_find(&m, devdir, sysdir, &info, err, sizeof(err));
+	if (!CHECK(fd >= 0))
+		printf("# %s\n", err);
+	else
+		close(fd);
+	CHECK_STR(info.bus, "001");
+	CHECK_STR(info.device, "002");
+	CHECK_STR(info.product, "CP1500PFCLCD");
+	CHECK_INT((int)info.vendorid, 0x0764);
+	usbm_free(&m);
+	TEST_CASE("reopen helper: another section's device is not found");
+	vals[UM_SERIAL] = "other";
+	CHECK(usbm_init(&m, vals, err, sizeof(err)) == 0);
+	CHECK_INT(usbr_find(&m, devdir, sysdir, &info, err, sizeof(err)), -ENODEV);
+	CHECK(strstr(err, "no USB HID device matches") != NULL);
+	usbm_free(&m);
+	close(devdir);
+	close(sysdir);
+
+	if ((logfd = mkstemp(logpath)) < 0)
+		return;
+	close(logfd);
+	TEST_CASE("reopen helper: a reopen request is answered with the device's fd");
+	if (!CHECK((pid = helper_child(&end, logpath)) > 0))
+		return;
+	c = msg_chan_new(end, usbr_driver_types, usbr_ndriver_types, (uint32_t)getpid(), "helper");
+	CHECK(msg_send(c, USBR_REOPEN, NULL, 0, -1) == 0 && msg_flush(c) == 1);
+	for (int i = 0; i < 50 && !got; i++) {
+		if (msg_read(c) > 0 && msg_get(c, &msg) == 1)
+			got = 1;
+		else
+			usleep(100000);
+	}
+	if (CHECK(got) && CHECK(msg.type == USBR_DEVICE) && CHECK(msg.fd >= 0)) {
+		struct usbr_device where;
+
+		memcpy(&where, msg.data, sizeof(where));
+		CHECK_INT((int)where.busnum, 1);
+		CHECK_INT((int)where.devnum, 2);
+		close(msg.fd);
+	}
+	TEST_CASE("reopen helper: a message of another type ends it, logged");
+	CHECK(msg_send(c, 7, NULL, 0, -1) == 0 && msg_flush(c) == 1);
+	CHECK_INT(helper_exit(pid, c, 0), 1);
+	snprintf(cmd, sizeof(cmd), "cat %s", logpath);
+	if (!CHECK(strstr(sh(cmd), "refusing the driver's channel") != NULL))
+		printf("# %s\n", sh(cmd));
+
+	TEST_CASE("reopen helper: a reopen request with a payload ends it, logged");
+	if (!CHECK((pid = helper_child(&end, logpath)) > 0))
+		return;
+	c = msg_chan_new(end, usbr_driver_types, usbr_ndriver_types, (uint32_t)getpid(), "helper");
+	CHECK(msg_send(c, USBR_REOPEN, "/etc", 4, -1) == 0 && msg_flush(c) == 1);
+	CHECK_INT(helper_exit(pid, c, 0), 1);
+	CHECK(strstr(sh(cmd), "refusing the driver's channel") != NULL);
+
+	TEST_CASE("reopen helper: the driver's end closing ends it quietly");
+	if (!CHECK((pid = helper_child(&end, logpath)) > 0))
+		return;
+	c = msg_chan_new(end, usbr_driver_types, usbr_ndriver_types, (uint32_t)getpid(), "helper");
+	CHECK_INT(helper_exit(pid, c, 1), 0);
+	unlink(logpath);
+}
+
 /* The driver binary itself on the emulated device: --dump in a child process. */
 static void
 run_binary(void)
@@ -454,11 +623,13 @@ sh(const char *cmd)
 static void
 run_daemon(void)
 {
-	char dir[] = "/tmp/nutsec-umock.XXXXXX", cmd[2048], sock[256], proc[64];
+	char dir[] = "/tmp/nutsec-umock.XXXXXX", cmd[2048], sock[256], proc[64], cmd_dump[600];
 	const char *out;
-	pid_t pid;
+	pid_t pid, helper = -1;
 	int up = 0, seen = 0;
 
+	/* SANDBOX_ACTION=trap (as the integration suite's check-sandbox-trap sets
+	 * it) names any refused syscall of the driver or its helper in the log */
 	TEST_CASE("usbhid-ups serving, sandboxed, on the emulated device");
 	if (getuid() != 0) {
 		printf("# not root: the driver cannot drop to nut; skipped\n");
@@ -470,10 +641,13 @@ run_daemon(void)
 	    "cd %s && chmod 0755 . && mkdir etc state && chown root:nut etc state && "
 	    "chmod 0750 etc && chmod 0770 state && "
 	    "printf '[cp]\\n\\tdriver = usbhid-ups\\n\\tport = auto\\n\\tvendorid = 0764\\n"
-	    "\\tpollinterval = 30\\n' > etc/ups.conf && chown root:nut etc/ups.conf && "
-	    "chmod 0640 etc/ups.conf", dir);
+	    "\\tpollinterval = 30\\n\\tsandbox = %s\\n' > etc/ups.conf && chown root:nut etc/ups.conf && "
+	    "chmod 0640 etc/ups.conf", dir,
+	    getenv("SANDBOX_ACTION") != NULL ? getenv("SANDBOX_ACTION") : "kill");
 	CHECK(system(cmd) == 0);
 	snprintf(sock, sizeof(sock), "%s/state/usbhid-ups-cp", dir);
+	snprintf(cmd_dump, sizeof(cmd_dump), "python3 %s/tests/integration/drvclient.py %s DUMPALL",
+	    TOP_SRCDIR, sock);
 	fflush(stdout);	/* the child must not repeat the TAP lines buffered so far */
 	if ((pid = fork()) == 0) {
 		char conf[128], state[128], log[160];
@@ -485,6 +659,11 @@ run_daemon(void)
 		setenv("NUT_STATEPATH", state, 1);
 		setenv("NUT_ALTPIDPATH", state, 1);
 		setenv("NUT_PIDPATH", state, 1);
+		/* the reopened device's fd gets umockdev's ioctls (usbfd_twin.c) */
+		snprintf(cmd, sizeof(cmd), "%s/tests/unit/usbfd_twin.so %s", TOP_BUILDDIR,
+		    getenv("LD_PRELOAD"));
+		setenv("LD_PRELOAD", cmd, 1);
+		setenv("USBFD_TWIN", DEVNODE, 1);
 		if (freopen(log, "w", stdout) == NULL || dup2(fileno(stdout), 2) == -1)
 			_exit(127);
 		snprintf(cmd, sizeof(cmd), "%s/drivers/usbhid/usbhid-ups", TOP_BUILDDIR);
@@ -550,26 +729,99 @@ run_daemon(void)
 	snprintf(cmd, sizeof(cmd), "grep -c 'is not allowed' %s/driver.log", dir);
 	CHECK(strncmp(sh(cmd), "0", 1) == 0);	/* no syscall refused */
 
-	TEST_CASE("an unplugged UPS: the driver exits 1 for its service manager to restart it");
+	TEST_CASE("the reopen helper: uid 0 without capabilities, no_new_privs, its own filter");
+	snprintf(cmd, sizeof(cmd), "cat /proc/%d/task/%d/children", (int)pid, (int)pid);
+	helper = (pid_t)atoi(sh(cmd));
+	if (CHECK(helper > 0)) {
+		snprintf(cmd, sizeof(cmd),
+		    "grep -E '^(Seccomp|NoNewPrivs|CapEff|CapBnd|CapPrm|Uid):' /proc/%d/status",
+		    (int)helper);
+		out = sh(cmd);
+		CHECK(strstr(out, "Uid:\t0\t0\t0\t0") != NULL);
+		CHECK(strstr(out, "CapEff:\t0000000000000000") != NULL);
+		CHECK(strstr(out, "CapPrm:\t0000000000000000") != NULL);
+		CHECK(strstr(out, "CapBnd:\t0000000000000000") != NULL);
+		CHECK(strstr(out, "NoNewPrivs:\t1") != NULL);
+		CHECK(strstr(out, "Seccomp:\t2") != NULL);
+		snprintf(cmd, sizeof(cmd), "grep -c 'usb-reopen: sandbox: .*seccomp filter "
+		    "usb-reopen' %s/driver.log", dir);
+		CHECK(strncmp(sh(cmd), "1", 1) == 0);
+	}
+
+	TEST_CASE("unplugged: the same process marks the data stale and asks the helper");
 	pthread_mutex_lock(&dev.lock);
 	dev.unplugged = 1;
 	pthread_mutex_unlock(&dev.lock);
-	{
-		int st = 0, done = 0;
+	umockdev_testbed_remove_device(tb, SYSPATH);
+	snprintf(cmd, sizeof(cmd), "grep -c 'not back yet' %s/driver.log", dir);
+	for (int i = 0; i < 100 && strncmp(sh(cmd), "0", 1) == 0; i++)
+		usleep(100000);
+	CHECK(strncmp(sh(cmd), "0", 1) != 0);
+	CHECK(waitpid(pid, NULL, WNOHANG) == 0);	/* still running */
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/integration/drvclient.py %s DUMPALL",
+	    TOP_SRCDIR, sock);
+	CHECK(strstr(sh(cmd), "DATASTALE") != NULL);
+	snprintf(cmd, sizeof(cmd), "grep -c 'the UPS is gone' %s/driver.log", dir);
+	CHECK(strncmp(sh(cmd), "0", 1) != 0);
 
-		for (int i = 0; i < 100 && !done; i++) {
-			done = waitpid(pid, &st, WNOHANG) == pid;
-			if (!done)
-				usleep(100000);
-		}
-		if (CHECK(done)) {
-			pid = -1;
-			CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);
-		}
-		snprintf(cmd, sizeof(cmd), "cat %s/driver.log", dir);
-		if (!CHECK(strstr(sh(cmd), "the UPS is gone") != NULL))
-			printf("# %s\n", sh(cmd));
+	TEST_CASE("replugged as device 003: the same sandboxed process serves again");
+	pthread_mutex_lock(&dev.lock);
+	dev.unplugged = 0;
+	dev.pending_len = 0;
+	pthread_mutex_unlock(&dev.lock);
+	add_device(3);
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/integration/drvclient.py %s DUMPALL",
+	    TOP_SRCDIR, sock);
+	seen = 0;
+	for (int i = 0; i < 100 && !seen; i++) {
+		out = sh(cmd);
+		seen = strstr(out, "DATAOK") != NULL &&
+		    strstr(out, "SETINFO battery.charge \"100\"") != NULL;
+		if (!seen)
+			usleep(100000);
 	}
+	if (!CHECK(seen)) {
+		snprintf(cmd, sizeof(cmd), "cat %s/driver.log", dir);
+		printf("# %s\n", sh(cmd));
+	}
+	CHECK(waitpid(pid, NULL, WNOHANG) == 0);
+	snprintf(cmd, sizeof(cmd), "grep -c 'the UPS is back on bus 001 device 003' %s/driver.log",
+	    dir);
+	CHECK(strncmp(sh(cmd), "1", 1) == 0);
+	snprintf(cmd, sizeof(cmd), "grep -E '^(Seccomp|NoNewPrivs|CapEff|Uid):' %s", proc);
+	out = sh(cmd);
+	CHECK(strstr(out, "Seccomp:\t2") != NULL);
+	CHECK(strstr(out, "NoNewPrivs:\t1") != NULL);
+	CHECK(strstr(out, "CapEff:\t0000000000000000") != NULL);
+	CHECK(strstr(out, "Uid:\t0") == NULL);
+
+	/* the interrupt transfer runs again on the reopened device */
+	pthread_mutex_lock(&dev.lock);
+	dev.pending[0] = 0x0b;
+	dev.pending[1] = 0x04;	/* on battery, discharging */
+	dev.pending_len = 2;
+	pthread_mutex_unlock(&dev.lock);
+	seen = 0;
+	for (int i = 0; i < 50 && !seen; i++) {
+		seen = strstr(sh(cmd_dump), "SETINFO ups.status \"OB DISCHRG\"") != NULL;
+		if (!seen)
+			usleep(100000);
+	}
+	CHECK(seen);
+	snprintf(cmd, sizeof(cmd), "grep -c 'is not allowed' %s/driver.log", dir);
+	CHECK(strncmp(sh(cmd), "0", 1) == 0);	/* no syscall refused */
+
+	TEST_CASE("the helper ends with the driver");
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	pid = -1;
+	seen = 0;
+	for (int i = 0; i < 50 && !seen; i++) {
+		seen = helper > 0 && kill(helper, 0) == -1 && errno == ESRCH;
+		if (!seen)
+			usleep(100000);
+	}
+	CHECK(seen);
 out:
 	if (pid > 0) {
 		kill(pid, SIGTERM);
@@ -582,7 +834,6 @@ out:
 int
 main(int argc, char **argv)
 {
-	UMockdevTestbed *tb;
 	UMockdevIoctlBase *handler;
 	char err[256];
 
@@ -604,8 +855,9 @@ main(int argc, char **argv)
 	g_signal_connect(handler, "handle-ioctl", G_CALLBACK(handle_ioctl), NULL);
 	g_signal_connect(handler, "handle-read", G_CALLBACK(handle_read), NULL);
 	TEST_CASE("umockdev: the emulated HID UPS is in place");
-	setup_testbed(tb, handler);
+	setup_testbed(handler);
 	run();
+	run_helper();
 	run_binary();
 	run_daemon();
 	g_object_unref(handler);
