@@ -367,7 +367,13 @@ tls_init(const char *certpath, const char *password, char *err, size_t errlen)
 			set_err(err, errlen, "CERTPATH %s: path too long", dir);
 			goto out;
 		}
-		s = NSS_Initialize(spec, "", "", SECMOD_DB, NSS_INIT_READONLY);
+		/*
+		 * OPTIMIZESPACE: the softoken frees its key objects instead of
+		 * keeping up to hundreds on free lists, so the memory of closed
+		 * TLS sessions goes back to malloc (docs/bench.md, TLS cost).
+		 */
+		s = NSS_Initialize(spec, "", "", SECMOD_DB, NSS_INIT_READONLY |
+		    NSS_INIT_OPTIMIZESPACE);
 	} else {
 		(void)str_copy(db_dir, "(no database)", sizeof(db_dir));
 		s = NSS_NoDB_Init(NULL);
@@ -611,10 +617,12 @@ tls_server_setup(const char *nickname, enum tls_certrequest req, char *err, size
 	 * the cache's lifetime (24 h in NSS). upsd's clients hold long
 	 * connections; a full handshake each time costs them nothing
 	 * noticeable. NSS still wants the cache configured; its lifetimes are
-	 * the shortest it allows.
+	 * the shortest it allows, and its sizes the smallest: by default it
+	 * would map 5 MB for 10,000 sessions it never stores.
 	 */
 	if (!sid_cache) {
-		if (SSL_ConfigServerSessionIDCache(0, 1, 1, NULL) != SECSuccess) {
+		if (SSL_ConfigServerSessionIDCacheWithOpt(1, 1, NULL, 1, 1, 1, PR_FALSE) !=
+		    SECSuccess) {
 			set_err(err, errlen, "cannot create the TLS session cache");
 			goto fail;
 		}
