@@ -6,7 +6,9 @@
  *
  *   full handshakes   connect, STARTTLS, a handshake the client's session
  *                     cache may not shorten, PROTVER, close; one after the
- *                     other: handshakes/s and server CPU per handshake
+ *                     other in each of -c client processes (this program
+ *                     again, -W), so that the clients are not what limits
+ *                     the server: handshakes/s and server CPU per handshake
  *   resumed           the same with the session cache on (TLS 1.3 tickets
  *                     or session ids): handshakes/s, CPU, share resumed
  *   GET VAR in TLS    one session, request after request: requests/s
@@ -17,7 +19,8 @@
  * key suffix (-k, e.g. "ec") names the server's key in the table. -R
  * instead measures what NSS alone needs on this machine for one RSA-2048
  * and one EC P-256 signature and one X25519 exchange: the floor of a full
- * handshake's server CPU.
+ * handshake's server CPU. -x runs only the phases named (full, resumed,
+ * get, idle), e.g. to profile one.
  */
 #include "config.h"
 
@@ -230,7 +233,7 @@ static int
 handshake_procs(int cache, double *rate, unsigned long *n, unsigned long *resumed,
     unsigned long *failed)
 {
-	char ms[32], mode[4], line[128];
+	char tsecs[32], mode[4], line[128];
 	pid_t kids[64];
 	FILE *out[64];
 	unsigned i, started = 0;
@@ -238,7 +241,7 @@ handshake_procs(int cache, double *rate, unsigned long *n, unsigned long *resume
 
 	*rate = 0;
 	*n = *resumed = *failed = 0;
-	(void)snprintf(ms, sizeof(ms), "%.3f", t.ms / 1000.0);
+	(void)snprintf(tsecs, sizeof(tsecs), "%.3f", t.ms / 1000.0);
 	(void)snprintf(mode, sizeof(mode), "%d", cache ? 2 : 1);
 	for (i = 0; i < t.procs && i < 64; i++) {
 		int fds[2];
@@ -251,7 +254,7 @@ handshake_procs(int cache, double *rate, unsigned long *n, unsigned long *resume
 			close(fds[0]);
 			if (dup2(fds[1], 1) < 0)
 				_exit(1);
-			execl("/proc/self/exe", "tlsbench", "-H", t.host, "-p", t.port, "-t", ms,
+			execl("/proc/self/exe", "tlsbench", "-H", t.host, "-p", t.port, "-t", tsecs,
 			    "-W", mode, (char *)NULL);
 			_exit(127);
 		}
