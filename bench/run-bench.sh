@@ -126,8 +126,11 @@ EOF
 	printf 'LISTEN 127.0.0.1 %s\n' "$2" > "$d/etc/upsd.conf"
 	# 10,000 idle connections, all from 127.0.0.1: nutsec's defaults are
 	# MAXCONN 1024 and 32 per address (NUT's MAXCONN is the fd limit)
+	# (below the open-file limit, which upsd checks MAXCONN against)
+	maxconn=$(($(ulimit -n) - 100))
+	[ "$maxconn" -gt 20000 ] && maxconn=20000
 	[ "$1" = nutsec ] || [ "$1" = base ] &&
-	    printf 'MAXCONN 20000\nMAXCONN_PER_LOOPBACK 0\n' >> "$d/etc/upsd.conf"
+	    printf 'MAXCONN %s\nMAXCONN_PER_LOOPBACK 0\n' "$maxconn" >> "$d/etc/upsd.conf"
 	# the TLS phase: CERTPATH and CERTIDENT lines (see tls_db)
 	[ -n "${TLS_CONF:-}" ] && printf '%s\n' "$TLS_CONF" >> "$d/etc/upsd.conf"
 	printf '[bench]\n\tpassword = bench\n\tupsmon primary\n' \

@@ -367,13 +367,7 @@ tls_init(const char *certpath, const char *password, char *err, size_t errlen)
 			set_err(err, errlen, "CERTPATH %s: path too long", dir);
 			goto out;
 		}
-		/*
-		 * OPTIMIZESPACE: the softoken frees its key objects instead of
-		 * keeping up to hundreds on free lists, so the memory of closed
-		 * TLS sessions goes back to malloc (docs/bench.md, TLS cost).
-		 */
-		s = NSS_Initialize(spec, "", "", SECMOD_DB, NSS_INIT_READONLY |
-		    NSS_INIT_OPTIMIZESPACE);
+		s = NSS_Initialize(spec, "", "", SECMOD_DB, NSS_INIT_READONLY);
 	} else {
 		(void)str_copy(db_dir, "(no database)", sizeof(db_dir));
 		s = NSS_NoDB_Init(NULL);
