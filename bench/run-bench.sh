@@ -127,7 +127,12 @@ EOF
 	# 10,000 idle connections, all from 127.0.0.1: nutsec's defaults are
 	# MAXCONN 1024 and 32 per address (NUT's MAXCONN is the fd limit)
 	# (below the open-file limit, which upsd checks MAXCONN against)
-	maxconn=$(($(ulimit -n) - 100))
+	# shellcheck disable=SC3045 # dash and bash both have -n
+	maxconn=$(ulimit -n)
+	case $maxconn in
+	''|*[!0-9]*) maxconn=20000 ;;		# "unlimited"
+	*) maxconn=$((maxconn - 100)) ;;
+	esac
 	[ "$maxconn" -gt 20000 ] && maxconn=20000
 	[ "$1" = nutsec ] || [ "$1" = base ] &&
 	    printf 'MAXCONN %s\nMAXCONN_PER_LOOPBACK 0\n' "$maxconn" >> "$d/etc/upsd.conf"
