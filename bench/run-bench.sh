@@ -13,6 +13,9 @@
 # Ports (loopback): BENCH_PORT (default 18493), +1 and +2.
 # BENCH_SIDES picks sides (default "nutsec nut null"); BENCH_ROUNDS=n
 # runs every side n times, interleaved, and prints each figure's median.
+# BENCH_BASE_UPSD=path adds a side "base": another build of our upsd (the
+# one before a change), run like ours on port +3, in the last column.
+# BENCH_TLS_PROCS sets tlsbench's client processes (default 3).
 
 set -u
 
@@ -32,6 +35,8 @@ UPS=bench
 PORT=${BENCH_PORT:-18493}
 START_WAIT=15		# seconds a server gets to serve its first VAR
 SIDES=${BENCH_SIDES:-nutsec nut null}
+BASE_UPSD=${BENCH_BASE_UPSD:-}
+[ -n "$BASE_UPSD" ] && SIDES="$SIDES base"
 ROUNDS=${BENCH_ROUNDS:-1}
 case $ROUNDS in ''|*[!0-9]*|0) ROUNDS=1 ;; esac
 
@@ -121,8 +126,16 @@ EOF
 	printf 'LISTEN 127.0.0.1 %s\n' "$2" > "$d/etc/upsd.conf"
 	# 10,000 idle connections, all from 127.0.0.1: nutsec's defaults are
 	# MAXCONN 1024 and 32 per address (NUT's MAXCONN is the fd limit)
-	[ "$1" = nutsec ] &&
-	    printf 'MAXCONN 20000\nMAXCONN_PER_LOOPBACK 0\n' >> "$d/etc/upsd.conf"
+	# (below the open-file limit, which upsd checks MAXCONN against)
+	# shellcheck disable=SC3045 # dash and bash both have -n
+	maxconn=$(ulimit -n)
+	case $maxconn in
+	''|*[!0-9]*) maxconn=20000 ;;		# "unlimited"
+	*) maxconn=$((maxconn - 100)) ;;
+	esac
+	[ "$maxconn" -gt 20000 ] && maxconn=20000
+	[ "$1" = nutsec ] || [ "$1" = base ] &&
+	    printf 'MAXCONN %s\nMAXCONN_PER_LOOPBACK 0\n' "$maxconn" >> "$d/etc/upsd.conf"
 	# the TLS phase: CERTPATH and CERTIDENT lines (see tls_db)
 	[ -n "${TLS_CONF:-}" ] && printf '%s\n' "$TLS_CONF" >> "$d/etc/upsd.conf"
 	printf '[bench]\n\tpassword = bench\n\tupsmon primary\n' \
@@ -204,6 +217,23 @@ side_nutsec() {
 	fi
 }
 
+# (d) another build of ours (BENCH_BASE_UPSD)
+side_base() {
+	p=$((PORT + 3))
+	if [ ! -x "$BASE_UPSD" ]; then
+		skip "base: skipped: $BASE_UPSD is not an executable"
+	elif port_busy "$p"; then
+		note "base: skipped: port $p is in use"
+	else
+		drv=$OUR_DRIVER
+		[ -x "$drv" ] || drv=$NUT_DRIVER
+		skip "base: $BASE_UPSD with $drv"
+		start_nut_side base "$p" "$BASE_UPSD" "$drv" &&
+		    bench_side base "$p" "$server_pid" "$@"
+		stop_started
+	fi
+}
+
 # (b) NUT 2.8
 side_nut() {
 	p=$((PORT + 1))
@@ -276,7 +306,8 @@ CERTIDENT \"server\" \"$TLS_PW\""
 	if start_nut_side "$1" "$2" "$3" "$4"; then
 		note "$1: round $round: tlsbench ($5 key) on port $2 (server pid $server_pid)"
 		"$TLSBENCH" -p "$2" -u "$UPS" -P "$server_pid" -k "$5" \
-		    -i "${BENCH_TLS_IDLE:-1000}" >"$work/$1.$round.tls-$5.out" \
+		    -c "${BENCH_TLS_PROCS:-3}" -i "${BENCH_TLS_IDLE:-1000}" \
+		    >"$work/$1.$round.tls-$5.out" \
 		    2>"$work/$1.tls.err" ||
 		    note "$1: tlsbench failed: $(head -n 1 "$work/$1.tls.err")"
 		grep '^# tls' "$work/$1.$round.tls-$5.out" | sed "s/^# /# $1: /"
@@ -297,6 +328,7 @@ tls_phase() {
 	if "$TLSBENCH" -R >"$work/tls-ref.out" 2>&1; then
 		want nutsec && cp "$work/tls-ref.out" "$work/nutsec.$round.tls-ref.out"
 		want nut && cp "$work/tls-ref.out" "$work/nut.$round.tls-ref.out"
+		want base && cp "$work/tls-ref.out" "$work/base.$round.tls-ref.out"
 	fi
 	for kt in rsa ec; do
 		if [ ! -d "$work/tls-$kt" ] && ! tls_db "$kt"; then
@@ -310,6 +342,11 @@ tls_phase() {
 		fi
 		if want nut && [ -x "$NUT_UPSD" ] && ! port_busy $((PORT + 1)); then
 			tls_side nut $((PORT + 1)) "$NUT_UPSD" "$NUT_DRIVER" "$kt"
+		fi
+		if want base && [ -x "$BASE_UPSD" ] && ! port_busy $((PORT + 3)); then
+			drv=$OUR_DRIVER
+			[ -x "$drv" ] || drv=$NUT_DRIVER
+			tls_side base $((PORT + 3)) "$BASE_UPSD" "$drv" "$kt"
 		fi
 	done
 }
@@ -328,6 +365,7 @@ while [ "$round" -le "$ROUNDS" ]; do
 	want nutsec && side_nutsec "$@"
 	want nut && side_nut "$@"
 	want null && side_null "$@"
+	want base && side_base "$@"
 	tls_phase
 	round=$((round + 1))
 done
@@ -336,8 +374,8 @@ done
 # over several rounds, the median of each figure.
 echo
 files=""
-for s in nutsec nut null; do
-	case $s in nutsec) n=1 ;; nut) n=2 ;; null) n=3 ;; esac
+for s in nutsec nut null base; do
+	case $s in nutsec) n=1 ;; nut) n=2 ;; null) n=3 ;; base) n=4 ;; esac
 	files="$files side=$n"
 	for f in "$work/$s".*.out; do
 		[ -f "$f" ] && files="$files $f"
@@ -346,6 +384,7 @@ done
 # shellcheck disable=SC2086 # $files is a list of words without spaces
 awk '
 	function key(v) { sub(/^[<~]/, "", v); return v + 0 }
+	side == 4 { base = 1 }
 	/^#/ || NF < 3 { next }
 	{
 		if (!($1 in unit)) { order[++n] = $1; unit[$1] = $3 }
@@ -353,12 +392,15 @@ awk '
 		val[side, $1, c] = $2
 	}
 	END {
-		printf "%-20s %-8s %12s %12s %12s\n", "figure", "unit", \
+		printf "%-20s %-8s %12s %12s %12s", "figure", "unit", \
 		    "nutsec", "NUT 2.8", "null"
+		if (base)
+			printf " %12s", "base"
+		printf "\n"
 		for (i = 1; i <= n; i++) {
 			k = order[i]
 			printf "%-20s %-8s", k, unit[k]
-			for (s = 1; s <= 3; s++)
+			for (s = 1; s <= 3 + base; s++)
 				printf " %12s", median(s, k)
 			printf "\n"
 		}

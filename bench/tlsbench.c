@@ -6,7 +6,9 @@
  *
  *   full handshakes   connect, STARTTLS, a handshake the client's session
  *                     cache may not shorten, PROTVER, close; one after the
- *                     other: handshakes/s and server CPU per handshake
+ *                     other in each of -c client processes (this program
+ *                     again, -W), so that the clients are not what limits
+ *                     the server: handshakes/s and server CPU per handshake
  *   resumed           the same with the session cache on (TLS 1.3 tickets
  *                     or session ids): handshakes/s, CPU, share resumed
  *   GET VAR in TLS    one session, request after request: requests/s
@@ -17,7 +19,8 @@
  * key suffix (-k, e.g. "ec") names the server's key in the table. -R
  * instead measures what NSS alone needs on this machine for one RSA-2048
  * and one EC P-256 signature and one X25519 exchange: the floor of a full
- * handshake's server CPU.
+ * handshake's server CPU. -x runs only the phases named (full, resumed,
+ * get, idle), e.g. to profile one.
  */
 #include "config.h"
 
@@ -30,6 +33,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,12 +51,16 @@
 
 struct topts {
 	const char *host, *port, *ups, *var, *key;
+	const char *phases;	/* -x: the phases to run, NULL all */
 	int pid;
 	unsigned ms;		/* each timed phase */
 	unsigned idle;		/* sessions held in the idle phase */
+	unsigned procs;		/* -c: client processes of the handshake phases */
+	int worker;		/* -W: one such process (0 none, 1 full, 2 resumed) */
 };
 
-static struct topts t = { "127.0.0.1", "3493", "bench", "ups.status", "", 0, 2000, 500 };
+static struct topts t = { "127.0.0.1", "3493", "bench", "ups.status", "", NULL, 0, 2000,
+    500, 1, 0 };
 
 struct sess {
 	PRFileDesc *ssl;
@@ -62,7 +70,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: tlsbench [-H host] [-p port] [-u ups] [-v var] [-P pid]\n"
-	    "                [-t seconds] [-i idle] [-k keyname]\n"
+	    "                [-t seconds] [-i idle] [-k keyname] [-c procs]\n"
+	    "                [-x full,resumed,get,idle]\n"
 	    "       tlsbench -R   (NSS's own signature and key exchange costs)\n");
 	exit(2);
 }
@@ -183,29 +192,124 @@ server_stat(struct procstat *ps)
 	return t.pid > 0 ? procstat_read(t.pid, ps) : -1;
 }
 
-/* Sessions one after the other for t.ms: rate, server CPU, share resumed. */
+/* Sessions one after the other for t.ms in this process: counts, seconds. */
+static double
+handshake_loop(int cache, unsigned long *n, unsigned long *resumed, unsigned long *failed)
+{
+	uint64_t start = now_ns(), end = start + (uint64_t)t.ms * 1000000u;
+	struct sess s;
+	int r = 0;
+
+	*n = *resumed = *failed = 0;
+	while (now_ns() < end) {
+		if (sess_open(&s, cache, &r) != 0) {
+			if (++*failed > 100 && *n == 0)
+				break;
+			continue;
+		}
+		++*n;
+		*resumed += r != 0;
+		sess_close(&s);
+	}
+	return (double)(now_ns() - start) / 1e9;
+}
+
+/* -W: one client process of a handshake phase; prints "n resumed failed secs". */
+static int
+worker(void)
+{
+	unsigned long n, resumed, failed;
+	double secs = handshake_loop(t.worker == 2, &n, &resumed, &failed);
+
+	printf("%lu %lu %lu %.6f\n", n, resumed, failed, secs);
+	return 0;
+}
+
+/*
+ * t.procs client processes (this program again, -W), so that the clients
+ * are not what limits the server: their summed rate and counts. 0 or -1.
+ */
+static int
+handshake_procs(int cache, double *rate, unsigned long *n, unsigned long *resumed,
+    unsigned long *failed)
+{
+	char tsecs[32], mode[4], line[128];
+	pid_t kids[64];
+	FILE *out[64];
+	unsigned i, started = 0;
+	int rc = 0;
+
+	*rate = 0;
+	*n = *resumed = *failed = 0;
+	(void)snprintf(tsecs, sizeof(tsecs), "%.3f", t.ms / 1000.0);
+	(void)snprintf(mode, sizeof(mode), "%d", cache ? 2 : 1);
+	for (i = 0; i < t.procs && i < 64; i++) {
+		int fds[2];
+		pid_t pid;
+
+		if (pipe(fds) != 0)
+			break;
+		fflush(stdout);
+		if ((pid = fork()) == 0) {
+			close(fds[0]);
+			if (dup2(fds[1], 1) < 0)
+				_exit(1);
+			execl("/proc/self/exe", "tlsbench", "-H", t.host, "-p", t.port, "-t", tsecs,
+			    "-W", mode, (char *)NULL);
+			_exit(127);
+		}
+		close(fds[1]);
+		if (pid < 0) {
+			close(fds[0]);
+			break;
+		}
+		kids[started] = pid;
+		if ((out[started] = fdopen(fds[0], "r")) == NULL) {
+			close(fds[0]);
+			rc = -1;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++) {
+		unsigned long a, b, c;
+		double secs;
+
+		if (out[i] != NULL && fgets(line, sizeof(line), out[i]) != NULL &&
+		    sscanf(line, "%lu %lu %lu %lf", &a, &b, &c, &secs) == 4 && secs > 0) {
+			*n += a;
+			*resumed += b;
+			*failed += c;
+			*rate += a / secs;
+		} else
+			rc = -1;
+		if (out[i] != NULL)
+			fclose(out[i]);
+		(void)waitpid(kids[i], NULL, 0);
+	}
+	return started == t.procs && rc == 0 ? 0 : -1;
+}
+
+/*
+ * Full or resumed handshakes for t.ms, from t.procs client processes:
+ * rate, server CPU per handshake, share resumed.
+ */
 static void
 phase_handshakes(const char *name, int cache)
 {
 	struct procstat a, b;
-	uint64_t start = now_ns(), end = start + (uint64_t)t.ms * 1000000u;
 	unsigned long n = 0, failed = 0, resumed = 0;
-	int have = server_stat(&a) == 0, r = 0;
-	struct sess s;
-	double secs;
+	int have = server_stat(&a) == 0;
+	double rate;
 
-	while (now_ns() < end) {
-		if (sess_open(&s, cache, &r) != 0) {
-			if (++failed > 100 && n == 0)
-				break;
-			continue;
-		}
-		n++;
-		resumed += r != 0;
-		sess_close(&s);
+	if (t.procs > 1) {
+		if (handshake_procs(cache, &rate, &n, &resumed, &failed) != 0)
+			printf("# tls.%s: a client process failed\n", name);
+	} else {
+		double secs = handshake_loop(cache, &n, &resumed, &failed);
+
+		rate = n / secs;
 	}
-	secs = (double)(now_ns() - start) / 1e9;
-	printf("tls.%s%s %.0f hs/s\n", name, t.key, n / secs);
+	printf("tls.%s%s %.0f hs/s\n", name, t.key, rate);
 	if (have && n > 0 && server_stat(&b) == 0)
 		printf("tls.%s%s.cpu %.3f ms/hs\n", name, t.key,
 		    (double)(b.ticks - a.ticks) * 1000.0 / (double)procstat_hz() / (double)n);
@@ -390,6 +494,23 @@ reference(void)
 		PK11_FreeSlot(slot);
 }
 
+/* Does -x name phase (or is there no -x)? */
+static int
+want(const char *phase)
+{
+	size_t len = strlen(phase);
+	const char *p = t.phases;
+
+	if (p == NULL)
+		return 1;
+	while ((p = strstr(p, phase)) != NULL) {
+		if ((p == t.phases || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -397,7 +518,7 @@ main(int argc, char **argv)
 	struct rlimit rl;
 	int ch, ref = 0;
 
-	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:i:k:Rh")) != -1) {
+	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:i:k:c:x:W:Rh")) != -1) {
 		switch (ch) {
 		case 'H': t.host = optarg; break;
 		case 'p': t.port = optarg; break;
@@ -407,6 +528,9 @@ main(int argc, char **argv)
 		case 't': t.ms = (unsigned)(atof(optarg) * 1000); break;
 		case 'i': t.idle = (unsigned)atoi(optarg); break;
 		case 'R': ref = 1; break;
+		case 'c': t.procs = (unsigned)atoi(optarg); break;
+		case 'x': t.phases = optarg; break;
+		case 'W': t.worker = atoi(optarg); break;
 		case 'k':
 			(void)snprintf(suffix, sizeof(suffix), ".%s", optarg);
 			t.key = suffix;
@@ -414,7 +538,8 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (t.ms < 100 || t.idle > 100000)
+	if (t.ms < 100 || t.idle > 100000 || t.procs < 1 || t.procs > 64 ||
+	    t.worker < 0 || t.worker > 2)
 		usage();
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
@@ -429,10 +554,20 @@ main(int argc, char **argv)
 		(void)NSS_Shutdown();
 		return 0;
 	}
-	phase_handshakes("full", 0);
-	phase_handshakes("resumed", 1);
-	phase_get();
-	phase_idle();
+	if (t.worker != 0) {
+		ch = worker();
+		SSL_ClearSessionCache();
+		(void)NSS_Shutdown();
+		return ch;
+	}
+	if (want("full"))
+		phase_handshakes("full", 0);
+	if (want("resumed"))
+		phase_handshakes("resumed", 1);
+	if (want("get"))
+		phase_get();
+	if (want("idle"))
+		phase_idle();
 	SSL_ClearSessionCache();
 	(void)NSS_Shutdown();
 	return 0;

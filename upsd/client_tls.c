@@ -12,6 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,6 +31,7 @@
 
 static int tls_on;			/* set up at start-up */
 static int tls_req = -1;		/* CERTREQUEST in force */
+static ev_timer_id trim_timer;		/* malloc_trim pending (below) */
 static struct log_ratelimit hsfail_rl = LOG_RATELIMIT_INIT(60, 10);
 static struct log_ratelimit hstime_rl = LOG_RATELIMIT_INIT(60, 10);
 static struct log_ratelimit session_rl = LOG_RATELIMIT_INIT(60, 10);
@@ -146,6 +150,10 @@ void
 upsd_tls_stop(void)
 {
 	tls_fini();
+	if (trim_timer != 0) {
+		ev_timer_del(trim_timer);
+		trim_timer = 0;
+	}
 	tls_on = 0;
 	tls_req = -1;
 	memset(&served, 0, sizeof(served));
@@ -289,6 +297,35 @@ upsd_tls_tick(void)
 		    ci->serial, ci->not_after, (ci->expires - (long long)now) / 86400);
 }
 
+/* ---- memory -------------------------------------------------------------- */
+
+/*
+ * A handshake allocates and frees a few dozen kB of NSS state around what
+ * a session keeps, and a closed session frees its own: glibc keeps those
+ * freed pages inside the heap (fragmented, below live data, so its own
+ * top-of-heap trimming cannot return them). After a handshake or a close,
+ * at most once every TRIM_DELAY_MS, malloc_trim hands every free page back
+ * (madvise MADV_DONTNEED, brk; both in the upsd seccomp role). Measured in
+ * docs/bench.md ("TLS cost").
+ */
+#define TRIM_DELAY_MS 1000
+
+static void
+trim_now(void *arg)
+{
+	trim_timer = 0;
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+}
+
+static void
+trim_soon(void)
+{
+	if (trim_timer == 0)
+		trim_timer = ev_timer_add(TRIM_DELAY_MS, trim_now, NULL);
+}
+
 /* ---- the transport ------------------------------------------------------- */
 
 static void
@@ -344,6 +381,7 @@ hs_step(struct client *c)
 		return -1;
 	}
 	c->tls_up = 1;
+	trim_soon();
 	if (c->tls_timer != 0) {
 		ev_timer_del(c->tls_timer);
 		c->tls_timer = 0;
@@ -473,6 +511,7 @@ tls_io_close(struct client *c)
 	tls_free(c->tls);
 	c->tls = NULL;
 	c->fd = -1;
+	trim_soon();
 }
 
 const struct client_io client_tls_io = {
