@@ -26,10 +26,10 @@
 
 #define SH "/bin/sh"
 
-/* Runs `sh -c script` with env and stdin in_fd, its stdout into out. */
+/* Runs `sh -c script` with env, stdin in_fd and stderr as asked, its stdout into out. */
 static int
-run_sh(const char *script, char *const *env, int in_fd, int new_session, char *out,
-    size_t outlen)
+run_sh_err(const char *script, char *const *env, int in_fd, int new_session, int stderr_fd,
+    char *out, size_t outlen)
 {
 	char *argv[] = { (char *)SH, (char *)"-c", (char *)script, NULL };
 	struct spawn_opts o;
@@ -43,6 +43,7 @@ run_sh(const char *script, char *const *env, int in_fd, int new_session, char *o
 	o.envp = env;
 	o.stdin_fd = in_fd;
 	o.stdout_fd = p[1];
+	o.stderr_fd = stderr_fd;
 	o.new_session = new_session;
 	pid = spawn(&o);
 	close(p[1]);
@@ -56,32 +57,12 @@ run_sh(const char *script, char *const *env, int in_fd, int new_session, char *o
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* Runs `sh -c script` with stdout to a pipe and stderr as asked. */
+/* The same with stderr inherited. */
 static int
-run_stderr(const char *script, int stderr_fd, char *out, size_t outlen)
+run_sh(const char *script, char *const *env, int in_fd, int new_session, char *out,
+    size_t outlen)
 {
-	char *argv[] = { (char *)SH, (char *)"-c", (char *)script, NULL };
-	struct spawn_opts o;
-	ssize_t n, got = 0;
-	int p[2], st = -1;
-	pid_t pid;
-
-	if (pipe(p) != 0)
-		return -1;
-	spawn_opts_init(&o, argv);
-	o.stdin_fd = SPAWN_NULL;
-	o.stdout_fd = p[1];
-	o.stderr_fd = stderr_fd;
-	pid = spawn(&o);
-	close(p[1]);
-	while (pid > 0 && got < (ssize_t)outlen - 1 &&
-	    (n = read(p[0], out + got, outlen - 1 - (size_t)got)) > 0)
-		got += n;
-	out[got] = '\0';
-	close(p[0]);
-	if (pid < 0 || spawn_reap(pid, 10000, &st) != 1)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return run_sh_err(script, env, in_fd, new_session, SPAWN_KEEP, out, outlen);
 }
 
 static void
@@ -92,12 +73,13 @@ test_stderr(void)
 	struct spawn_opts o;
 
 	TEST_CASE("stderr with stdout (SPAWN_STDOUT): both streams in the pipe, in order");
-	CHECK_INT(run_stderr("echo one; echo two >&2; echo three", SPAWN_STDOUT, out,
-	    sizeof(out)), 0);
+	CHECK_INT(run_sh_err("echo one; echo two >&2; echo three", NULL, SPAWN_NULL, 0,
+	    SPAWN_STDOUT, out, sizeof(out)), 0);
 	CHECK_STR(out, "one\ntwo\nthree\n");
 
 	TEST_CASE("stderr to /dev/null (SPAWN_NULL): only stdout arrives");
-	CHECK_INT(run_stderr("echo one; echo two >&2", SPAWN_NULL, out, sizeof(out)), 0);
+	CHECK_INT(run_sh_err("echo one; echo two >&2", NULL, SPAWN_NULL, 0, SPAWN_NULL, out,
+	    sizeof(out)), 0);
 	CHECK_STR(out, "one\n");
 
 	TEST_CASE("an arbitrary descriptor for stderr is refused (EINVAL)");
