@@ -68,6 +68,9 @@ for f in ./usr/sbin/upsd ./usr/sbin/upsdrvctl ./usr/libexec/nutsec/dummy-ups \
 done
 tap_like "nutsec-client ships upsc, upscmd, upsrw" \
 	"$(dpkg-deb -c "$client" | awk '{print $6}' | grep -c '^./usr/bin/ups\(c\|cmd\|rw\)$')" '^3$'
+tap_like "nutsec-client ships upsmon's unit" "$(dpkg-deb -c "$client" | awk '{print $6}')" \
+	'^\./lib/systemd/system/nutsec-monitor\.service$'
+tap_unlike "nutsec-server does not" "$files" 'nutsec-monitor'
 
 # --- install over the system in a private namespace -------------------------
 R=$T/root
@@ -117,7 +120,7 @@ ls /etc/systemd/system/nutsec-driver.target.wants/ 2>&1
 echo "== verify"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	(cd /lib/systemd/system && systemd-analyze verify nutsec.target nutsec-driver.target \
-		nutsec-server.service nutsec-driver@demo.service 2>&1 | grep -v "Command 'man ")
+		nutsec-server.service nutsec-driver@demo.service nutsec-monitor.service 2>&1 | grep -v "Command 'man ")
 	echo "verify done"
 else
 	echo "verify skipped"
@@ -166,6 +169,7 @@ done
 seen "tmpfiles: /run/nut root:nut 0770" '^/run/nut root:nut 770$'
 seen "nutsec.target enabled (multi-user.target wants it)" '^nutsec\.target$'
 seen "nutsec-server.service enabled (nutsec.target wants it)" '^nutsec-server\.service$'
+seen "nutsec-monitor.service enabled (multi-user.target wants it)" '^nutsec-monitor\.service$'
 seen "systemctl enable nutsec-driver@demo.service works" '^nutsec-driver@demo\.service$'
 if grep -q '^verify skipped$' "$T/inside.log"; then
 	tap_skip "systemd-analyze verify of the installed units" "no systemd-analyze"
