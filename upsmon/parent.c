@@ -128,11 +128,18 @@ stop_child(pid_t *pid, const char *name)
 		*pid = 0;
 		return;
 	}
-	(void)kill(*pid, SIGTERM);
+	if (kill(*pid, SIGTERM) != 0 && errno != ESRCH)
+		log_warn("%s (pid %ld): cannot send SIGTERM", name, (long)*pid);
 	if (spawn_reap(*pid, STOP_WAIT_MS, &st) == 0) {
 		log_warnx("%s (pid %ld) did not stop: killed", name, (long)*pid);
-		(void)kill(*pid, SIGKILL);
-		(void)spawn_reap(*pid, -1, &st);
+		/* Never an endless wait: a kill refused (a parent without
+		   CAP_KILL facing a child of another uid) is logged and the
+		   child left behind, rather than hanging the parent. */
+		if (kill(*pid, SIGKILL) != 0 && errno != ESRCH)
+			log_warn("%s (pid %ld): cannot send SIGKILL", name, (long)*pid);
+		if (spawn_reap(*pid, STOP_WAIT_MS, &st) == 0)
+			log_warnx("%s (pid %ld) is still running; left behind", name,
+			    (long)*pid);
 	}
 	*pid = 0;
 }
