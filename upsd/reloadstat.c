@@ -39,6 +39,7 @@
 static const char *const result_names[] = { "ok", "restart", "failed" };
 
 static int stat_fd = -1;
+static char stat_name[4096];	/* its path, for messages */
 static unsigned long stat_seq;
 
 void
@@ -97,7 +98,7 @@ stat_put(enum reload_result res, const char *msg)
 	rec[sizeof(rec) - 1] = '\n';
 	if (lseek(stat_fd, 0, SEEK_SET) != 0 || write(stat_fd, rec, sizeof(rec)) !=
 	    (ssize_t)sizeof(rec))
-		log_warn("cannot write the reload status file");
+		log_warn("cannot write the reload status file %s", stat_name);
 }
 
 int
@@ -115,6 +116,7 @@ reloadstat_open(const char *pidpath)
 		return -1;
 	}
 	stat_fd = fd;
+	(void)str_copy(stat_name, path, sizeof(stat_name));
 	stat_seq = 0;
 	stat_put(RELOAD_OK, "started");
 	return 0;
