@@ -28,6 +28,8 @@ chmod 0700 "$R/root"
 # the recipes' /etc/nut and /root, moved under $R; our upsd first on PATH
 # shellcheck disable=SC2034 # RECIPE_*: read by recipe/run_recipe (tlslib.sh)
 RECIPE_SED="s#/etc/nut#$R/etc/nut#g;s#/root#$R/root#g"
+# where the recipes' home directory lands in the test
+rhome=$R/root
 # shellcheck disable=SC2034
 RECIPE_PATH=$(dirname "$UPSD")
 
@@ -35,7 +37,7 @@ check_recipe "docs/tls.md: the server database, the CA and the server certificat
 	"$DOCS/tls.md" server-db ca server-cert
 tap_like "certutil -V says the server certificate is valid" "$(cat "$T/recipe-server-db.log")" \
 	'certificate is valid'
-cp "$R/root/ca.crt" "$T/work/rootca.crt"
+cp "$rhome/ca.crt" "$T/work/rootca.crt"
 check_recipe "docs/tls-clients.md: the client database trusting the CA" \
 	"$DOCS/tls-clients.md" client-db
 tap_like "the CA is trusted in the client database" "$(cat "$T/recipe-client-db.log")" \

@@ -93,9 +93,10 @@ ip link set lo up
 mkdir -p "$T/rw" && mount -t tmpfs -o mode=0755 tmpfs "$T/rw" || { echo "FAIL tmpfs"; exit 1; }
 dirs="usr etc var"
 [ -d "$R/lib" ] && dirs="$dirs lib"
+upper=$T/rw/up work=$T/rw/work
 for d in $dirs; do
-	mkdir -p "$T/rw/up/$d" "$T/rw/work/$d"
-	mount -t overlay overlay -o "lowerdir=$R/$d:/$d,upperdir=$T/rw/up/$d,workdir=$T/rw/work/$d" "/$d" ||
+	mkdir -p "$upper/$d" "$work/$d"
+	mount -t overlay overlay -o "lowerdir=$R/$d:/$d,upperdir=$upper/$d,workdir=$work/$d" "/$d" ||
 		{ echo "FAIL overlay /$d"; exit 1; }
 done
 mount -t tmpfs -o mode=0755 tmpfs /run
