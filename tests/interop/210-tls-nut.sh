@@ -70,26 +70,9 @@ else
 		echo "MODE=standalone" > "$_d/nut.conf"
 		chown root:nut "$_d/upsmon.conf"; chmod 0640 "$_d/upsmon.conf"
 	}
-	start_mon() {	# NAME
-		NUT_CONFPATH=$T/mon-$1 NUT_PIDPATH=$T/run-$1 NUT_ALTPIDPATH=$T/run-$1 NUT_STATEPATH=$T/run-$1 \
-			unshare -m sh -c 'mkdir -p /run/nut && mount --bind "$1" /run/nut && exec "$2" -F -DD' sh "$T/run-$1" "$NUT_UPSMON" \
-			> "$T/upsmon-$1.log" 2>&1 &
-		MON_PID=$!
-		PIDS="$PIDS $MON_PID"
-	}
-	# stop_mon: upsmon forks an unprivileged child that would keep its
-	# login until it notices the parent is gone: stop both
-	stop_mon() {
-		_kids=$(ps -o pid= --ppid "$MON_PID" 2>/dev/null)
-		for _k in $_kids; do kill -TERM "$_k" 2>/dev/null; done
-		stop_pid "$MON_PID"
-		for _k in $_kids; do
-			wait_for 50 sh -c "! kill -0 $_k 2>/dev/null" || kill -KILL "$_k" 2>/dev/null
-		done
-	}
 	# the good one
 	mon_conf good cl-mon mon
-	start_mon good
+	nut_upsmon_start good
 	if wait_for 150 numlogins 1; then
 		tap_ok "NUT upsmon with CN=mon -> our upsd REQUIRE: logged in"
 	else
@@ -106,7 +89,7 @@ else
 		tap_fail "NUT upsmon -DD: pollups: dummy@localhost:PORT [SSL]"
 		tap_diag "$(grep -i 'ssl\|poll' "$T/upsmon-good.log" | tail -n 8)"
 	fi
-	stop_mon
+	nut_upsmon_stop
 	if wait_for 100 numlogins 0; then tap_ok "upsmon stopped: NUMLOGINS 0"; else tap_fail "upsmon stopped: NUMLOGINS 0"; fi
 
 	# the bad ones: each must fail its TLS session, visibly, and not log in
@@ -122,7 +105,7 @@ else
 		otherca) why="not trusted.*CN=mon-otherca" ;;
 		esac
 		mon_conf "$1" "$2" "$3"
-		start_mon "$1"
+		nut_upsmon_start "$1"
 		# its first attempt ends in a failure or a login
 		wait_for 200 has_line "$T/upsmon-$1.log" "connect failed|Logged into UPS|[Ll]ogin.*failed|Set username.*failed"
 		tap_like "NUT upsmon ($1): its session fails" "$(cat "$T/upsmon-$1.log")" "connect failed|[Ll]ogin.*failed|Set username.*failed"
@@ -135,7 +118,7 @@ else
 		fi
 		wait_for 50 has_line "$T/upsd.log" "TLS handshake with 127\.0\.0\.1 failed: .*$why"
 		tap_like "our upsd logs why the handshake failed ($1)" "$(grep 'TLS handshake with' "$T/upsd.log")" "TLS handshake with 127\.0\.0\.1 failed: .*$why"
-		stop_mon
+		nut_upsmon_stop
 	done
 fi
 

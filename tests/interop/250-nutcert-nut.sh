@@ -61,20 +61,7 @@ upsmon_run() {
 	} > "$_d/upsmon.conf"
 	echo "MODE=standalone" > "$_d/nut.conf"
 	chown root:nut "$_d/upsmon.conf"; chmod 0640 "$_d/upsmon.conf"
-	NUT_CONFPATH=$_d NUT_PIDPATH=$T/run-$1 NUT_ALTPIDPATH=$T/run-$1 NUT_STATEPATH=$T/run-$1 \
-		unshare -m sh -c 'mkdir -p /run/nut && mount --bind "$1" /run/nut && exec "$2" -F -DD' sh "$T/run-$1" "$NUT_UPSMON" \
-		> "$T/upsmon-$1.log" 2>&1 &
-	MON_PID=$!
-	PIDS="$PIDS $MON_PID"
-}
-# upsmon_stop: the parent and its unprivileged child
-upsmon_stop() {
-	_kids=$(ps -o pid= --ppid "$MON_PID" 2>/dev/null)
-	for _k in $_kids; do kill -TERM "$_k" 2>/dev/null; done
-	stop_pid "$MON_PID"
-	for _k in $_kids; do
-		wait_for 50 sh -c "! kill -0 $_k 2>/dev/null" || kill -KILL "$_k" 2>/dev/null
-	done
+	nut_upsmon_start "$1"
 }
 cp "$W/out" "$W/site.lines"
 tap_like "upsmon.conf lines for mon printed" "$(cat "$W/site.lines")" "^CERTIDENT \"mon\" \"$DBPW\"$"
@@ -87,7 +74,7 @@ else
 fi
 wait_for 50 has_line "$T/upsd.log" "logged in to UPS \[dummy\]"
 tap_like "our upsd: (SSL) and the certificate CN=mon" "$(grep 'logged in to UPS \[dummy\]' "$T/upsd.log" | tail -n 1)" "\(SSL\).*CN=mon"
-upsmon_stop
+nut_upsmon_stop
 wait_for 100 numlogins 0
 
 # revoked by nutcert: the CRL installed, upsd started afresh
@@ -101,7 +88,7 @@ tap_unlike "NUT upsmon with a revoked nutcert certificate: never logged in" "$(c
 tap_check "... NUMLOGINS 0" numlogins 0
 wait_for 50 has_line "$T/upsd.log" "TLS handshake with 127\.0\.0\.1 failed: .*revoked"
 tap_like "our upsd logs the revocation" "$(grep 'TLS handshake with' "$T/upsd.log")" "failed: .*revoked"
-upsmon_stop
+nut_upsmon_stop
 
 # ---------------------------------------------------------------- our upsc -> NUT's upsd
 STACK_UPSD_EXTRA=$(printf 'CERTPATH %s\nCERTIDENT "upsd" "%s"\nDISABLE_WEAK_SSL true\n' "$T/site/upsd" "$DBPW") \
