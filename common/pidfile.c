@@ -233,6 +233,17 @@ proc_runs(pid_t pid, const char *prog, char *what, size_t whatlen)
 	return -1;
 }
 
+pid_t
+pidfile_running(const char *path, const char *prog)
+{
+	char what[256];
+	pid_t pid = pidfile_read(path);
+
+	if (pid < 0 || pid == getpid() || proc_runs(pid, prog, what, sizeof(what)) != 0)
+		return 0;
+	return pid;
+}
+
 /* pidfd_open: -1 (ENOSYS) where the kernel or the headers lack it. */
 static int
 pin_pid(pid_t pid)

@@ -35,6 +35,12 @@ int pidfile_signal(const char *path, const char *prog, int sig);
  */
 int proc_runs(pid_t pid, const char *prog, char *what, size_t whatlen);
 /*
+ * Start-up's "already running?": the PID in path if it names a live prog
+ * other than us (a zombie or a reused PID running something else does not
+ * count), else 0.
+ */
+pid_t pidfile_running(const char *path, const char *prog);
+/*
  * Sends sig to pid if it runs prog. The process is pinned first with a
  * pidfd where the kernel has one, so a PID reused between the check and
  * the signal is not hit. If pidfdp is not NULL it receives that pidfd (or

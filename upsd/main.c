@@ -164,10 +164,9 @@ signal_running(const struct cli *cli)
 static int
 check_running(const char *pidpath)
 {
-	char what[256];
-	pid_t pid = pidfile_read(pidpath);
+	pid_t pid = pidfile_running(pidpath, UPSD_PROG);
 
-	if (pid < 0 || pid == getpid() || proc_runs(pid, UPSD_PROG, what, sizeof(what)) != 0)
+	if (pid == 0)
 		return 0;
 	log_warnx("upsd is already running (PID %ld in %s)", (long)pid, pidpath);
 	return -1;

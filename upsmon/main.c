@@ -159,48 +159,14 @@ signal_running(const struct cli *cli, const char *pidpath)
 	return pidfile_signal(pidpath, UPSMON_PROG, sig) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-/*
- * 1 if pid is a zombie: where init does not reap orphans, a dead upsmon
- * can keep its PID (and its name) and must not stop a new one.
- */
-static int
-zombie(pid_t pid)
-{
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
-
-	(void)str_printf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* "pid (comm) S ...": the state follows the last ')' */
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
-		return 0;
-	return p[2] == 'Z' || p[2] == 'X';
-}
-
-/* Refuses to run twice: the PID file names a live upsmon (not a zombie). */
+/* Refuses to run twice: the PID file names a live upsmon (a zombie left
+   where init does not reap orphans does not count). */
 static int
 check_running(const char *pidpath)
 {
-	char proc[64], comm[32] = "";
-	pid_t pid = pidfile_read(pidpath);
-	ssize_t n;
-	int fd;
+	pid_t pid = pidfile_running(pidpath, UPSMON_PROG);
 
-	if (pid < 0 || pid == getpid() || kill(pid, 0) != 0 || zombie(pid))
-		return 0;
-	(void)str_printf(proc, sizeof(proc), "/proc/%ld/comm", (long)pid);
-	if ((fd = open(proc, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
-	if (n <= 0 || strncmp(comm, "upsmon\n", 7) != 0)
+	if (pid == 0)
 		return 0;
 	log_warnx("upsmon is already running (PID %ld in %s)", (long)pid, pidpath);
 	return -1;
