@@ -6,8 +6,8 @@
  * or odd installs by $NUTCERT_CERTUTIL, $NUTCERT_CRLUTIL, $NUTCERT_PK12UTIL.
  *
  * The child is started by common/spawn (the project's one fork/exec): the
- * tool is looked up in PATH here, since spawn takes only paths, and it
- * gets only the environment variables it can use.
+ * tool is looked up in PATH with spawn_find, and it gets only the
+ * environment variables it can use.
  */
 #include "config.h"
 
@@ -40,32 +40,6 @@ tool_path(const char *name)
 	return (v != NULL && v[0] != '\0') ? v : name;
 }
 
-/* prog itself when it names a path, else the first executable in $PATH. */
-static int
-find_program(const char *prog, char *path, size_t len)
-{
-	const char *dirs = getenv("PATH"), *p;
-
-	if (strchr(prog, '/') != NULL) {
-		if ((size_t)snprintf(path, len, "%s", prog) >= len)
-			return -1;
-		return 0;
-	}
-	if (dirs == NULL || dirs[0] == '\0')
-		dirs = "/usr/local/bin:/usr/bin:/bin";
-	for (p = dirs; *p != '\0'; ) {
-		size_t n = strcspn(p, ":");
-		int w = snprintf(path, len, "%.*s/%s", (int)n, n ? p : ".", prog);
-
-		if (w > 0 && (size_t)w < len && access(path, X_OK) == 0)
-			return 0;
-		p += n;
-		if (*p == ':')
-			p++;
-	}
-	return -1;
-}
-
 int
 nc_run(char *const argv[], char *out, size_t outlen)
 {
@@ -79,7 +53,7 @@ nc_run(char *const argv[], char *out, size_t outlen)
 
 	if (out != NULL && outlen > 0)
 		out[0] = '\0';
-	if (find_program(tool_path(argv[0]), path, sizeof(path)) != 0) {
+	if (spawn_find(tool_path(argv[0]), path, sizeof(path)) != 0) {
 		if (out != NULL && outlen > 0)
 			snprintf(out, outlen, "cannot run %s: not found in PATH", tool_path(argv[0]));
 		return 127;

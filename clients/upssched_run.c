@@ -26,27 +26,6 @@ static const char *const script_env[] = {
 };
 static const char *const event_env[] = { "UPSNAME", "NOTIFYTYPE", NULL };
 
-/* A bare name looked up in PATH (or NUT's usual one). 0, or -1. */
-static int
-find_in_path(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH"), *p, *colon;
-
-	if (path == NULL || path[0] == '\0')
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (p = path; ; p = colon + 1) {
-		size_t n;
-
-		colon = strchr(p, ':');
-		n = colon != NULL ? (size_t)(colon - p) : strlen(p);
-		if (n > 0 && n < len && str_printf(out, len, "%.*s/%s", (int)n, p, name) == 0 &&
-		    access(out, X_OK) == 0)
-			return 0;
-		if (colon == NULL)
-			return -1;
-	}
-}
-
 pid_t
 us_run(const char *cmdscript, const char *arg, int with_event)
 {
@@ -55,13 +34,9 @@ us_run(const char *cmdscript, const char *arg, int with_event)
 	size_t n;
 	pid_t pid;
 
-	if (strchr(cmdscript, '/') != NULL) {
-		if (str_copy(path, cmdscript, sizeof(path)) != 0) {
-			log_warnx("CMDSCRIPT %s: path too long", cmdscript);
-			return -1;
-		}
-	} else if (find_in_path(cmdscript, path, sizeof(path)) != 0) {
-		log_warnx("CMDSCRIPT %s: not found in PATH", cmdscript);
+	if (spawn_find(cmdscript, path, sizeof(path)) != 0) {
+		log_warnx("CMDSCRIPT %s: %s", cmdscript, strchr(cmdscript, '/') != NULL ?
+		    "path too long" : "not found in PATH");
 		return -1;
 	}
 	argv[0] = path;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "spawn.h"
+#include "xmalloc.h"
 
 extern char **environ;
 
@@ -231,4 +232,26 @@ spawn_env(char **out, size_t max, const char *const *names)
 	if (max > 0)
 		out[n] = NULL;
 	return n;
+}
+
+int
+spawn_find(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+
+	if (strchr(name, '/') != NULL)
+		return str_copy(out, name, len) == 0 ? 0 : -1;
+	if (path == NULL || path[0] == '\0')
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (p = path; ; p = colon + 1) {
+		size_t n;
+
+		colon = strchr(p, ':');
+		n = colon != NULL ? (size_t)(colon - p) : strlen(p);
+		if (n > 0 && n < len && str_printf(out, len, "%.*s/%s", (int)n, p, name) == 0 &&
+		    access(out, X_OK) == 0)
+			return 0;
+		if (colon == NULL)
+			return -1;
+	}
 }

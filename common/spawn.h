@@ -52,4 +52,12 @@ int spawn_reap(pid_t pid, long timeout_ms, int *status);
  */
 size_t spawn_env(char **out, size_t max, const char *const *names);
 
+/*
+ * For programs a user names (a CMDSCRIPT, certutil): name itself when it
+ * holds a '/', else the first executable name in $PATH (a usual system
+ * list when PATH is unset or empty), into out. 0, or -1 (not found, or too
+ * long). spawn() itself never searches.
+ */
+int spawn_find(const char *name, char *out, size_t len);
+
 #endif

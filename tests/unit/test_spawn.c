@@ -91,6 +91,27 @@ test_stderr(void)
 }
 
 static void
+test_find(void)
+{
+	char out[256];
+	const char *old = getenv("PATH");
+	char *saved = old != NULL ? strdup(old) : NULL;
+
+	TEST_CASE("spawn_find: a path is taken as it is, a name found in PATH, a missing one refused");
+	CHECK_INT(spawn_find("/no/such/prog", out, sizeof(out)), 0);
+	CHECK_STR(out, "/no/such/prog");
+	setenv("PATH", "/nonexistent:/bin", 1);
+	CHECK_INT(spawn_find("sh", out, sizeof(out)), 0);
+	CHECK_STR(out, "/bin/sh");
+	CHECK_INT(spawn_find("no-such-program-here", out, sizeof(out)), -1);
+	CHECK_INT(spawn_find("sh", out, 4), -1);	/* "/bin/sh" does not fit */
+	if (saved != NULL) {
+		setenv("PATH", saved, 1);
+		free(saved);
+	}
+}
+
+static void
 test_basics(void)
 {
 	char *env[] = { (char *)"A=1", (char *)"B=two words", NULL };
@@ -297,5 +318,6 @@ main(void)
 	test_reap();
 	test_env();
 	test_stderr();
+	test_find();
 	return test_done();
 }
