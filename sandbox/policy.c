@@ -292,6 +292,7 @@ const struct sb_rule sb_rules[] = {
 { "fcntl",	ALL, TLS, { IN(1, fcntl_locks), ANY },	"sqlite read-locks the DB around each query" },
 { "newfstatat",	ALL, TLS, { ANY, ANY },		"sqlite fstat()s the DB, probes -journal/-wal" },
 { "fstat",	ALL, TLS, { ANY, ANY },		"the same with an older glibc" },
+{ "sched_yield", ALL, TLS, { ANY, ANY },	"NSS yields between the records of a write over 16 kB" },
 
 /* driver I/O: libusb on a device opened and claimed before the sandbox */
 { "ioctl",	B, 0, { IN_MASKED(1, INT32, usbdevfs_ioctls), ANY }, "USB transfers (list above)" },
