@@ -121,8 +121,9 @@ for s in bad-tag bad-body bad-aad replay skip-seq old-key version-0301 \
     overflow-cipher overflow-header overflow-inner overflow-padded \
     plain-handshake plain-ccs plain-alert outer-type outer-handshake \
     inner-zeros inner-type inner-ccs hs-client-hello hs-finished hs-ticket \
-    ku-short ku-long ku-value ku-trailing ku-partial \
-    alert-fatal alert-long close-then-data fin-mid-record fin-mid-header reset-mid-record; do
+    ku-short ku-long ku-value ku-trailing ku-partial ku-interleaved hs-empty \
+    alert-warning alert-unknown alert-fatal alert-long close-then-data \
+    fin-mid-record fin-mid-header reset-mid-record; do
 	sc "$s"
 done
 sc bad-tag -c chacha20

@@ -313,9 +313,12 @@ session_ok(void)
 
 /* ---- how the server ends a connection -------------------------------- */
 
+#define RFC_ANY	(-1)	/* no alert named: a close_notify or an error alert (6.1) */
+#define RFC_NONE (-2)	/* no alert needed (we sent a fatal one) */
+
 /*
  * Reads until the server closes. want: the alerts acceptable (RFC 8446),
- * terminated by -1; rfc: the one the RFC names, -1 none; lax: another alert
+ * terminated by -1; rfc: the one the RFC names, or RFC_ANY, RFC_NONE; lax: another alert
  * NSS sends instead, accepted (and said) only without -s. Application data
  * means the server accepted what it should have refused. Prints "CLOSE".
  */
@@ -363,6 +366,11 @@ expect_close_lax(const char *what, const int *want, int rfc, int lax)
 			    tr_alert_name(rfc));
 		if (rfc >= 0)
 			say("lax: RFC 8446 names %s for this (6.2: SHOULD send it)", tr_alert_name(rfc));
+		else if (rfc == RFC_ANY && strict)
+			die("after %s the server closed without any alert (RFC 8446 6.1: a "
+			    "close_notify at least; strict)", what);
+		else if (rfc == RFC_ANY)
+			say("lax: no alert at all (RFC 8446 6.1: a close_notify before closing)");
 		return;
 	}
 	printf("CLOSE %s: alert %s (level %d), then %s\n", scen, tr_alert_name(alert), level,
@@ -394,12 +402,31 @@ expect_orderly_close(const char *what)
 {
 	static const int cn[] = { TR_AL_CLOSE_NOTIFY, -1 };
 
-	expect_close(what, cn, -1);
+	expect_close(what, cn, RFC_ANY);
 	if (T.alert_desc != TR_AL_CLOSE_NOTIFY) {
 		if (strict)
 			die("the server closed without a close_notify (RFC 8446 6.1: MUST; strict)");
 		say("lax: no close_notify before the server closed (RFC 8446 6.1: MUST send one)");
 	}
+}
+
+/* the request (accepted or not) and the state after it: a reply, or the
+ * first event of the close */
+static int
+answered(const char *what)
+{
+	int ev;
+
+	while ((ev = tr_read_record(&T, CLOSE_MS)) == TR_EV_HS ||
+	    (ev == TR_EV_APP && memchr(T.app, '\n', T.applen) == NULL))
+		;
+	if (ev == TR_EV_APP) {
+		expect(get_line(), "1.3", what);
+		return 1;
+	}
+	pending_ev = ev;
+	pending_set = 1;
+	return 0;
 }
 
 /* one violating record, after a good request; then the close */
@@ -422,6 +449,7 @@ static const int want_illegal[] = { TR_AL_ILLEGAL_PARAMETER, -1 };
 static const int want_version[] = { TR_AL_BAD_RECORD_MAC, TR_AL_PROTOCOL_VERSION,
 	TR_AL_DECODE_ERROR, TR_AL_ILLEGAL_PARAMETER, -1 };
 static const int want_close_notify[] = { TR_AL_CLOSE_NOTIFY, -1 };
+static const int want_hs_empty[] = { TR_AL_UNEXPECTED_MESSAGE, TR_AL_DECODE_ERROR, -1 };
 /* a truncated stream: an orderly close, or decode_error */
 static const int want_truncated[] = { TR_AL_CLOSE_NOTIFY, TR_AL_DECODE_ERROR, -1 };
 
@@ -682,7 +710,7 @@ sc_keyupdate(void)
 static void
 sc_keyupdate_request(void)
 {
-	static unsigned char buf[256];
+	static unsigned char buf[256], many[100 * 64];
 	struct tr_rec r = { TR_CT_HS, ku_req, 5, 0, 0, 0 };
 	size_t n, k;
 	unsigned before;
@@ -709,6 +737,21 @@ sc_keyupdate_request(void)
 	say("2 requests in a row: %u KeyUpdate(s) back", T.n_ku_in - before);
 	if (T.n_ku_in == before)
 		die("no KeyUpdate back");
+	/* 100 requests in one write: at least one answer, before the reply */
+	before = T.n_ku_in;
+	n = 0;
+	r.data = ku_req;
+	r.len = 5;
+	for (i = 0; i < 100; i++) {
+		if ((k = tr_seal(&T, &r, many + n, sizeof(many) - n)) == 0)
+			die("%s", T.err);
+		n += k;
+		ok(tr_wkey_update(&T));
+	}
+	ok(tr_send(&T, many, n));
+	send_line("PROTVER");
+	expect(get_line_ku(before), "1.3", "PROTVER after 100 KeyUpdate(update_requested)");
+	say("100 requests in one write: %u KeyUpdate(s) back", T.n_ku_in - before);
 	/* the request split over two records, and the request line in the same write */
 	before = T.n_ku_in;
 	n = 0;
@@ -907,29 +950,22 @@ sc_version(void)
 	static unsigned char rec[TR_REC_BUF];
 	struct tr_rec r = { TR_CT_APP, pv, 8, 0, 0, 0x0301 };
 	size_t n;
-	int ev;
 
 	session_ok();
 	if ((n = tr_seal(&T, &r, rec, sizeof(rec))) == 0)
 		die("%s", T.err);
 	say("sending a request in a record with legacy_record_version 0x0301");
 	ok(tr_send(&T, rec, n));
-	while ((ev = tr_read_record(&T, CLOSE_MS)) == TR_EV_HS ||
-	    (ev == TR_EV_APP && memchr(T.app, '\n', T.applen) == NULL))
-		;
-	if (ev == TR_EV_APP) {
-		expect(get_line(), "1.3", "PROTVER in a record of version 0x0301");
+	if (answered("PROTVER in a record of version 0x0301")) {
 		session_ok();
 		say("accepted: the record version is ignored (RFC 8446 5.1)");
 		return;
 	}
 	if (strict)
 		die("a record of version 0x0301 refused (%s); RFC 8446 5.1: the field MUST be "
-		    "ignored (strict)", ev_text(ev));
+		    "ignored (strict)", ev_text(pending_ev));
 	say("lax: refused; RFC 8446 5.1 says the field MUST be ignored");
-	pending_ev = ev;
-	pending_set = 1;
-	expect_close("a record of version 0x0301", want_version, -1);
+	expect_close("a record of version 0x0301", want_version, RFC_ANY);
 }
 
 static void
@@ -1018,9 +1054,10 @@ sc_plain_alert(void)
 {
 	static const unsigned char al[] = { 2, TR_AL_INTERNAL_ERROR };
 
-	/* the server ends the connection either way; an alert back is only
-	 * unexpected_message (5: an unexpected record type) */
-	violate_plain("a plaintext alert record", TR_CT_ALERT, al, 2, -1, want_unexpected);
+	/* after the handshake every record is protected: an unexpected record
+	 * type (5), even though the server ends the connection either way */
+	violate_plain("a plaintext alert record", TR_CT_ALERT, al, 2, TR_AL_UNEXPECTED_MESSAGE,
+	    want_unexpected);
 }
 
 static void
@@ -1175,12 +1212,67 @@ sc_ku_partial(void)
 }
 
 static void
+sc_ku_interleaved(void)
+{
+	session_ok();
+	say("sending half a KeyUpdate, an application-data record, the rest");
+	ok(tr_send_rec(&T, TR_CT_HS, ku_no, 2, 0));
+	ok(tr_send_rec(&T, TR_CT_APP, pv, 8, 0));
+	ok(tr_send_rec(&T, TR_CT_HS, ku_no + 2, 3, 0));
+	ok(tr_wkey_update(&T));
+	/* 5.1: handshake messages MUST NOT be interleaved with other record
+	 * types; the rule binds the sender and names nothing for the receiver:
+	 * refusing (unexpected_message) or going on are both allowed */
+	if (answered("PROTVER inside a split KeyUpdate")) {
+		session_ok();
+		say("accepted: the request answered, the KeyUpdate completed after it");
+		return;
+	}
+	expect_close("application data inside a split KeyUpdate", want_unexpected, RFC_ANY);
+}
+
+static void
+sc_hs_empty(void)
+{
+	session_ok();
+	say("sending a zero-length handshake record, then a request");
+	ok(tr_send_rec(&T, TR_CT_HS, "", 0, 0));
+	ok(tr_send_rec(&T, TR_CT_APP, pv, 8, 0));
+	/* 5.1 forbids sending one and names nothing for the receiver: ignoring
+	 * it, or unexpected_message / decode_error */
+	if (answered("PROTVER after an empty handshake record")) {
+		say("ignored");
+		return;
+	}
+	expect_close("a zero-length handshake record", want_hs_empty, RFC_ANY);
+}
+
+/* 6: an alert of 6.2 is an error whatever its level, and so is an unknown one */
+static void
+sc_alert_warning(void)
+{
+	static const unsigned char al[] = { 1, TR_AL_DECODE_ERROR };
+
+	violate("decode_error with level warning", TR_CT_ALERT, al, sizeof(al), 0, RFC_NONE,
+	    want_close_notify);
+}
+
+static void
+sc_alert_unknown(void)
+{
+	static const unsigned char al[] = { 1, 255 };
+
+	violate("an unknown alert (255, level warning)", TR_CT_ALERT, al, sizeof(al), 0, RFC_NONE,
+	    want_close_notify);
+}
+
+static void
 sc_alert_fatal(void)
 {
 	static const unsigned char al[] = { 2, TR_AL_INTERNAL_ERROR };
 
 	/* the connection ends (6.2); a close_notify on the way out is allowed (6.1) */
-	violate("a fatal alert (internal_error)", TR_CT_ALERT, al, sizeof(al), 0, -1,
+	violate("a fatal alert (internal_error)", TR_CT_ALERT, al, sizeof(al), 0, RFC_NONE,
 	    want_close_notify);
 }
 
@@ -1228,7 +1320,7 @@ fin_after(size_t cut, const char *what)
 	tr_sleep_ms(50);
 	if (shutdown(T.fd, SHUT_WR) != 0)
 		die("shutdown: %s", strerror(errno));
-	expect_close(what, want_truncated, -1);
+	expect_close(what, want_truncated, RFC_ANY);
 }
 
 static void
@@ -1309,6 +1401,10 @@ static const struct scenario scenarios[] = {
 	{ "ku-value", sc_ku_value, "request_update 2: illegal_parameter" },
 	{ "ku-trailing", sc_ku_trailing, "a KeyUpdate not ending its record: unexpected_message" },
 	{ "ku-partial", sc_ku_partial, "a KeyUpdate and part of a message: unexpected_message" },
+	{ "ku-interleaved", sc_ku_interleaved, "application data inside a split KeyUpdate: accepted or unexpected_message" },
+	{ "hs-empty", sc_hs_empty, "a zero-length handshake record: ignored or unexpected_message" },
+	{ "alert-warning", sc_alert_warning, "decode_error at level warning: the server closes" },
+	{ "alert-unknown", sc_alert_unknown, "an unknown alert at level warning: the server closes" },
 	{ "alert-fatal", sc_alert_fatal, "our fatal alert: the server closes" },
 	{ "alert-long", sc_alert_long, "an alert record of 3 bytes: decode_error" },
 	{ "close-then-data", sc_close_then_data, "data after our close_notify is not answered" },
