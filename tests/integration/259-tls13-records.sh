@@ -72,7 +72,7 @@ upsd_serves() {
 		wait_ups dummy
 		return
 	fi
-	_r=$(nut_req -t 5 'GET VAR dummy ups.status')
+	_r=$(nut_req -t 10 'GET VAR dummy ups.status')
 	case $_r in
 	'VAR dummy ups.status "OL"') ;;
 	*) tap_fail "upsd serves another client after $1"; tap_diag "$_r" ;;
@@ -84,7 +84,7 @@ upsd_serves() {
 sc() {
 	_s=$1; shift
 	# shellcheck disable=SC2086 # TLSREC_STRICT: an optional flag
-	_out=$(timeout 100 "$TLSREC" -p "$PORT" ${TLSREC_STRICT:+-s} "$@" "$_s" 2>&1)
+	_out=$(timeout 150 "$TLSREC" -p "$PORT" ${TLSREC_STRICT:+-s} "$@" "$_s" 2>&1)
 	_rc=$?
 	_close=$(printf '%s\n' "$_out" | sed -n 's/^CLOSE [^:]*: //p')
 	_d="tlsrec $*${*:+ }$_s${_close:+: $_close}"
@@ -142,21 +142,45 @@ if [ -z "$RELAY" ]; then
 	tap_fail "STARTTLS relay for openssl s_client started"
 else
 	# interactive s_client: a line "K" (KeyUpdate, update_requested) or "k"
-	# (update_not_requested) is a command when it is all one read, hence the
-	# pauses; -msg shows the handshake messages both ways
-	{
-		echo PROTVER; sleep 1; echo K; sleep 1
-		echo "GET VAR dummy ups.status"; sleep 1; echo k; sleep 1
-		echo "LIST VAR dummy"; sleep 1; echo K; sleep 1
-		echo "GET VAR dummy ups.load"; sleep 1; echo Q
-	} | timeout 30 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" -tls1_3 -msg \
-		> "$T/s_client.log" 2>&1
+	# (update_not_requested) is a command when it is all one read: each line
+	# goes only once the answer to the previous one is there; -msg shows the
+	# handshake messages both ways
+	mkfifo "$T/s_client.in"
+	timeout 60 "$OPENSSL" s_client -connect "127.0.0.1:$RELAY" -tls1_3 -msg \
+		< "$T/s_client.in" > "$T/s_client.log" 2>&1 &
+	SCPID=$!
+	PIDS="$PIDS $SCPID"
+	exec 7> "$T/s_client.in"
+	sc_count() {
+		grep -v '^    [0-9a-f][0-9a-f]' "$T/s_client.log" | grep -c -- "$1"
+	}
+	# sc_step LINE PATTERN [N]: send LINE (if any), wait (10 s at most)
+	# until PATTERN is in the output N times
+	sc_step() {
+		[ -n "$1" ] && printf '%s\n' "$1" >&7
+		_i=0
+		while [ "$(sc_count "$2")" -lt "${3:-1}" ] && [ $_i -lt 100 ]; do
+			sleep 0.1; _i=$((_i + 1))
+		done
+	}
+	KU_IN='^<<< TLS 1.3, Handshake \[length 0005\], KeyUpdate'
+	KU_OUT='^>>> TLS 1.3, Handshake \[length 0005\], KeyUpdate'
+	sc_step "" '^New, TLSv1\.3'
+	sc_step PROTVER '^1\.3$'
+	sc_step K "$KU_IN" 1
+	sc_step "GET VAR dummy ups.status" '^VAR dummy ups.status'
+	sc_step k "$KU_OUT" 2
+	sc_step "LIST VAR dummy" '^END LIST VAR dummy'
+	sc_step K "$KU_IN" 2
+	sc_step "GET VAR dummy ups.load" '^VAR dummy ups.load'
+	sc_step Q '^DONE$'
+	exec 7>&-
+	stop_pid "$SCPID"
 	r=$(grep -v '^    [0-9a-f][0-9a-f]' "$T/s_client.log")
 	tap_like "openssl s_client: TLS 1.3" "$r" "^(New, TLSv1\.3|    Protocol  : TLSv1\.3)"
-	tap_is "openssl s_client: 3 KeyUpdates sent (K, k, K)" \
-		"$(printf '%s\n' "$r" | grep -c '^>>> TLS 1.3, Handshake \[length 0005\], KeyUpdate')" 3
+	tap_is "openssl s_client: 3 KeyUpdates sent (K, k, K)" "$(sc_count "$KU_OUT")" 3
 	tap_is "openssl s_client: upsd answered each K with a KeyUpdate of its own" \
-		"$(printf '%s\n' "$r" | grep -c '^<<< TLS 1.3, Handshake \[length 0005\], KeyUpdate')" 2
+		"$(sc_count "$KU_IN")" 2
 	tap_like "openssl s_client: PROTVER" "$r" "^1\.3$"
 	tap_like "openssl s_client: GET VAR after K" "$r" '^VAR dummy ups.status "OL"$'
 	tap_like "openssl s_client: LIST VAR after k" "$r" "^END LIST VAR dummy$"

@@ -39,9 +39,9 @@
 
 #include "tlsrec.h"
 
-#define REPLY_MS 5000		/* a reply comes within */
+#define REPLY_MS 10000		/* a reply comes within (a loaded machine) */
 #ifndef CLOSE_MS
-#define CLOSE_MS 8000		/* the server closes within, after a violation */
+#define CLOSE_MS 10000		/* the server closes within, after a violation */
 #endif
 #define SILENT_MS 300		/* nothing from the server right after the handshake */
 
