@@ -18,9 +18,9 @@
  * the value "value-NNNN-..." (the big UPS of 259-tls13-records.sh).
  *
  * An RFC "terminate the connection with an X alert" means: if an alert is
- * sent, it is X (6.2); sending none is allowed, and NSS often sends none.
- * -s (strict) also demands the alert, and a close_notify before the server
- * closes its side (6.1): what upsd's own record layer must do.
+ * sent, it is X (6.2); sending none is allowed. -s (strict) also demands
+ * the alert, and otherwise a close_notify before the server closes its
+ * side (6.1): what upsd's own record layer must do.
  *
  * Output: what happened, then "PASS <scenario>: ..." (exit 0) or
  * "FAIL <scenario>: ..." (exit 1); 2 when the session could not be set up.
@@ -50,7 +50,7 @@ static const char *ups = "dummy";
 static const char *scen = "?";
 static int strict;		/* -s */
 static int tls12;		/* the "tls12" scenario: NSS does the records */
-static long want_vars = -1;	/* -n: LIST VAR of the biglist UPS has that many */
+static long want_vars = -1;	/* -n: big.var0000 .. big.var<N-1> in every LIST VAR */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
