@@ -157,6 +157,15 @@ const char *tls_peer_subject(const struct tls_conn *c);
  * text parsed, then attribute by attribute), not as strings; else 0.
  */
 int tls_peer_subject_is(const struct tls_conn *c, const char *dn);
+/*
+ * The session has been quiet: let go of what its next record can rebuild.
+ * A TLS 1.3 server session (taken over from NSS after its handshake, see
+ * tls_rec.c) then holds its two traffic secrets and a few counters, under
+ * 1 kB, instead of two AEAD contexts and their PKCS #11 key objects (about
+ * 20 kB); the next record makes them again from the secrets (tens of µs).
+ * Other sessions are left as they are.
+ */
+void tls_rest(struct tls_conn *c);
 /* The fd underneath (for the event loop). */
 int tls_fd(const struct tls_conn *c);
 /* Sends close_notify if possible, closes the fd, frees. c may be NULL. */

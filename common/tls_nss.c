@@ -34,6 +34,7 @@
 #include <secerr.h>
 #include <secmod.h>
 #include <ssl.h>
+#include <sslexp.h>
 #include <sslerr.h>
 #include <sslproto.h>
 
@@ -694,7 +695,11 @@ watch_send(PRFileDesc *fd, const void *buf, PRInt32 amount, PRIntn flags,
     PRIntervalTime timeout)
 {
 	struct tls_conn *c = (struct tls_conn *)(void *)fd->secret;
-	PRInt32 n = fd->lower->methods->send(fd->lower, buf, amount, flags, timeout);
+	PRInt32 n;
+
+	if (c->detaching)
+		return amount;	/* tls_rec_detach: NSS's last words stay unsaid */
+	n = fd->lower->methods->send(fd->lower, buf, amount, flags, timeout);
 
 	if ((n < 0 && PR_GetError() == PR_WOULD_BLOCK_ERROR) || (n >= 0 && n < amount))
 		c->wblocked = 1;
@@ -888,6 +893,25 @@ out:
 	return rc;
 }
 
+/*
+ * NSS installs a traffic secret: keep the latest TLS 1.3 application
+ * secrets (epoch 3 and up) for tls_rec_detach.
+ */
+static void
+secret_cb(PRFileDesc *fd, PRUint16 epoch, SSLSecretDirection dir, PK11SymKey *secret,
+    void *arg)
+{
+	struct tls_conn *c = arg;
+	PK11SymKey **slot = dir == ssl_secret_read ? &c->sec_read : &c->sec_write;
+
+	(void)fd;
+	if (epoch < 3 || secret == NULL)
+		return;
+	if (*slot != NULL)
+		PK11_FreeSymKey(*slot);
+	*slot = PK11_ReferenceSymKey(secret);
+}
+
 struct tls_conn *
 tls_server_new(int fd, char *err, size_t errlen)
 {
@@ -902,6 +926,7 @@ tls_server_new(int fd, char *err, size_t errlen)
 	c->req = model_req;
 	if (SSL_AuthCertificateHook(c->ssl, server_auth_cb, c) != SECSuccess ||
 	    SSL_BadCertHook(c->ssl, NULL, NULL) != SECSuccess ||
+	    SSL_SecretCallback(c->ssl, secret_cb, c) != SECSuccess ||
 	    SSL_ResetHandshake(c->ssl, PR_TRUE) != SECSuccess) {
 		char words[TLS_ERR_MAX];
 
@@ -940,6 +965,7 @@ conn_finish(struct tls_conn *c)
 			    (unsigned)ch.protocolVersion);
 			break;
 		}
+		c->suite = ch.cipherSuite;
 		if (SSL_GetCipherSuiteInfo(ch.cipherSuite, &cs, sizeof(cs)) == SECSuccess)
 			(void)str_copy(c->cipher, cs.cipherSuiteName, sizeof(c->cipher));
 	}
@@ -975,6 +1001,10 @@ tls_handshake(struct tls_conn *c)
 		if (c->wblocked)
 			return TLS_WANT_WRITE;
 		conn_finish(c);
+		/* TLS 1.3 on the server: our record layer from here (tls_rec.c);
+		   a session it does not take stays with NSS, as it was. */
+		if (!c->is_client)
+			(void)tls_rec_detach(c);
 		return TLS_OK;
 	}
 	return conn_blocked_or_fail(c);
@@ -995,6 +1025,8 @@ tls_read(struct tls_conn *c, void *buf, size_t len, enum tls_status *st)
 		*st = TLS_FAILED;
 		return 0;
 	}
+	if (c->rec != NULL)
+		return tls_rec_read(c, buf, len, st);
 	c->wblocked = 0;
 	n = PR_Recv(c->ssl, buf, clamp(len), 0, PR_INTERVAL_NO_WAIT);
 	if (n > 0) {
@@ -1022,6 +1054,8 @@ tls_write(struct tls_conn *c, const void *buf, size_t len, enum tls_status *st)
 		*st = TLS_FAILED;
 		return 0;
 	}
+	if (c->rec != NULL)
+		return tls_rec_write(c, buf, len, st);
 	c->wblocked = 0;
 	n = PR_Send(c->ssl, buf, clamp(len), 0, PR_INTERVAL_NO_WAIT);
 	if (n >= 0) {
@@ -1040,6 +1074,8 @@ tls_pending(const struct tls_conn *c)
 
 	if (c->failed)
 		return 0;
+	if (c->rec != NULL)
+		return tls_rec_pending(c);
 	n = SSL_DataPending(c->ssl);
 	return n > 0 ? (size_t)n : 0;
 }
@@ -1079,12 +1115,27 @@ tls_peer_subject_is(const struct tls_conn *c, const char *dn)
 		return 0;
 	if ((want = CERT_AsciiToName(dn)) == NULL)
 		return 0;
-	if ((peer = SSL_PeerCertificate(c->ssl)) != NULL) {
+	if ((peer = tls_nss_peer_cert(c)) != NULL) {
 		same = CERT_CompareName(&peer->subject, want) == SECEqual;
 		CERT_DestroyCertificate(peer);
 	}
 	CERT_DestroyName(want);
 	return same;
+}
+
+void
+tls_rest(struct tls_conn *c)
+{
+	if (c != NULL && c->rec != NULL && !c->failed)
+		tls_rec_rest(c);
+}
+
+CERTCertificate *
+tls_nss_peer_cert(const struct tls_conn *c)
+{
+	if (c->rec != NULL)
+		return c->peer != NULL ? CERT_DupCertificate(c->peer) : NULL;
+	return c->ssl != NULL ? SSL_PeerCertificate(c->ssl) : NULL;
 }
 
 int
@@ -1099,6 +1150,15 @@ tls_free(struct tls_conn *c)
 	if (c == NULL)
 		return;
 	/* Sends close_notify after a finished handshake (best effort), closes the fd. */
-	PR_Close(c->ssl);
+	if (c->rec != NULL)
+		tls_rec_free(c);
+	else
+		PR_Close(c->ssl);
+	if (c->sec_read != NULL)
+		PK11_FreeSymKey(c->sec_read);
+	if (c->sec_write != NULL)
+		PK11_FreeSymKey(c->sec_write);
+	if (c->peer != NULL)
+		CERT_DestroyCertificate(c->peer);
 	free(c);
 }

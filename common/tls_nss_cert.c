@@ -209,7 +209,7 @@ tls_peer_recheck(struct tls_conn *c, char *why, size_t len)
 	/* Below REQUIRE a client certificate is not checked at the handshake
 	 * either: nothing to re-check. */
 	if (!c->done || c->failed || c->is_client || c->req != TLS_CERT_REQUIRE ||
-	    (cert = SSL_PeerCertificate(c->ssl)) == NULL)
+	    (cert = tls_nss_peer_cert(c)) == NULL)
 		return 0;
 	if (CERT_CheckCertValidTimes(cert, PR_Now(), PR_FALSE) == secCertTimeExpired) {
 		tls_nss_certtime(cert, 0, when, sizeof(when));

@@ -19,6 +19,7 @@
 #include <certt.h>
 #include <keythi.h>
 #include <prio.h>
+#include <secmodt.h>
 
 #include "tls.h"
 
@@ -39,6 +40,12 @@ struct tls_conn {
 
 	/* Server side only (tls_nss.c). */
 	enum tls_certrequest req;	/* CERTREQUEST in force */
+	PRUint16 suite;			/* cipher suite, once done */
+	PK11SymKey *sec_read;		/* TLS 1.3 application traffic secrets as */
+	PK11SymKey *sec_write;		/* NSS installs them (secret callback) */
+	int detaching;			/* NSS is let go: the watch layer drops its writes */
+	struct tls_rec *rec;		/* after tls_rec_detach: our record layer; ssl is NULL */
+	CERTCertificate *peer;		/* then: the client's certificate, or NULL */
 
 	/* Client side only (tls_nss_client.c); zero on server connections. */
 	int certverify;		/* chain and name are checked */
@@ -82,6 +89,31 @@ void tls_nss_fail(struct tls_conn *c, PRErrorCode e);
 
 /* The operator's words for NSS error code e, seen from the client or server side. */
 void tls_nss_errtext(PRErrorCode e, int is_client, char *buf, size_t len);
+
+/*
+ * A new reference to the peer's certificate (from NSS, or kept at the
+ * detach), or NULL. CERT_DestroyCertificate it.
+ */
+CERTCertificate *tls_nss_peer_cert(const struct tls_conn *c);
+
+/* ---- tls_rec.c: the record layer of an established TLS 1.3 server session ---- */
+
+/*
+ * Takes an established TLS 1.3 server session over from NSS: one AEAD per
+ * direction from the secrets NSS installed, the peer's certificate kept,
+ * the NSS socket closed silently (the fd stays open). 0, or -1 when the
+ * session is not one to take over (TLS 1.2, NSS still holds data, ...):
+ * NSS then keeps it, unchanged.
+ */
+int tls_rec_detach(struct tls_conn *c);
+/* tls_read, tls_write and tls_pending of a taken-over session. */
+size_t tls_rec_read(struct tls_conn *c, void *buf, size_t len, enum tls_status *st);
+size_t tls_rec_write(struct tls_conn *c, const void *buf, size_t len, enum tls_status *st);
+size_t tls_rec_pending(const struct tls_conn *c);
+/* tls_rest of a taken-over session: both AEADs go, rebuilt on demand. */
+void tls_rec_rest(struct tls_conn *c);
+/* Sends close_notify if it can, closes the fd, frees the record layer. */
+void tls_rec_free(struct tls_conn *c);
 
 /* ---- tls_nss_cert.c ---- */
 

@@ -121,6 +121,7 @@ static void
 client_touch(struct client *c)
 {
 	c->last_active = ev_now();
+	c->rested = 0;
 	if (c != lru_tail) {
 		lru_unlink(c);
 		lru_append(c);
@@ -617,6 +618,13 @@ client_tick(void)
 	while (lru_head != NULL && lru_head->fd >= 0 &&
 	    now - lru_head->last_active >= UPSD_IDLE_MS)
 		client_close(lru_head, "idle timeout");
+	/* Quiet for a while (least recently active first): a TLS session lets
+	   go of about 20 kB it can make again (tls_rest). */
+	for (c = lru_head; c != NULL && now - c->last_active >= UPSD_REST_MS; c = c->next)
+		if (!c->rested && c->fd >= 0 && c->io->rest != NULL) {
+			c->io->rest(c);
+			c->rested = 1;
+		}
 	for (c = lru_head; c != NULL; c = next) {
 		next = c->next;
 		if (c->stalled_since == 0 || now - c->stalled_since < UPSD_STALL_MS)

@@ -514,6 +514,16 @@ tls_io_close(struct client *c)
 	trim_soon();
 }
 
+/* Quiet session: its AEAD contexts go until the next record (tls_rest). */
+static void
+tls_io_rest(struct client *c)
+{
+	if (!c->tls_up)
+		return;
+	tls_rest(c->tls);
+	trim_soon();
+}
+
 const struct client_io client_tls_io = {
 	.name = "TLS",
 	.read = tls_io_read,
@@ -523,6 +533,7 @@ const struct client_io client_tls_io = {
 	.want = tls_io_want,
 	.pending = tls_io_pending,
 	.close = tls_io_close,
+	.rest = tls_io_rest,
 };
 
 /* ---- what upsd asks about a connection ----------------------------------- */

@@ -26,6 +26,7 @@
 #define UPSD_OUT_CAP	(1024u * 1024)	/* unsent output: drop the client past it */
 #define UPSD_IDLE_MS	60000u		/* no completed request line for this long: close */
 #define UPSD_STALL_MS	30000u		/* replies pending and none taken this long: drop */
+#define UPSD_REST_MS	2000u		/* no line for this long: the transport sheds its state */
 #define UPSD_BUDGET	(64u * 1024 * 1024)	/* bytes buffered for all clients */
 #define UPSD_SNDBUF	(32 * 1024)	/* kernel send buffer per client (the kernel doubles it) */
 #define UPSD_MAXCONN	1024		/* MAXCONN by default */
@@ -226,6 +227,7 @@ struct client_io {
 	unsigned (*want)(const struct client *c);
 	size_t (*pending)(const struct client *c);
 	void (*close)(struct client *c);
+	void (*rest)(struct client *c);	/* quiet for UPSD_REST_MS: shed what can be rebuilt */
 };
 
 struct tracking;
@@ -251,6 +253,7 @@ struct client {
 	int paused;			/* output and requests held (client_hold) */
 	ev_timer_id delay_timer;
 	uint64_t last_active;		/* ev_now() of the last completed line */
+	int rested;			/* io->rest ran since the last line */
 	unsigned events;		/* events currently watched */
 	struct tracking *tracks;	/* this connection's tracking entries */
 	unsigned ntracks;
