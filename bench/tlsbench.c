@@ -12,8 +12,9 @@
  *   resumed           the same with the session cache on (TLS 1.3 tickets
  *                     or session ids): handshakes/s, CPU, share resumed
  *   GET VAR in TLS    one session, request after request: requests/s
- *   idle sessions     n sessions opened and held: server RSS per session;
- *                     then all closed: RSS against before they opened
+ *   idle sessions     n sessions opened and held: server RSS per session
+ *                     just after opening (fresh) and after 5 s of quiet
+ *                     (idle); then all closed: RSS against before
  *
  * Server figures come from /proc (procstat.c) when -P gives its pid. The
  * key suffix (-k, e.g. "ec") names the server's key in the table. -R
@@ -348,10 +349,11 @@ phase_get(void)
 }
 
 /* t.idle sessions held: RSS per session; all closed: RSS against before. */
+#define IDLE_WAIT_S 5
 static void
 phase_idle(void)
 {
-	struct procstat before, held, after;
+	struct procstat before, fresh, held, after;
 	struct sess *v = calloc(t.idle ? t.idle : 1, sizeof(*v));
 	unsigned i, open = 0;
 
@@ -363,7 +365,14 @@ phase_idle(void)
 	for (i = 0; i < t.idle; i++)
 		if (sess_open(&v[i], 0, NULL) == 0)
 			open++;
+	/* Just opened (the handshake done, nothing sent since), then idle:
+	   quiet for longer than a server may wait before shedding state
+	   (nutsec: 2 s, then at most 1 s for its tick and 1 s to trim). */
 	usleep(300000);
+	if (server_stat(&fresh) == 0 && open > 0)
+		printf("tls.fresh%s.rss %.1f kB/conn\n", t.key,
+		    ((double)fresh.rss_kb - (double)before.rss_kb) / open);
+	sleep(IDLE_WAIT_S);
 	if (server_stat(&held) == 0 && open > 0)
 		printf("tls.idle%s.rss %.1f kB/conn\n", t.key,
 		    ((double)held.rss_kb - (double)before.rss_kb) / open);
