@@ -976,12 +976,22 @@ conn_finish(struct tls_conn *c)
 	}
 }
 
-/* After a failed NSS call: wait, or fail for good. */
+/*
+ * After a failed NSS call: wait, or fail for good. Each call below clears
+ * the error first: NSS sometimes fails without setting one (a TLS record
+ * with an unexpected version), and a stale "would block" would then keep
+ * a dead session open until the idle timeout.
+ */
 static enum tls_status
 conn_blocked_or_fail(struct tls_conn *c)
 {
 	PRErrorCode e = PR_GetError();
 
+	if (e == 0) {
+		tls_conn_seterr(c, "the peer sent TLS data NSS refused (no reason given)");
+		c->failed = 1;
+		return TLS_FAILED;
+	}
 	if (e == PR_WOULD_BLOCK_ERROR)
 		return c->wblocked ? TLS_WANT_WRITE : TLS_WANT_READ;
 	tls_nss_fail(c, e);
@@ -996,6 +1006,7 @@ tls_handshake(struct tls_conn *c)
 	if (c->done)
 		return TLS_OK;
 	c->wblocked = 0;
+	PR_SetError(0, 0);
 	if (SSL_ForceHandshake(c->ssl) == SECSuccess) {
 		/* NSS may still hold the end of our last flight. */
 		if (c->wblocked)
@@ -1028,6 +1039,7 @@ tls_read(struct tls_conn *c, void *buf, size_t len, enum tls_status *st)
 	if (c->rec != NULL)
 		return tls_rec_read(c, buf, len, st);
 	c->wblocked = 0;
+	PR_SetError(0, 0);
 	n = PR_Recv(c->ssl, buf, clamp(len), 0, PR_INTERVAL_NO_WAIT);
 	if (n > 0) {
 		*st = TLS_OK;
@@ -1057,6 +1069,7 @@ tls_write(struct tls_conn *c, const void *buf, size_t len, enum tls_status *st)
 	if (c->rec != NULL)
 		return tls_rec_write(c, buf, len, st);
 	c->wblocked = 0;
+	PR_SetError(0, 0);
 	n = PR_Send(c->ssl, buf, clamp(len), 0, PR_INTERVAL_NO_WAIT);
 	if (n >= 0) {
 		/* Accepted, but part of it may wait inside NSS for the socket. */
