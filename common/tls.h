@@ -1,8 +1,10 @@
 /*
  * nutsec - tls.h: TLS for upsd and the clients, small and non-blocking,
  * implemented with Mozilla NSS in tls_nss.c (process set-up, server side,
- * I/O) and tls_nss_client.c (client side), plus tls_io.c (what a status
- * means as errno). No other file includes NSS headers.
+ * I/O), tls_nss_client.c (client side) and tls_rec.c (the record layer of
+ * an established TLS 1.3 server session, after NSS's handshake), plus
+ * tls_io.c (what a status means as errno). No other file includes NSS
+ * headers.
  *
  * Policy that holds for every connection: TLS 1.2 minimum, 1.3 preferred,
  * never SSL 3 or weak suites; a failed verification is an error, never a

@@ -11,7 +11,8 @@
  * empty. tls_error() returns c->err.
  *
  * Both constructors allocate a struct tls_conn with XNEW (zeroed) and
- * tls_free() releases it with free() after PR_Close(ssl) (which closes fd).
+ * tls_free() releases it with free() after PR_Close(ssl) (which closes fd),
+ * or after tls_rec_free for a session tls_rec.c took over from NSS.
  */
 #ifndef NUTSEC_TLS_NSS_INT_H
 #define NUTSEC_TLS_NSS_INT_H
