@@ -471,8 +471,11 @@ csr_policy(CERTCertificateRequest *req, struct nc_issue *is, PLArenaPool *arena)
 					char *s = xasprintf("dns:%.*s", (int)g->name.other.len,
 					    (const char *)g->name.other.data);
 					if (!nc_valid_dns(s + 4)) {
+						char *shown = nc_text_str(s + 4);
+
 						nc_err("refused: the request's DNS name '%s' is "
-						    "not a host name", s + 4);
+						    "not a host name", shown);
+						free(shown);
 						free(s);
 						rc = NC_REFUSED;
 					} else {

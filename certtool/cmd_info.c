@@ -104,8 +104,11 @@ cmd_list(void)
 			nc_json_str(e->subject);
 			putchar('}');
 		} else {
+			char *subj = nc_text_str(e->subject);
+
 			printf("%-8s %-7s %-20s %-32s %-10s %s\n", state_of(e, now),
-			    nc_kind_str(e->kind), e->name, e->serial, na, e->subject);
+			    nc_kind_str(e->kind), e->name, e->serial, na, subj);
+			free(subj);
 		}
 	}
 	if (nc_opt.json)
@@ -152,14 +155,20 @@ cmd_show(void)
 		printf(",\"issuer\":");
 		nc_json_str(ci.issuer);
 		printf(",\"serial\":\"%s\",\"not_before\":%lld,\"not_after\":%lld,"
-		    "\"names\":\"%s\",\"usages\":\"%s\",\"sha256\":\"%s\"}\n",
-		    ci.serial, (long long)ci.not_before, (long long)ci.not_after,
-		    ci.sans, ci.usages, ci.sha256);
+		    "\"names\":", ci.serial, (long long)ci.not_before, (long long)ci.not_after);
+		nc_json_str(ci.sans);
+		printf(",\"usages\":\"%s\",\"sha256\":\"%s\"}\n", ci.usages, ci.sha256);
 	} else {
+		char *subj = nc_text_str(ci.subject), *iss = nc_text_str(ci.issuer);
+		char *sans = nc_text_str(ci.sans[0] ? ci.sans : "(none)");
+
 		printf("name:        %s (%s, %s)\n", e->name, nc_kind_str(e->kind),
 		    state_of(e, time(NULL)));
-		printf("subject:     %s\nissuer:      %s\n", ci.subject, ci.issuer);
-		printf("names:       %s\n", ci.sans[0] ? ci.sans : "(none)");
+		printf("subject:     %s\nissuer:      %s\n", subj, iss);
+		printf("names:       %s\n", sans);
+		free(subj);
+		free(iss);
+		free(sans);
 		printf("usages:      %s%s\n", ci.usages, ci.is_ca ? " (a CA)" : "");
 		printf("valid:       %s to %s\n", nb, na);
 		printf("serial:      %s\nSHA-256:     %s\n", ci.serial, ci.sha256);

@@ -90,14 +90,16 @@ void
 nc_print_summary(const char *what, const char *name, const struct nc_cert_out *o)
 {
 	struct nc_certinfo ci;
-	char na[40];
+	char na[40], *subj;
 
 	if (nc_opt.quiet || nc_opt.json)
 		return;
 	nc_time_str(o->not_after, na, sizeof(na));
 	nc_certinfo(o->der, o->len, &ci);
+	subj = nc_text_str(o->subject);
 	fprintf(stderr, "%s '%s': %s\n  serial %s, valid until %s\n  SHA-256 %s\n",
-	    what, name, o->subject, o->serial, na, ci.sha256);
+	    what, name, subj, o->serial, na, ci.sha256);
+	free(subj);
 }
 
 static int
@@ -574,9 +576,12 @@ nc_issue_leaf(enum nc_kind kind)
 		nc_db_close(&db);
 	}
 	if (old != NULL && !nc_opt.force) {
+		char *subj = nc_text_str(old->subject);
+
 		nc_err("'%s' was already issued (%s, serial %s, %s); --force replaces "
 		    "it (and revokes the old one)", name, nc_kind_str(old->kind),
-		    old->serial, old->subject);
+		    old->serial, subj);
+		free(subj);
 		rc = NC_CONFLICT;
 		goto out;
 	}

@@ -77,6 +77,11 @@ int nc_ip_parse(const char *s, unsigned char out[16]);
 int nc_ip_format(const unsigned char *p, size_t n, char *out, size_t outlen);
 /* The printing helper for JSON strings. */
 void nc_json_str(const char *s);
+/*
+ * s for a terminal: control characters (a certificate subject signed from
+ * someone else's request may hold any) as \xHH. A new string; free it.
+ */
+char *nc_text_str(const char *s);
 
 /* ---- run.c ---- */
 /* Runs argv[0] (found in PATH; $NUTCERT_<TOOL> overrides) with stdin from

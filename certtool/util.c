@@ -466,6 +466,28 @@ nc_json_str(const char *s)
 	putchar('"');
 }
 
+char *
+nc_text_str(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = xmalloc(strlen(s) * 4 + 1), *p = o;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f) {
+			*p++ = '\\';
+			*p++ = 'x';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		} else {
+			*p++ = (char)c;
+		}
+	}
+	*p = '\0';
+	return o;
+}
+
 int
 nc_ip_parse(const char *s, unsigned char out[16])
 {
