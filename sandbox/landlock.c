@@ -128,6 +128,26 @@ high_fd(int fd)
 	return hi;
 }
 
+/* What rule i is about, for messages: the path it was given, or the one
+ * /proc says the descriptor was opened as (before any chroot), or "fd N". */
+static void
+name_rule(struct sandbox_opts *o, size_t i, const char *path, int fd)
+{
+	char link[32];
+	ssize_t n;
+
+	if (path != NULL) {
+		(void)snprintf(o->readable_name[i], sizeof(o->readable_name[i]), "%s", path);
+		return;
+	}
+	(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, o->readable_name[i], sizeof(o->readable_name[i]) - 1);
+	if (n > 0)
+		o->readable_name[i][n] = '\0';
+	else
+		(void)snprintf(o->readable_name[i], sizeof(o->readable_name[i]), "fd %d", fd);
+}
+
 int
 sandbox_allow_read_fd(struct sandbox_opts *o, int fd)
 {
@@ -139,6 +159,7 @@ sandbox_allow_read_fd(struct sandbox_opts *o, int fd)
 	}
 	if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1)) < 0)
 		return -1;
+	name_rule(o, o->nreadable, NULL, fd);
 	o->writable[o->nreadable] = 0;
 	o->readable[o->nreadable++] = dup;
 	return 0;
@@ -155,6 +176,7 @@ sandbox_allow_read(struct sandbox_opts *o, const char *path)
 	}
 	if ((fd = high_fd(open(path, O_PATH | O_CLOEXEC))) < 0)
 		return -1;
+	name_rule(o, o->nreadable, path, fd);
 	o->writable[o->nreadable] = 0;
 	o->readable[o->nreadable++] = fd;
 	return 0;
@@ -271,8 +293,9 @@ sandbox_load_landlock(enum sandbox_role role, const struct sandbox_opts *o, char
 		if (rule.allowed_access == 0 ||
 		    syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &rule,
 		    0U) != 0) {
-			sb_errf(err, errlen, "landlock: read rule %zu (fd %d): %s", i + 1,
-			    o->readable[i], strerror(errno));
+			sb_errf(err, errlen, "landlock: rule %zu (%s, %s): %s", i + 1,
+			    o->readable_name[i], o->writable[i] ? "read-write" : "read-only",
+			    rule.allowed_access == 0 ? "no right applies to it" : strerror(errno));
 			goto out;
 		}
 	}

@@ -55,6 +55,7 @@ struct sandbox_opts {
 #define SB_MAX_READABLE 16
 	int readable[SB_MAX_READABLE];
 	unsigned char writable[SB_MAX_READABLE];	/* 1: sandbox_allow_rw (files and ioctls) */
+	char readable_name[SB_MAX_READABLE][96];	/* its path, for messages */
 	size_t nreadable;
 };
 

@@ -345,6 +345,47 @@ test_off(void)
 	}
 }
 
+/* A rule Landlock refuses names what it was about, not a descriptor number. */
+static void
+test_rule_error(void)
+{
+	struct sandbox_opts o;
+	char err[256];
+	int p[2];
+	pid_t pid;
+	int st;
+
+	TEST_CASE("a refused rule is named by its path in the error");
+	if (abi <= 0) {
+		printf("# skipped: no Landlock on this kernel\n");
+		test_case_end();
+		return;
+	}
+	if (!CHECK(pipe(p) == 0))
+		return;
+	memset(&o, 0, sizeof(o));
+	o.action = SB_ACTION_KILL;
+	CHECK(sandbox_allow_read(&o, "/") == 0);
+	CHECK(sandbox_allow_read_fd(&o, p[0]) == 0);	/* a pipe: no file, no rule */
+	CHECK(strcmp(o.readable_name[0], "/") == 0);
+	CHECK(strncmp(o.readable_name[1], "pipe:[", 6) == 0);
+	/* In a child: a ruleset that did load would confine this process. */
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int failed = sandbox_load_landlock(SB_ROLE_DRIVER, &o, err, sizeof(err)) != 0;
+
+		printf("# %s\n", failed ? err : "(loaded)");
+		fflush(stdout);
+		_exit(failed && strstr(err, "rule 2 (pipe:[") != NULL &&
+		    strstr(err, "read-only") != NULL ? 0 : 1);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	(void)close(p[0]);
+	(void)close(p[1]);
+	test_case_end();
+}
+
 /* usb-reopen's kind of rule: writing beneath one directory, reading another. */
 static void
 test_rw(void)
@@ -478,6 +519,7 @@ main(void)
 		test_kept_dir(roles[i]);
 	test_scopes();
 	test_off();
+	test_rule_error();
 	test_rw();
 	teardown();
 	return test_done();
