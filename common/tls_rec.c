@@ -404,8 +404,8 @@ have_record(const struct tls_rec *r)
 }
 
 /*
- * The bytes of a handshake message, possibly in fragments; the last byte
- * of the record is `last`. Only KeyUpdate may come after the handshake.
+ * The n handshake bytes of one record (a message may come in fragments);
+ * only KeyUpdate may come after the handshake, and it must end its record.
  */
 static int
 take_handshake(struct tls_conn *c, struct tls_rec *r, const unsigned char *p, size_t n)
