@@ -9,7 +9,11 @@
  * other clients). A locked-out address is refused unchecked. Beyond
  * NUT: a user with a certsubject acts only inside a TLS session whose
  * verified client certificate has that subject, and REQUIRE_TLS_FOR_LOGIN
- * refuses credentials outside TLS before they are stored.
+ * refuses credentials outside TLS before they are stored. Such a session,
+ * naming the user its certificate is bound to, is neither delayed nor
+ * locked out by its address: it has proved the user's key, and a
+ * neighbour on the same address (another local account on 127.0.0.1)
+ * guessing passwords must not keep that upsmon from logging in.
  */
 #include "config.h"
 
@@ -71,6 +75,19 @@ auth_refusal(const struct client *c, const struct user *u, unsigned mask,
 	return NULL;
 }
 
+/*
+ * 1 when the session's verified client certificate is the one the named
+ * user is bound to (certsubject needs CERTREQUEST REQUIRE, state.c). It
+ * tells nothing to anyone without that certificate's key.
+ */
+static int
+cert_proves_user(const struct client *c)
+{
+	const char *bound = users_certsubject_of(state_users(), c->username);
+
+	return bound != NULL && client_tls_subject_is(c, bound);
+}
+
 const struct user *
 auth_user(struct client *c, const char *what, const char *upsname, unsigned mask,
     const char *instcmd)
@@ -80,7 +97,10 @@ auth_user(struct client *c, const char *what, const char *upsname, unsigned mask
 	int locked;
 
 	/* The delay is fixed before anything is checked; the reply waits for it. */
-	client_hold(c, backoff_check(c->peer, &locked));
+	if (cert_proves_user(c))
+		locked = 0;
+	else
+		client_hold(c, backoff_check(c->peer, &locked));
 	if (locked) {
 		reply_err(c, PERR_ACCESS_DENIED);
 		return NULL;

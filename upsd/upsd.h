@@ -125,6 +125,8 @@ int user_may_instcmd(const struct user *u, const char *cmd);
 const char *user_name(const struct user *u);
 /* certsubject: the client certificate the user must log in with, or NULL. */
 const char *user_certsubject(const struct user *u);
+/* The certsubject of the user called name, or NULL (no such user, or unbound). */
+const char *users_certsubject_of(const struct users *us, const char *name);
 /* The first user bound to a certificate (certsubject), or NULL. */
 const struct user *users_first_bound(const struct users *us);
 /* Prints the users with passwords masked (-T). */

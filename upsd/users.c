@@ -364,6 +364,14 @@ user_certsubject(const struct user *u)
 	return u->certsubject;
 }
 
+const char *
+users_certsubject_of(const struct users *us, const char *name)
+{
+	const struct user *u = us != NULL && name != NULL ? users_find(us, name) : NULL;
+
+	return u != NULL ? u->certsubject : NULL;
+}
+
 const struct user *
 users_first_bound(const struct users *us)
 {

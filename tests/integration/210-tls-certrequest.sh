@@ -142,6 +142,10 @@ cat > "$CONF/upsd.users" <<EOF
 
 [$VIEW_USER]
 	password = $VIEW_PASS
+
+[spare]
+	password = spare-pass
+	upsmon secondary
 EOF
 conf_file upsd.users
 tls_upsd_conf REQUIRE
@@ -167,6 +171,26 @@ else
 	tap_like "binding: a bound user in plaintext (no certificate) refused" "$r" "ERR ACCESS-DENIED"
 	r=$(tls_probe --cert "$PKI/pem/mon.pem" "USERNAME $VIEW_USER" "PASSWORD $VIEW_PASS" "GET VAR dummy ups.status")
 	tap_like "binding: an unbound user still works with any trusted certificate" "$r" '^REPLY VAR dummy ups.status'
+	# A neighbour on the same address guessing passwords locks the address
+	# out (backoff.c), but not a session whose certificate is bound to the
+	# user it logs in as: that upsmon still gets in.
+	_guessers=""
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		nut_req "USERNAME $PRI_USER" "PASSWORD wrong-$i" "LOGIN dummy" > /dev/null &
+		_guessers="$_guessers $!"
+	done
+	# shellcheck disable=SC2086 # the pids, one word each
+	wait $_guessers
+	r=$(nut_req "USERNAME spare" "PASSWORD spare-pass" "LOGIN dummy")
+	tap_like "lockout: the address is locked out after 12 wrong passwords" "$r" "ERR ACCESS-DENIED"
+	r=$(tls_probe --cert "$PKI/pem/mon.pem" "USERNAME spare" "PASSWORD spare-pass" "LOGIN dummy")
+	tap_like "lockout: ... also for an unbound user inside TLS" "$r" "^REPLY ERR ACCESS-DENIED"
+	r=$(tls_probe --cert "$PKI/pem/mon.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" LOGOUT)
+	tap_is "lockout: $PRI_USER with its bound certificate still logs in (LOGIN: OK)" \
+		"$(printf '%s\n' "$r" | grep '^REPLY' | sed -n 3p)" "REPLY OK"
+	tap_unlike "lockout: ... no error" "$r" "^REPLY ERR"
+	r=$(tls_probe --cert "$PKI/pem/mon.pem" "USERNAME $PRI_USER" "PASSWORD wrong" "LOGIN dummy")
+	tap_like "lockout: ... but not with a wrong password" "$r" "^REPLY ERR ACCESS-DENIED"
 fi
 write_upsd_users
 
