@@ -21,7 +21,9 @@ fi
 nut_setup
 DOCS=$top_srcdir/docs
 R=$T/fs				# stands for / (no "/root" in it: see recipe)
-mkdir -p "$R/etc/nut" "$R/root" "$T/work"
+# the recipes' current directory (run_recipe)
+RECIPE_CWD=$T/work
+mkdir -p "$R/etc/nut" "$R/root" "$RECIPE_CWD"
 chmod 0755 "$R" "$R/etc" "$R/etc/nut"
 chmod 0700 "$R/root"
 
@@ -37,7 +39,7 @@ check_recipe "docs/tls.md: the server database, the CA and the server certificat
 	"$DOCS/tls.md" server-db ca server-cert
 tap_like "certutil -V says the server certificate is valid" "$(cat "$T/recipe-server-db.log")" \
 	'certificate is valid'
-cp "$rhome/ca.crt" "$T/work/rootca.crt"
+cp "$rhome/ca.crt" "$RECIPE_CWD/rootca.crt"
 check_recipe "docs/tls-clients.md: the client database trusting the CA" \
 	"$DOCS/tls-clients.md" client-db
 tap_like "the CA is trusted in the client database" "$(cat "$T/recipe-client-db.log")" \

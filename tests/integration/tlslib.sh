@@ -357,8 +357,9 @@ recipe() {
 	' "$1" | sed -e "${RECIPE_SED:-p;d}"
 }
 
-# run_recipe FILE NAME...: the blocks in one sh -e, in $T/work; output in
-# $T/recipe-<first name>.log
+# run_recipe FILE NAME...: the blocks in one sh -e, in $RECIPE_CWD (default
+# $T/work; files a recipe reads from its current directory go there);
+# output in $T/recipe-<first name>.log
 run_recipe() {
 	_f=$1; shift
 	_log=$T/recipe-$1.log
@@ -371,8 +372,9 @@ run_recipe() {
 		fi
 		printf '%s\n' "$_b" >> "$T/recipe.sh"
 	done
-	mkdir -p "$T/work"
-	(cd "$T/work" && PATH=${RECIPE_PATH:+$RECIPE_PATH:}$PATH sh -e "$T/recipe.sh") > "$_log" 2>&1
+	_cwd=${RECIPE_CWD:-$T/work}
+	mkdir -p "$_cwd"
+	(cd "$_cwd" && PATH=${RECIPE_PATH:+$RECIPE_PATH:}$PATH sh -e "$T/recipe.sh") > "$_log" 2>&1
 }
 
 # check_recipe DESC FILE NAME...: run_recipe as a TAP line (the end of its
