@@ -157,21 +157,31 @@ secret_save(PK11SymKey *key, struct rec_secret *out)
 	return 0;
 }
 
+/* A saved secret as a key NSS can derive from again, or NULL. */
+static PK11SymKey *
+secret_key(const struct rec_secret *secret)
+{
+	SECItem item = { siBuffer, (unsigned char *)secret->b, secret->len };
+	PK11SlotInfo *slot = PK11_GetInternalSlot();
+	PK11SymKey *key;
+
+	if (slot == NULL)
+		return NULL;
+	key = PK11_ImportSymKey(slot, CKM_HKDF_DERIVE, PK11_OriginUnwrap, CKA_DERIVE, &item, NULL);
+	PK11_FreeSlot(slot);
+	return key;
+}
+
 /* RFC 8446 7.2: the next traffic secret and its AEAD; a sequence restarts. */
 static int
 next_key(PRUint16 suite, struct rec_secret *secret, SSLAeadContext **aead)
 {
 	static const char label[] = "traffic upd";
-	SECItem item = { siBuffer, secret->b, secret->len };
-	PK11SlotInfo *slot = PK11_GetInternalSlot();
-	PK11SymKey *cur = NULL, *next = NULL;
+	PK11SymKey *cur = secret_key(secret), *next = NULL;
 	SSLAeadContext *a = NULL;
 	struct rec_secret ns;
 	int rc = -1;
 
-	if (slot == NULL)
-		return -1;
-	cur = PK11_ImportSymKey(slot, CKM_HKDF_DERIVE, PK11_OriginUnwrap, CKA_DERIVE, &item, NULL);
 	if (cur == NULL || SSL_HkdfExpandLabel(SSL_LIBRARY_VERSION_TLS_1_3, suite, cur, NULL, 0,
 	    label, sizeof(label) - 1, &next) != SECSuccess ||
 	    secret_save(next, &ns) != 0 || (a = aead_for(suite, next)) == NULL)
@@ -186,7 +196,6 @@ out:
 		PK11_FreeSymKey(next);
 	if (cur != NULL)
 		PK11_FreeSymKey(cur);
-	PK11_FreeSlot(slot);
 	return rc;
 }
 
@@ -199,17 +208,11 @@ out:
 static int
 aead_ready(PRUint16 suite, const struct rec_secret *secret, SSLAeadContext **aead)
 {
-	SECItem item = { siBuffer, (unsigned char *)secret->b, secret->len };
-	PK11SlotInfo *slot;
 	PK11SymKey *key;
 
 	if (*aead != NULL)
 		return 0;
-	if ((slot = PK11_GetInternalSlot()) == NULL)
-		return -1;
-	key = PK11_ImportSymKey(slot, CKM_HKDF_DERIVE, PK11_OriginUnwrap, CKA_DERIVE, &item, NULL);
-	PK11_FreeSlot(slot);
-	if (key == NULL)
+	if ((key = secret_key(secret)) == NULL)
 		return -1;
 	*aead = aead_for(suite, key);
 	PK11_FreeSymKey(key);
@@ -245,40 +248,17 @@ seal(struct tls_rec *r, unsigned type, const void *data, size_t len)
 	return total;
 }
 
-/* Pushes queued bytes. 1 all gone, 0 some left (socket full), -1 error. */
-static int
-flush_out(struct tls_conn *c, struct tls_rec *r)
-{
-	while (r->out_off < r->out_len) {
-		ssize_t n = send(c->fd, r->out + r->out_off, r->out_len - r->out_off,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (n <= 0) {
-			tls_conn_seterr(c, "cannot send to the peer: %s",
-			    n < 0 ? strerror(errno) : "no progress");
-			return -1;
-		}
-		r->out_off += (size_t)n;
-	}
-	free(r->out);
-	r->out = NULL;
-	r->out_off = r->out_len = 0;
-	return 1;
-}
-
-/* Sends seal_ct[0..len) now, queueing what the socket does not take. 1 all
- * sent, 0 queued (wait for writable), -1 error. Nothing may be queued. */
-static int
-send_sealed(struct tls_conn *c, struct tls_rec *r, size_t len)
+/*
+ * Sends p[0..len) until done or the socket is full: the count sent, or -1
+ * (an error, in c->err).
+ */
+static ssize_t
+push(struct tls_conn *c, const unsigned char *p, size_t len)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = send(c->fd, seal_ct + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = send(c->fd, p + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -291,12 +271,41 @@ send_sealed(struct tls_conn *c, struct tls_rec *r, size_t len)
 		}
 		done += (size_t)n;
 	}
-	if (done == len)
+	return (ssize_t)done;
+}
+
+/* Pushes queued bytes. 1 all gone, 0 some left (socket full), -1 error. */
+static int
+flush_out(struct tls_conn *c, struct tls_rec *r)
+{
+	ssize_t n = push(c, r->out + r->out_off, r->out_len - r->out_off);
+
+	if (n < 0)
+		return -1;
+	r->out_off += (size_t)n;
+	if (r->out_off < r->out_len)
+		return 0;
+	free(r->out);
+	r->out = NULL;
+	r->out_off = r->out_len = 0;
+	return 1;
+}
+
+/* Sends seal_ct[0..len) now, queueing what the socket does not take. 1 all
+ * sent, 0 queued (wait for writable), -1 error. Nothing may be queued. */
+static int
+send_sealed(struct tls_conn *c, struct tls_rec *r, size_t len)
+{
+	ssize_t n = push(c, seal_ct, len);
+
+	if (n < 0)
+		return -1;
+	if ((size_t)n == len)
 		return 1;
-	r->out = xmalloc(len - done);
-	memcpy(r->out, seal_ct + done, len - done);
+	r->out = xmalloc(len - (size_t)n);
+	memcpy(r->out, seal_ct + n, len - (size_t)n);
 	r->out_off = 0;
-	r->out_len = len - done;
+	r->out_len = len - (size_t)n;
 	return 0;
 }
 
@@ -670,20 +679,15 @@ tls_rec_read(struct tls_conn *c, void *buf, size_t len, enum tls_status *st)
 		size_t clen;
 		ssize_t got;
 
-		if (r->in == NULL || r->in_len - r->in_off < REC_HDR ||
-		    r->in_len - r->in_off < REC_HDR + rec_len(r)) {
-			if (r->in != NULL && r->in_len - r->in_off >= REC_HDR &&
-			    check_header(c, r) != 0) {
-				*st = TLS_FAILED;
-				return 0;
-			}
+		/* A header is judged as soon as it is here, whole record or not. */
+		if (r->in != NULL && r->in_len - r->in_off >= REC_HDR && check_header(c, r) != 0) {
+			*st = TLS_FAILED;
+			return 0;
+		}
+		if (!have_record(r)) {
 			if (fill_in(c, r, st) <= 0)
 				return 0;
 			continue;
-		}
-		if (check_header(c, r) != 0) {
-			*st = TLS_FAILED;
-			return 0;
 		}
 		clen = rec_len(r);
 		if (len >= clen - REC_TAG) {
@@ -736,7 +740,6 @@ tls_rec_detach(struct tls_conn *c)
 {
 	struct tls_rec *r;
 	PRUint16 rep = 0, wep = 0;
-	SSLAeadContext *rd, *wr;
 
 	if (c->is_client || c->ssl == NULL || !c->done || c->failed || c->wblocked ||
 	    c->sec_read == NULL || c->sec_write == NULL || !suite_known(c->suite) ||
@@ -745,19 +748,13 @@ tls_rec_detach(struct tls_conn *c)
 		return -1;
 	r = XNEW(struct tls_rec);
 	if (secret_save(c->sec_read, &r->rsec) != 0 || secret_save(c->sec_write, &r->wsec) != 0 ||
-	    (rd = aead_for(c->suite, c->sec_read)) == NULL) {
+	    (r->rd = aead_for(c->suite, c->sec_read)) == NULL ||
+	    (r->wr = aead_for(c->suite, c->sec_write)) == NULL) {
+		SSL_DestroyAead(r->rd);
 		secret_clear(r, sizeof(*r));
 		free(r);
 		return -1;
 	}
-	if ((wr = aead_for(c->suite, c->sec_write)) == NULL) {
-		SSL_DestroyAead(rd);
-		secret_clear(r, sizeof(*r));
-		free(r);
-		return -1;
-	}
-	r->rd = rd;
-	r->wr = wr;
 	PK11_FreeSymKey(c->sec_read);
 	PK11_FreeSymKey(c->sec_write);
 	c->sec_read = c->sec_write = NULL;
