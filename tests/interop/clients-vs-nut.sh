@@ -149,12 +149,19 @@ export NUT_CONFPATH="$dir/conf" NUT_STATEPATH="$dir/state" NUT_ALTPIDPATH="$dir/
 "$UPSD" -u nut >"$dir/upsd.log" 2>&1 || skip_all "upsd did not start"
 H=127.0.0.1:$port
 i=0
-# Both UPSes must have their data before the first comparison: a listing
-# taken while a driver's dump is still arriving is partial on either server.
-until "$NUT_BIN/upsc" "dummy@$H" ups.status >/dev/null 2>&1 &&
-    "$NUT_BIN/upsc" "other@$H" ups.status >/dev/null 2>&1; do
+# Both UPSes must have all their data before the first comparison: a
+# listing taken while a driver's dump is still arriving is partial on either
+# server, and ups.status alone can be in before the variables after it in
+# the dump and their RW flags. So: every variable of the .dev file listed as
+# writable (dummy-ups makes them all so; a newer driver adds driver.*
+# settings of its own) on both.
+nvars=$(grep -c ':' "$dir/conf/dummy.dev")
+complete() {	# complete UPS: upsrw lists every variable of the file
+	[ "$("$NUT_BIN/upsrw" "$1@$H" 2>/dev/null | grep -c '^\[')" -ge "$nvars" ]
+}
+until complete dummy && complete other; do
 	i=$((i + 1))
-	[ $i -lt 50 ] || skip_all "NUT's upsd did not come up"
+	[ $i -lt 50 ] || skip_all "the server did not come up with both UPSes"
 	sleep 0.2
 done
 
@@ -189,6 +196,16 @@ same() {
 		for s in out err rc; do
 			diff "$dir/nut.$s" "$dir/ours.$s" | sed 's/^/# /' | head -20
 		done
+		# Say whether it was a passing state of the server (a failure
+		# still): the same pair run again.
+		run ours "$@"
+		run nut "$@"
+		if cmp -s "$dir/ours.out" "$dir/nut.out" &&
+		    cmp -s "$dir/ours.err" "$dir/nut.err"; then
+			echo "# run again, both print the same"
+		else
+			echo "# run again, they still differ"
+		fi
 	fi
 }
 
