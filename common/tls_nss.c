@@ -274,6 +274,20 @@ suite_weak(PRUint16 suite)
 	return 0;
 }
 
+void
+tls_nss_close_keep_fd(PRFileDesc *top)
+{
+	PRFileDesc *bottom = PR_GetIdentitiesLayer(top, PR_NSPR_IO_LAYER);
+	int spare;
+
+	if (bottom != NULL) {
+		/* Out of descriptors: NSPR's ~100 bytes are lost, never the fd. */
+		spare = fcntl((int)PR_FileDesc2NativeHandle(bottom), F_DUPFD_CLOEXEC, 0);
+		PR_ChangeFileDescNativeHandle(bottom, spare);
+	}
+	(void)PR_Close(top);
+}
+
 int
 tls_nss_harden(PRFileDesc *fd)
 {
@@ -784,8 +798,7 @@ tls_nss_wrap(int fd, PRFileDesc *model, char *err, size_t errlen)
 		goto fail;
 	if (model == NULL && tls_nss_harden(ssl) != 0) {
 		/* The SSL layer is on the stack now: closing it closes the fd. */
-		PR_ChangeFileDescNativeHandle(PR_GetIdentitiesLayer(ssl, PR_NSPR_IO_LAYER), -1);
-		PR_Close(ssl);
+		tls_nss_close_keep_fd(ssl);
 		tcp = NULL;
 		goto fail;
 	}
@@ -800,8 +813,7 @@ fail:
 	}
 	if (tcp != NULL) {
 		/* Free NSPR's descriptors but leave the fd open: it is the caller's. */
-		PR_ChangeFileDescNativeHandle(PR_GetIdentitiesLayer(tcp, PR_NSPR_IO_LAYER), -1);
-		PR_Close(tcp);
+		tls_nss_close_keep_fd(tcp);
 	}
 	free(c);
 	return NULL;
@@ -933,8 +945,7 @@ tls_server_new(int fd, char *err, size_t errlen)
 		nss_words(PR_GetError(), words, sizeof(words));
 		set_err(err, errlen, "cannot start the TLS handshake: %s", words);
 		/* Give the fd back to the caller: NSPR must not close it. */
-		PR_ChangeFileDescNativeHandle(PR_GetIdentitiesLayer(c->ssl, PR_NSPR_IO_LAYER), -1);
-		PR_Close(c->ssl);
+		tls_nss_close_keep_fd(c->ssl);
 		free(c);
 		return NULL;
 	}

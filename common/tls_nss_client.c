@@ -375,9 +375,7 @@ tls_client_new(int fd, const struct tls_client_opts *o, char *err, size_t errlen
 		(void)str_copy(c->certident, o->certident, sizeof(c->certident));
 	if (configure(c, err, errlen) < 0) {
 		/* The fd stays the caller's: detach it before NSPR closes it. */
-		PR_ChangeFileDescNativeHandle(PR_GetIdentitiesLayer(c->ssl,
-		    PR_NSPR_IO_LAYER), -1);
-		(void)PR_Close(c->ssl);
+		tls_nss_close_keep_fd(c->ssl);
 		free(c);
 		c = NULL;
 	}

@@ -85,6 +85,14 @@ int tls_nss_harden(PRFileDesc *fd);
  */
 struct tls_conn *tls_nss_wrap(int fd, PRFileDesc *model, char *err, size_t errlen);
 
+/*
+ * Closes an NSPR stack (SSL layer, watch layer, NSPR's socket) but not the
+ * fd under it, which stays the caller's: NSPR closes a duplicate instead.
+ * (Told the fd is -1, NSPR's close fails and never frees its two socket
+ * descriptors: some 100 bytes for every connection, for good.)
+ */
+void tls_nss_close_keep_fd(PRFileDesc *top);
+
 /* Marks c failed and explains NSS error code e (first explanation wins). */
 void tls_nss_fail(struct tls_conn *c, PRErrorCode e);
 

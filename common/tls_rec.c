@@ -763,8 +763,7 @@ tls_rec_detach(struct tls_conn *c)
 	/* Let NSS go without a word on the wire (its close_notify would end
 	   the session) and without closing the fd, which stays ours. */
 	c->detaching = 1;
-	PR_ChangeFileDescNativeHandle(PR_GetIdentitiesLayer(c->ssl, PR_NSPR_IO_LAYER), -1);
-	PR_Close(c->ssl);
+	tls_nss_close_keep_fd(c->ssl);
 	c->ssl = NULL;
 	c->rec = r;
 	return 0;

@@ -88,6 +88,7 @@ VALSET(socket_dgram, NV(SOCK_DGRAM));
 /* fcntl(): flag and close-on-exec handling; sqlite's non-blocking record locks. */
 VALSET(fcntl_flags, NV(F_GETFL), NV(F_SETFL), NV(F_GETFD), NV(F_SETFD));
 VALSET(fcntl_locks, NV(F_GETLK), NV(F_SETLK));
+VALSET(fcntl_dup, NV(F_DUPFD_CLOEXEC));
 
 /* setsockopt(): levels and the options each may set. */
 VALSET(sol_socket, NV(SOL_SOCKET));
@@ -293,6 +294,7 @@ const struct sb_rule sb_rules[] = {
 { "newfstatat",	ALL, TLS, { ANY, ANY },		"sqlite fstat()s the DB, probes -journal/-wal" },
 { "fstat",	ALL, TLS, { ANY, ANY },		"the same with an older glibc" },
 { "sched_yield", ALL, TLS, { ANY, ANY },	"NSS yields between the records of a write over 16 kB" },
+{ "fcntl",	ALL, TLS, { IN(1, fcntl_dup), ANY },	"a spare for NSPR to close when NSS lets a socket go that stays open" },
 
 /* driver I/O: libusb on a device opened and claimed before the sandbox */
 { "ioctl",	B, 0, { IN_MASKED(1, INT32, usbdevfs_ioctls), ANY }, "USB transfers (list above)" },
