@@ -853,14 +853,15 @@ server_auth_cb(void *arg, PRFileDesc *fd, PRBool checksig, PRBool isserver)
 	struct tls_conn *c = arg;
 	CERTCertificate *cert = SSL_PeerCertificate(fd);
 	SECStatus rc = SECFailure;
+	const char *who;
 	char when[64];
 
 	if (cert == NULL) {
 		PORT_SetError(SSL_ERROR_NO_CERTIFICATE);
 		return SECFailure;
 	}
-	(void)str_copy(c->subject, cert->subjectName ? cert->subjectName : "",
-	    sizeof(c->subject));
+	tls_conn_subject(c, cert->subjectName);
+	who = c->subject != NULL ? c->subject : "";
 	if (c->req != TLS_CERT_REQUIRE) {
 		rc = SECSuccess;
 		goto out;
@@ -868,13 +869,13 @@ server_auth_cb(void *arg, PRFileDesc *fd, PRBool checksig, PRBool isserver)
 	switch (CERT_CheckCertValidTimes(cert, PR_Now(), PR_FALSE)) {
 	case secCertTimeExpired:
 		tls_nss_certtime(cert, 0, when, sizeof(when));
-		tls_conn_seterr(c, "the client's certificate '%s' expired on %s", c->subject, when);
+		tls_conn_seterr(c, "the client's certificate '%s' expired on %s", who, when);
 		PORT_SetError(SEC_ERROR_EXPIRED_CERTIFICATE);
 		goto out;
 	case secCertTimeNotValidYet:
 		tls_nss_certtime(cert, 1, when, sizeof(when));
 		tls_conn_seterr(c, "the client's certificate '%s' is not valid before %s",
-		    c->subject, when);
+		    who, when);
 		PORT_SetError(SEC_ERROR_EXPIRED_CERTIFICATE);
 		goto out;
 	default:
@@ -882,7 +883,7 @@ server_auth_cb(void *arg, PRFileDesc *fd, PRBool checksig, PRBool isserver)
 	}
 	if (!cert_has_clientauth(cert)) {
 		tls_conn_seterr(c, "the client's certificate '%s' is not for TLS clients "
-		    "(no clientAuth extended key usage)", c->subject);
+		    "(no clientAuth extended key usage)", who);
 		/* NSS answers its usage errors with the vague certificate_unknown
 		   alert; the one code it answers with unsupported_certificate
 		   (RFC 8446: "of an unsupported type") lets the client say why. */
@@ -895,7 +896,7 @@ server_auth_cb(void *arg, PRFileDesc *fd, PRBool checksig, PRBool isserver)
 		char text[TLS_ERR_MAX];
 
 		tls_nss_errtext(e, 0, text, sizeof(text));
-		tls_conn_seterr(c, "%s: '%s'", text, c->subject);
+		tls_conn_seterr(c, "%s: '%s'", text, who);
 		PORT_SetError(e);
 		goto out;
 	}
@@ -977,12 +978,12 @@ conn_finish(struct tls_conn *c)
 			break;
 		}
 		c->suite = ch.cipherSuite;
+		/* A name from NSS's static table of suites. */
 		if (SSL_GetCipherSuiteInfo(ch.cipherSuite, &cs, sizeof(cs)) == SECSuccess)
-			(void)str_copy(c->cipher, cs.cipherSuiteName, sizeof(c->cipher));
+			c->cipher = cs.cipherSuiteName;
 	}
-	if (c->subject[0] == '\0' && (peer = SSL_PeerCertificate(c->ssl)) != NULL) {
-		(void)str_copy(c->subject, peer->subjectName ? peer->subjectName : "",
-		    sizeof(c->subject));
+	if (c->subject == NULL && (peer = SSL_PeerCertificate(c->ssl)) != NULL) {
+		tls_conn_subject(c, peer->subjectName);
 		CERT_DestroyCertificate(peer);
 	}
 }
@@ -1119,13 +1120,29 @@ tls_version(const struct tls_conn *c)
 const char *
 tls_cipher(const struct tls_conn *c)
 {
-	return c->done ? c->cipher : "";
+	return c->done && c->cipher != NULL ? c->cipher : "";
 }
 
 const char *
 tls_peer_subject(const struct tls_conn *c)
 {
-	return c->subject[0] != '\0' ? c->subject : NULL;
+	return c->subject;
+}
+
+void
+tls_conn_subject(struct tls_conn *c, const char *s)
+{
+	free(c->subject);
+	c->subject = s != NULL && *s != '\0' ? xstrdup(s) : NULL;
+}
+
+void
+tls_conn_release(struct tls_conn *c)
+{
+	free(c->subject);
+	free(c->expect);
+	free(c->certident);
+	free(c);
 }
 
 int
@@ -1184,5 +1201,5 @@ tls_free(struct tls_conn *c)
 		PK11_FreeSymKey(c->sec_write);
 	if (c->peer != NULL)
 		CERT_DestroyCertificate(c->peer);
-	free(c);
+	tls_conn_release(c);
 }

@@ -48,6 +48,8 @@
 #define ALERT_INSUFFICIENT_SECURITY 71
 #define ALERT_CERTIFICATE_REQUIRED 116
 #define ALERT_LEVEL_FATAL 2
+/* The longest server or certificate name (CERTHOST, CERTIDENT) accepted. */
+#define CLIENT_NAME_MAX 256
 
 /* The name NSS gives an error code, for texts that pass it on. */
 static const char *
@@ -212,7 +214,7 @@ client_auth(void *arg, PRFileDesc *fd, CERTDistNames *cas,
 	(void)fd;
 	(void)cas;
 	c->cert_asked = 1;
-	if (c->certident[0] == '\0')
+	if (c->certident == NULL)
 		return SECFailure;	/* NSS then sends no certificate */
 	if (find_ident(c->certident, pcert, pkey, 0, err, sizeof(err)) < 0) {
 		tls_conn_seterr(c, "%s", err);
@@ -236,7 +238,7 @@ alert_received(const PRFileDesc *fd, void *arg, const SSLAlert *a)
 	    (c->cert_asked && (a->description == ALERT_HANDSHAKE_FAILURE ||
 	    a->description == ALERT_BAD_CERTIFICATE)))) {
 		tls_conn_seterr(c, "the server requires a client certificate "
-		    "(%s)", c->certident[0] != '\0' ?
+		    "(%s)", c->certident != NULL ?
 		    "ours could not be presented" : "set CERTIDENT");
 		return;
 	}
@@ -348,8 +350,8 @@ tls_client_new(int fd, const struct tls_client_opts *o, char *err, size_t errlen
 		(void)str_copy(err, "bad arguments to tls_client_new", errlen);
 		goto out;
 	}
-	if (strlen(o->expect_name) >= sizeof(c->expect) ||
-	    (o->certident != NULL && strlen(o->certident) >= sizeof(c->certident))) {
+	if (strlen(o->expect_name) >= CLIENT_NAME_MAX ||
+	    (o->certident != NULL && strlen(o->certident) >= CLIENT_NAME_MAX)) {
 		(void)str_copy(err, "server or certificate name too long", errlen);
 		goto out;
 	}
@@ -370,13 +372,13 @@ tls_client_new(int fd, const struct tls_client_opts *o, char *err, size_t errlen
 		goto out;
 	c->is_client = 1;
 	c->certverify = o->certverify != 0;
-	(void)str_copy(c->expect, o->expect_name, sizeof(c->expect));
-	if (o->certident != NULL)
-		(void)str_copy(c->certident, o->certident, sizeof(c->certident));
+	c->expect = xstrdup(o->expect_name);
+	if (o->certident != NULL && o->certident[0] != '\0')
+		c->certident = xstrdup(o->certident);
 	if (configure(c, err, errlen) < 0) {
 		/* The fd stays the caller's: detach it before NSPR closes it. */
 		tls_nss_close_keep_fd(c->ssl);
-		free(c);
+		tls_conn_release(c);
 		c = NULL;
 	}
 out:

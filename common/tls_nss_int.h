@@ -33,9 +33,9 @@ struct tls_conn {
 	int done;		/* handshake finished */
 	int failed;		/* unusable: every call returns TLS_FAILED */
 	char err[TLS_ERR_MAX];	/* tls_error()'s text, "" until a failure */
-	char version[16];	/* "TLSv1.3" once done */
-	char cipher[96];	/* cipher suite name once done */
-	char subject[512];	/* peer certificate subject, "" if none */
+	char version[8];	/* "TLSv1.3" once done */
+	const char *cipher;	/* cipher suite name once done (NSS's, static) */
+	char *subject;		/* peer certificate subject (malloc), NULL if none */
 	int wblocked;		/* a send in the last call was short or would
 				   block: NSS holds output (tls_nss.c's watch layer) */
 
@@ -52,9 +52,14 @@ struct tls_conn {
 	int certverify;		/* chain and name are checked */
 	int cert_asked;		/* the server asked for a client certificate */
 	int cert_sent;		/* and we presented one */
-	char expect[256];	/* name the server certificate must match */
-	char certident[256];	/* nickname of our certificate, "" if none */
+	char *expect;		/* name the server certificate must match (malloc) */
+	char *certident;	/* nickname of our certificate (malloc), NULL if none */
 };
+
+/* Sets c->subject to a copy of s ("" or NULL: none), freeing the one before. */
+void tls_conn_subject(struct tls_conn *c, const char *s);
+/* Frees a connection's own memory (not its sockets, keys or certificate). */
+void tls_conn_release(struct tls_conn *c);
 
 /*
  * Sets c->err to the formatted text unless it already holds one (the first
