@@ -15,7 +15,8 @@
 #    wrong record types, bad KeyUpdates, truncation, reset, alerts) ends
 #    the connection, with the alert RFC 8446 names when one is sent; upsd
 #    is alive and serves another client after each;
-#  - a TLS 1.2 session (NSS on both sides), also with the big listing;
+#  - a TLS 1.2 session (NSS on both sides), also with the big listing, and
+#    forged TLS 1.2 records (tlsprobe.py's @RAW) that must end it at once;
 #  - a session that rests (quiet past 2 s: upsd drops its AEAD contexts)
 #    and is answered again after it, twice;
 #  - openssl s_client (through tlsprobe.py --relay) sends KeyUpdates with
@@ -121,6 +122,17 @@ sc overflow-inner -c aes256
 # ---------------------------------------------------------------- TLS 1.2
 sc tls12
 sc tls12 -u big -n "$BIGN"
+# A forged record in a TLS 1.2 session (NSS's record layer): with the right
+# and with a wrong record version, either must end the session at once with
+# bad_record_mac, not leave it to the 60 s idle timeout.
+for v in 0303 0301; do
+	_raw=17${v}0020$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+	_r=$("$PY" -W ignore "$LIBDIR/tlsprobe.py" -p "$PORT" -t 30 --max tls1_2 PROTVER \
+	    "@RAW $_raw" '@WAIT-EOF 20' 2>&1)
+	tap_like "TLS 1.2: a forged record (version $v) ends the session with bad_record_mac" \
+	    "$_r" "ALERT SSLV3_ALERT_BAD_RECORD_MAC"
+	upsd_serves "a forged TLS 1.2 record"
+done
 
 # ---------------------------------------------------------------- resting
 # A TLS 1.3 session quiet for 2 s lets go of its AEAD contexts (tls_rest,

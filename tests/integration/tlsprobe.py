@@ -16,7 +16,9 @@ LINE (default: PROTVER) goes out inside TLS (with --ca, "SERVER-SERIAL
 "TIMEOUT" (and the run stops). With TLS 1.3 a server's refusal of the client
 certificate arrives only here, as an ALERT or EOF. The LINE "@WAIT-EOF
 SECS" sends nothing and waits: "EOF" if the server closes the session
-within SECS seconds, else "ALIVE".
+within SECS seconds, else "ALIVE". The LINE "@RAW HEX" writes those bytes
+on the socket beneath TLS (a forged record), prints "RAW <n>" and
+expects no reply.
 
 --ca PEM verifies the server's chain (and --name its name; without --ca
 nothing is verified). --cert PEM presents a client identity (key +
@@ -33,6 +35,7 @@ Exit status: 0 handshake done, 1 handshake failed or STARTTLS refused,
 """
 
 import argparse
+import os
 import select
 import socket
 import ssl
@@ -218,6 +221,12 @@ def main():
         try:
             if l.startswith("@WAIT-EOF "):
                 wait_eof(t, q, float(l.split()[1]))
+                continue
+            if l.startswith("@RAW "):
+                raw = bytes.fromhex(l.split()[1])
+                with socket.socket(fileno=os.dup(t.fileno())) as u:
+                    u.sendall(raw)
+                out("RAW %d" % len(raw))
                 continue
             t.sendall((l + "\n").encode("latin-1"))
             for r in q.reply():
