@@ -55,6 +55,18 @@
 #define REC_TAG		16u			/* every suite we take over */
 #define REC_REKEY_AT	(1ull << 23)		/* our records per write key */
 #define REC_READ_LIMIT	(1ull << 48)		/* the peer's, before we give up */
+/*
+ * Records that bring no application data (empty ones, KeyUpdates, a
+ * user_canceled warning): at most REC_TURN of them are opened in one call,
+ * so that a peer sending nothing else cannot keep upsd's one loop to itself
+ * (the caller is woken again for the rest); and at most REC_IDLE_RUN in a
+ * row, so that it cannot make upsd derive keys for nothing for long (a
+ * KeyUpdate costs some 15 us). The RFC sets no number; BoringSSL allows
+ * 32 of each kind, we are laxer with the run so that a client may send a
+ * hundred KeyUpdates at once.
+ */
+#define REC_TURN	32u
+#define REC_IDLE_RUN	256u
 
 enum { CT_ALERT = 21, CT_HANDSHAKE = 22, CT_DATA = 23 };
 enum { HS_KEY_UPDATE = 24 };
@@ -87,6 +99,7 @@ struct tls_rec {
 	unsigned char hs[5];		/* a KeyUpdate arriving in fragments */
 	size_t hs_len;
 	int answer_update;		/* the peer asked for our KeyUpdate */
+	unsigned idle_run;		/* records without data since the last with */
 	int peer_closed;		/* its close_notify arrived */
 	int sent_close;			/* ours went out (or must not) */
 };
@@ -522,6 +535,13 @@ open_record(struct tls_conn *c, struct tls_rec *r, unsigned char *dst, size_t ca
 		    "unfinished KeyUpdate");
 		return -1;
 	}
+	if (type == CT_DATA && plen > 0)
+		r->idle_run = 0;
+	else if (++r->idle_run > REC_IDLE_RUN) {
+		fail(c, r, AL_UNEXPECTED_MESSAGE, "the client sent over 256 TLS records in a "
+		    "row without data (empty records, KeyUpdates or warnings)");
+		return -1;
+	}
 	switch (type) {
 	case CT_DATA:
 		return (ssize_t)plen;
@@ -666,6 +686,7 @@ tls_rec_read(struct tls_conn *c, void *buf, size_t len, enum tls_status *st)
 {
 	struct tls_rec *r = c->rec;
 	unsigned char *dst = buf;
+	unsigned turn = 0;
 
 	if (r->pt_len > 0) {
 		*st = TLS_OK;
@@ -690,8 +711,16 @@ tls_rec_read(struct tls_conn *c, void *buf, size_t len, enum tls_status *st)
 			continue;
 		}
 		clen = rec_len(r);
+		if (turn++ == REC_TURN) {
+			/* Others' turn; pending or the socket wakes us for the rest. */
+			*st = TLS_WANT_READ;
+			return 0;
+		}
 		if (len >= clen - REC_TAG) {
 			got = open_record(c, r, dst, len);
+			/* A record refused after opening: its plaintext goes. */
+			if (got < 0)
+				secret_clear(dst, clen - REC_TAG);
 		} else {
 			r->pt = xmalloc(clen - REC_TAG);
 			r->pt_off = 0;

@@ -486,7 +486,10 @@ client_after(struct client *c)
 	}
 	if (c->eof && (!client_has_line(c) || c->want_close))
 		c->want_close = 1;
-	if (c->want_close && buf_len(c->out) == 0) {
+	/* The last reply goes out whole (a TLS record may still be half in
+	   the transport); a peer that never takes it meets the idle timeout. */
+	if (c->want_close && buf_len(c->out) == 0 &&
+	    (c->io->unsent == NULL || !c->io->unsent(c))) {
 		client_close(c, c->eof ? "peer closed" : "logout");
 		return -1;
 	}

@@ -474,6 +474,12 @@ tls_io_want(const struct client *c)
 	return c->tls_wpending ? EV_WRITE : 0;
 }
 
+static int
+tls_io_unsent(const struct client *c)
+{
+	return c->tls_up && c->tls_wpending;
+}
+
 static size_t
 tls_io_pending(const struct client *c)
 {
@@ -534,6 +540,7 @@ const struct client_io client_tls_io = {
 	.pending = tls_io_pending,
 	.close = tls_io_close,
 	.rest = tls_io_rest,
+	.unsent = tls_io_unsent,
 };
 
 /* ---- what upsd asks about a connection ----------------------------------- */

@@ -230,6 +230,9 @@ struct client_io {
 	size_t (*pending)(const struct client *c);
 	void (*close)(struct client *c);
 	void (*rest)(struct client *c);	/* quiet for UPSD_REST_MS: shed what can be rebuilt */
+	/* 1 while bytes the transport took are not all on the socket yet
+	   (a TLS record half sent): closing now would cut them off */
+	int (*unsent)(const struct client *c);
 };
 
 struct tracking;
