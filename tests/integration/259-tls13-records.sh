@@ -10,9 +10,13 @@
 #    update_requested (answered before the next reply), a 110 kB LIST VAR
 #    read slowly with a KeyUpdate in the middle, each real reply checked;
 #    with each TLS 1.3 suite (AES-128-GCM, AES-256-GCM with SHA-384,
-#    ChaCha20-Poly1305);
+#    ChaCha20-Poly1305); 256 records without data (empty, KeyUpdate,
+#    user_canceled) and a request in one write, answered; the big listing
+#    and LOGOUT in one record, read late and slowly: all of it, then the
+#    goodbye and a close_notify;
 #  - each violation (tampered record, replay, old key, oversized record,
-#    wrong record types, bad KeyUpdates, truncation, reset, alerts) ends
+#    wrong record types, bad KeyUpdates, truncation, reset, alerts, 257
+#    records in a row without data) ends
 #    the connection, with the alert RFC 8446 names when one is sent; upsd
 #    is alive and serves another client after each;
 #  - a TLS 1.2 session (NSS on both sides), also with the big listing, and
@@ -95,10 +99,12 @@ sc() {
 }
 
 # ---------------------------------------------------------------- legal shapes
-for s in plain logout padding fragmented coalesced zero-length keyupdate keyupdate-request; do
+for s in plain logout padding fragmented coalesced zero-length keyupdate keyupdate-request \
+    burst; do
 	sc "$s"
 done
 sc biglist -u big -n "$BIGN"
+sc logout-big -u big -n "$BIGN"
 for c in aes256 chacha20; do
 	for s in plain keyupdate keyupdate-request; do
 		sc "$s" -c "$c"
@@ -113,7 +119,7 @@ for s in bad-tag bad-body bad-aad replay skip-seq old-key version-0301 \
     inner-zeros inner-type inner-ccs hs-client-hello hs-finished hs-ticket \
     ku-short ku-long ku-value ku-trailing ku-partial ku-interleaved hs-empty \
     alert-warning alert-unknown alert-fatal alert-long close-then-data \
-    fin-mid-record fin-mid-header reset-mid-record; do
+    fin-mid-record fin-mid-header reset-mid-record empty-flood ku-flood cancel-flood; do
 	sc "$s"
 done
 sc bad-tag -c chacha20

@@ -827,6 +827,30 @@ sc_biglist(void)
 	session_ok();
 }
 
+/* A long reply and LOGOUT in one record, read late and slowly: the whole
+ * list, the goodbye and a close_notify arrive (upsd must not close while
+ * the last record is still half in its hands). */
+static void
+sc_logout_big(void)
+{
+	char req[128];
+	size_t bytes = 0;
+	long n;
+
+	session_ok();
+	snprintf(req, sizeof(req), "LIST VAR %s\nLOGOUT\n", ups);
+	send_app(req, strlen(req), 0);
+	tr_sleep_ms(1000);	/* upsd fills the socket, then meets LOGOUT */
+	T.rd_chunk = 512;
+	T.rd_sleep_ms = 2;
+	n = read_list_var(&bytes);
+	expect(get_line(), "OK Goodbye", "LOGOUT behind the list");
+	T.rd_chunk = 0;
+	T.rd_sleep_ms = 0;
+	say("LIST VAR %s: %ld variables, %zu bytes, then the goodbye", ups, n, bytes);
+	expect_orderly_close("LOGOUT after a long reply");
+}
+
 /* TLS 1.2: NSS on both sides, ordinary requests */
 static void
 sc_tls12(void)
@@ -1355,6 +1379,88 @@ sc_reset_mid_record(void)
 	printf("CLOSE %s: we reset the connection\n", scen);
 }
 
+/* ---- records without data, many at once ------------------------------ */
+
+/* n records of no data in buf (empty ones, KeyUpdates, user_canceled warnings,
+ * in turn by kinds: "e", "k", "c" or a mix), the key updated after each KeyUpdate */
+static size_t
+seal_idle(unsigned char *buf, size_t cap, unsigned n, const char *kinds)
+{
+	static const unsigned char cancel[] = { 1, TR_AL_USER_CANCELED };
+	size_t len = 0, k;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		char kind = kinds[i % strlen(kinds)];
+		struct tr_rec r = { TR_CT_APP, "", 0, 0, 0, 0 };
+
+		if (kind == 'k') {
+			r.type = TR_CT_HS;
+			r.data = ku_no;
+			r.len = 5;
+		} else if (kind == 'c') {
+			r.type = TR_CT_ALERT;
+			r.data = cancel;
+			r.len = 2;
+		}
+		if ((k = tr_seal(&T, &r, buf + len, cap - len)) == 0)
+			die("%s", T.err);
+		len += k;
+		if (kind == 'k')
+			ok(tr_wkey_update(&T));
+	}
+	return len;
+}
+
+/* 256 records without data and a request, all in one write: the server
+ * takes them a few dozen at a time (others get their turn) and answers */
+static void
+sc_burst(void)
+{
+	static unsigned char buf[300 * 64];
+	struct tr_rec r = { TR_CT_APP, "PROTVER\n", 8, 0, 0, 0 };
+	size_t n, k;
+
+	session_ok();
+	n = seal_idle(buf, sizeof(buf), 256, "eeeeeeeeekkc");
+	if ((k = tr_seal(&T, &r, buf + n, sizeof(buf) - n)) == 0)
+		die("%s", T.err);
+	ok(tr_send(&T, buf, n + k));
+	expect(get_line(), "1.3", "PROTVER after 256 records without data in one write");
+	session_ok();
+	say("256 empty records, KeyUpdates and user_canceled warnings, then a request");
+}
+
+/* 257 in a row: the server ends the session (a policy the RFC leaves open) */
+static void
+idle_flood(const char *kinds, const char *what)
+{
+	static unsigned char buf[300 * 64];
+
+	session_ok();
+	say("sending 257 %s in one write", what);
+	ok(tr_send(&T, buf, seal_idle(buf, sizeof(buf), 257, kinds)));
+	expect_close(what, want_unexpected, RFC_ANY);
+}
+
+static void
+sc_empty_flood(void)
+{
+	idle_flood("e", "empty records");
+}
+
+static void
+sc_ku_flood(void)
+{
+	idle_flood("k", "KeyUpdates");
+}
+
+static void
+sc_cancel_flood(void)
+{
+	idle_flood("c", "user_canceled warnings");
+}
+
 /* ---- the table ------------------------------------------------------- */
 
 struct scenario {
@@ -1374,6 +1480,7 @@ static const struct scenario scenarios[] = {
 	{ "keyupdate-request", sc_keyupdate_request, "KeyUpdate(update_requested) is answered" },
 	{ "biglist", sc_biglist, "a reply of many records read slowly, a KeyUpdate midway" },
 	{ "tls12", sc_tls12, "a TLS 1.2 session (NSS records)" },
+	{ "logout-big", sc_logout_big, "a long reply and LOGOUT, read late and slowly: all of it" },
 	{ "bad-tag", sc_bad_tag, "a changed tag: bad_record_mac" },
 	{ "bad-body", sc_bad_body, "a changed ciphertext byte: bad_record_mac" },
 	{ "bad-aad", sc_bad_aad, "a changed header: bad_record_mac" },
@@ -1411,6 +1518,10 @@ static const struct scenario scenarios[] = {
 	{ "fin-mid-record", sc_fin_mid_record, "FIN inside a record: the server closes" },
 	{ "fin-mid-header", sc_fin_mid_header, "FIN inside a record header: the server closes" },
 	{ "reset-mid-record", sc_reset_mid_record, "a reset inside a record" },
+	{ "burst", sc_burst, "256 records without data and a request in one write: answered" },
+	{ "empty-flood", sc_empty_flood, "257 empty records in a row: unexpected_message" },
+	{ "ku-flood", sc_ku_flood, "257 KeyUpdates in a row: unexpected_message" },
+	{ "cancel-flood", sc_cancel_flood, "257 user_canceled warnings in a row: unexpected_message" },
 };
 
 static void
@@ -1466,7 +1577,7 @@ main(int argc, char **argv)
 	}
 	scen = s->name;
 	tls12 = strcmp(scen, "tls12") == 0;
-	if (strcmp(scen, "biglist") == 0)
+	if (strcmp(scen, "biglist") == 0 || strcmp(scen, "logout-big") == 0)
 		rcvbuf = 4096;
 	signal(SIGALRM, on_alarm);
 	alarm(120);
