@@ -141,6 +141,12 @@ ssize_t tls_io_result(size_t n, enum tls_status st);
 
 /* Bytes already decrypted and waiting inside the TLS layer (read them before polling). */
 size_t tls_pending(const struct tls_conn *c);
+/*
+ * Memory the session's own record layer holds for its peer now (a record
+ * being received, opened data not yet read, a sealed record not yet on
+ * the socket), for the server's buffer budget; 0 for a session NSS runs.
+ */
+size_t tls_buffered(const struct tls_conn *c);
 
 /*
  * Why the last operation failed, in words an operator can act on: "the

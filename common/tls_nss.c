@@ -1112,6 +1112,12 @@ tls_pending(const struct tls_conn *c)
 	return n > 0 ? (size_t)n : 0;
 }
 
+size_t
+tls_buffered(const struct tls_conn *c)
+{
+	return c->rec != NULL ? tls_rec_buffered(c) : 0;
+}
+
 const char *
 tls_error(const struct tls_conn *c)
 {

@@ -126,6 +126,8 @@ size_t tls_rec_write(struct tls_conn *c, const void *buf, size_t len, enum tls_s
 size_t tls_rec_pending(const struct tls_conn *c);
 /* tls_rest of a taken-over session: both AEADs go, rebuilt on demand. */
 void tls_rec_rest(struct tls_conn *c);
+/* tls_buffered for a session taken over. */
+size_t tls_rec_buffered(const struct tls_conn *c);
 /* Sends close_notify if it can, closes the fd, frees the record layer. */
 void tls_rec_free(struct tls_conn *c);
 

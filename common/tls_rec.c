@@ -798,6 +798,15 @@ tls_rec_detach(struct tls_conn *c)
 	return 0;
 }
 
+size_t
+tls_rec_buffered(const struct tls_conn *c)
+{
+	const struct tls_rec *r = c->rec;
+
+	return (r->in != NULL ? REC_HDR + REC_MAX_CT : 0) +
+	    (r->pt != NULL ? r->pt_off + r->pt_len : 0) + r->out_len;
+}
+
 void
 tls_rec_rest(struct tls_conn *c)
 {

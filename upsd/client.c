@@ -471,7 +471,8 @@ client_after(struct client *c)
 	 * Many clients that never read could each hold their caps; past the
 	 * global budget, a client holding a large share is dropped.
 	 */
-	client_account(c, buf_len(c->in) + buf_len(c->out) + c->kernel_queued);
+	client_account(c, buf_len(c->in) + buf_len(c->out) + c->kernel_queued +
+	    (c->io->held != NULL ? c->io->held(c) : 0));
 	if (buffered > UPSD_BUDGET && c->accounted >= UPSD_OUT_HIGH / 2) {
 		if (log_ratelimit(&budget_rl))
 			log_warnx("%s: buffers of all clients over %u bytes; dropping this "

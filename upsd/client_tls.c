@@ -481,6 +481,12 @@ tls_io_unsent(const struct client *c)
 }
 
 static size_t
+tls_io_held(const struct client *c)
+{
+	return c->tls_up ? tls_buffered(c->tls) : 0;
+}
+
+static size_t
 tls_io_pending(const struct client *c)
 {
 	return c->tls_up ? tls_pending(c->tls) : 0;
@@ -541,6 +547,7 @@ const struct client_io client_tls_io = {
 	.close = tls_io_close,
 	.rest = tls_io_rest,
 	.unsent = tls_io_unsent,
+	.held = tls_io_held,
 };
 
 /* ---- what upsd asks about a connection ----------------------------------- */

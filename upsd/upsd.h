@@ -233,6 +233,8 @@ struct client_io {
 	/* 1 while bytes the transport took are not all on the socket yet
 	   (a TLS record half sent): closing now would cut them off */
 	int (*unsent)(const struct client *c);
+	/* memory the transport holds for this client (the buffer budget) */
+	size_t (*held)(const struct client *c);
 };
 
 struct tracking;
