@@ -164,12 +164,15 @@ tls_crl_refresh(char *err, size_t errlen)
 		(void)str_copy(err, "TLS is not initialised", errlen);
 		return -1;
 	}
-	crl_uncache_all();
+	/* The CRLs in force stay until the new list is read: a failed read
+	   must not let revoked certificates in. */
 	if (SEC_LookupCrls(CERT_GetDefaultCertDB(), &head, SEC_CRL_TYPE) != SECSuccess) {
-		(void)str_printf(err, errlen, "cannot read the CRLs in the database: %s",
+		(void)str_printf(err, errlen, "cannot read the CRLs in the database (those "
+		    "read before stay in force): %s",
 		    PR_ErrorToName(PR_GetError()) ? PR_ErrorToName(PR_GetError()) : "?");
 		return -1;
 	}
+	crl_uncache_all();
 	if (head == NULL)
 		return 0;
 	for (n = head->first; n != NULL; n = n->next)

@@ -230,6 +230,14 @@ reload_settings(struct upsd_conf *old, struct upsd_conf *cf, struct reload_repor
 	}
 }
 
+/*
+ * Reloads that re-read the CRLs and the server certificate so far. A
+ * handshake that started before one was judged by the old CRLs (its
+ * client certificate may arrive before the reload and its Finished after):
+ * hs_step checks it again when it completes.
+ */
+static unsigned tls_epoch;
+
 /* Closes the sessions whose client certificate no longer passes. */
 static unsigned
 recheck_sessions(void)
@@ -268,6 +276,7 @@ upsd_tls_reload(struct upsd_conf *old, struct upsd_conf *cf, struct reload_repor
 		log_server_cert("now serving the renewed");
 	if (rc >= 0)
 		log_info("TLS: %d CRL(s) read from %s", ncrl, cf->certpath);
+	tls_epoch++;
 	closed = recheck_sessions();
 	if (closed > 0)
 		log_notice("TLS: %u session(s) closed: their client certificate no longer "
@@ -350,6 +359,7 @@ tls_start(struct client *c)
 		return -1;
 	}
 	c->tls_last = TLS_WANT_READ;
+	c->tls_epoch = tls_epoch;
 	c->tls_timer = ev_timer_add(UPSD_TLS_HANDSHAKE_MS, hs_deadline, c);
 	if (c->tls_timer == 0) {
 		log_warnx("%s: cannot arm the TLS handshake deadline", c->peer);
@@ -365,6 +375,7 @@ hs_step(struct client *c)
 {
 	enum tls_status st;
 	const char *subj;
+	char why[256];
 
 	if (c->tls_up)
 		return 1;
@@ -377,6 +388,14 @@ hs_step(struct client *c)
 			log_warnx("TLS handshake with %s failed: %s", c->peer,
 			    st == TLS_CLOSED ? "the peer closed the connection" :
 			    tls_error(c->tls));
+		errno = EPROTO;
+		return -1;
+	}
+	if (c->tls_epoch != tls_epoch && tls_peer_recheck(c->tls, why, sizeof(why))) {
+		/* A reload came during the handshake: what it re-read counts. */
+		log_notice("%s: TLS handshake of '%s' refused after it ended: %s (reloaded "
+		    "while it ran)", c->peer, tls_peer_subject(c->tls) ?
+		    tls_peer_subject(c->tls) : "?", why);
 		errno = EPROTO;
 		return -1;
 	}
@@ -519,6 +538,9 @@ tls_io_close(struct client *c)
 	}
 	if (!c->tls_up && c->fd >= 0)
 		drain_unread(c->fd);
+	/* tls_server_new failed: the fd is still ours. */
+	if (c->tls == NULL && c->fd >= 0)
+		(void)close(c->fd);
 	/* Sends close_notify if it can and closes the fd (exactly once). */
 	tls_free(c->tls);
 	c->tls = NULL;

@@ -271,6 +271,7 @@ struct client {
 	int tls_last;			/* last handshake status (enum tls_status) */
 	int tls_wpending;		/* NSS holds output for the socket */
 	ev_timer_id tls_timer;		/* handshake deadline */
+	unsigned tls_epoch;		/* reloads of the TLS settings when it started */
 	struct client *prev, *next;	/* least recently active first */
 };
 

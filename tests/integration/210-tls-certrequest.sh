@@ -210,4 +210,39 @@ else
 	r=$(tls_probe "USERNAME $ADMIN_USER" "PASSWORD $ADMIN_PASS" "SET VAR dummy ups.status OL")
 	tap_is "refuse-plaintext: the same inside TLS works" "$(printf '%s\n' "$r" | grep '^REPLY' | tr '\n' '|')" "REPLY OK|REPLY OK|REPLY OK|"
 fi
+
+# Turned on by a reload: credentials a session stored in clear before it
+# count for nothing after it (they could have been read or injected on the
+# way, which is what the setting is for).
+tls_upsd_conf NO ""
+if ! tls_restart_upsd || ! wait_ups dummy; then
+	tap_fail "upsd restarts without '$TLS_REFUSE_PLAIN_OPT'"
+else
+	rm -f "$T/go"
+	PYTHONPATH=$LIBDIR "$PY" - "$PORT" "$T/go" "$ADMIN_USER" "$ADMIN_PASS" \
+	    > "$T/held.out" 2>&1 <<'EOF' &
+import os, sys, time
+from nutclient import Conn
+port, go, user, pw = sys.argv[1:5]
+c = Conn(port)
+print(c.cmd("USERNAME " + user)[0])
+print(c.cmd("PASSWORD " + pw)[0], flush=True)
+for _ in range(300):
+    if os.path.exists(go):
+        break
+    time.sleep(0.05)
+print(c.cmd("SET VAR dummy ups.status OL")[0], flush=True)
+EOF
+	HELD=$!
+	PIDS="$PIDS $HELD"
+	wait_for 50 sh -c "[ \$(grep -c '^OK' '$T/held.out') -ge 2 ]"
+	tls_upsd_conf NO "" "$TLS_REFUSE_PLAIN_OPT"
+	_n=$(grep -c 'configuration reloaded' "$T/upsd.log")
+	kill -HUP "$UPSD_PID"
+	wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$T/upsd.log') -gt $_n ]"
+	touch "$T/go"
+	wait_for 100 sh -c "[ \$(wc -l < '$T/held.out') -ge 3 ]"
+	tap_is "refuse-plaintext turned on by a reload: credentials stored in clear before it are refused" \
+	    "$(tr '\n' '|' < "$T/held.out")" "OK|OK|ERR ACCESS-DENIED|"
+fi
 tap_done

@@ -5,8 +5,10 @@
 #  - unchanged CERT* settings are taken as in force (the paths are outside
 #    the jail): a new user logs in, `upsd -c reload` exits 0;
 #  - a client certificate revoked with a CRL imported by crlutil -I: its
-#    open session is closed and logged at the reload, new handshakes with
-#    it are refused (with the certificate_revoked alert); another client is
+#    open session is closed and logged at the reload, a handshake it held
+#    open across the reload (tlsstaged.py: judged before, ended after) is
+#    refused when it ends, new handshakes with it are refused (with the
+#    certificate_revoked alert); another client is
 #    still served; a newer CRL without the entry takes it back;
 #  - a renewed server certificate under the same nickname is served to new
 #    connections after the reload, chosen by the documented rule (valid
@@ -64,6 +66,12 @@ probe mon PROTVER '@WAIT-EOF 30' > "$T/open-session.out" 2>&1 &
 SESS=$!
 PIDS="$PIDS $SESS"
 wait_for 100 grep -q '^REPLY' "$T/open-session.out" || tap_bail "the session did not open"
+# and a handshake that upsd judged (its client certificate came) but that
+# ends only after the reload
+rm -f "$T/go"
+"$PY" "$LIBDIR/tlsstaged.py" "$PORT" "$PKI/pem/mon.pem" "$T/go" > "$T/staged.out" 2>&1 &
+PIDS="$PIDS $!"
+wait_for 100 grep -q '^STAGED' "$T/staged.out" || tap_fail "a handshake is held before its end"
 MON_SERIAL=$(certutil -L -d "sql:$PKI/cl-mon" -n mon | sed -n 's/^ *Serial Number: \([0-9]*\) .*/\1/p' | head -n 1)
 printf 'update=%s\naddcert %s %s\n' "$(date -u +%Y%m%d%H%M%SZ)" "$MON_SERIAL" \
 	"$(date -u +%Y%m%d%H%M%SZ)" > "$T/crl.script"
@@ -80,6 +88,12 @@ else
 fi
 tap_like "the closure is logged with the subject and the reason" "$(cat "$T/upsd.log")" \
 	"closing the TLS session of 'CN=mon,O=nutsec tests': its client certificate has been revoked"
+touch "$T/go"
+wait_for 100 grep -q '^EOF\|^REPLY\|^TIMEOUT\|^SSLERR' "$T/staged.out"
+tap_unlike "a handshake judged before the reload and ended after it is refused" \
+	"$(cat "$T/staged.out")" '^REPLY'
+tap_like "and logged as such" "$(cat "$T/upsd.log")" \
+	"TLS handshake of 'CN=mon,O=nutsec tests' refused after it ended: its client certificate has been revoked"
 r=$(probe mon PROTVER)
 tap_unlike "a new session with the revoked certificate is refused" "$r" 'REPLY 1\.'
 tap_like "the client is told why (certificate_revoked alert)" "$r" 'ALERT .*REVOKED'
