@@ -83,6 +83,9 @@ struct list_cursor {
 	int rw_only;
 	char *echo;			/* the UPS name as the query spelled it */
 	char last[VT_NAME_MAX + 1];	/* the last variable sent ("" none yet) */
+	/* the last variable when the listing began ("" none): names a driver
+	   adds after it meanwhile are not chased, or the list need not end */
+	char end[VT_NAME_MAX + 1];
 };
 
 static struct log_ratelimit abandon_rl = LOG_RATELIMIT_INIT(60, 5);
@@ -119,7 +122,7 @@ list_fill(struct client *c)
 		c->want_close = 1;
 		return 0;
 	}
-	n = vt_count(k->u->tree);
+	n = k->end[0] != '\0' ? vt_after(k->u->tree, k->end) : 0;
 	for (i = vt_after(k->u->tree, k->last); i < n; i++) {
 		struct vt_var *v = vt_at(k->u->tree, i);
 
@@ -147,6 +150,7 @@ list_vars(struct client *c, const char *upsname, const char *sub, int rw_only)
 {
 	struct ups *u = list_avail(c, upsname);
 	struct list_cursor *k;
+	size_t n;
 
 	if (u == NULL)
 		return -1;
@@ -156,6 +160,9 @@ list_vars(struct client *c, const char *upsname, const char *sub, int rw_only)
 	k->gen = u->drv.gen;
 	k->rw_only = rw_only;
 	k->echo = xstrdup(upsname);
+	n = vt_count(u->tree);
+	if (n > 0)
+		(void)str_copy(k->end, vt_name(vt_at(u->tree, n - 1)), sizeof(k->end));
 	c->cursor = k;
 	(void)list_fill(c);
 	return 0;

@@ -6,7 +6,9 @@
 #    and must reach the client whole (it is sent as the client reads), in
 #    order, while other clients are served; a slow reader gets it whole too;
 #  - 2000 more such variables take the driver's data past 1 MiB: they are
-#    refused with a log line naming the limit, and LIST VAR stays whole.
+#    refused with a log line naming the limit, and LIST VAR stays whole;
+#  - a listing ends while the driver keeps adding names that sort after its
+#    cursor (it goes as far as the last name there was when it began).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 need_exe upsd "$UPSD"
@@ -15,7 +17,7 @@ start_upsd || tap_bail "upsd did not start: $(tail -n 5 "$T/upsd.log")"
 export STATE
 
 tap_py biglist <<'EOF'
-import os, socket, time
+import os, socket, threading, time
 from nutclient import Conn, Tap
 from drvpeer import DrvPeer
 t = Tap()
@@ -75,6 +77,43 @@ t.ok(c.cmd1("GET VAR dummy more.var0000").startswith("VAR "), "those within it a
 got = c.cmd("LIST VAR dummy", timeout=20)
 t.ok(got[0] == "BEGIN LIST VAR dummy" and got[-1] == "END LIST VAR dummy" and len(got) > N + 2,
      "LIST VAR still whole", len(got))
+
+# A driver that keeps adding names sorting after the listing's cursor (and
+# drops old ones to stay within its budget) must not keep it from ending:
+# a listing goes as far as the last name there was when it began.
+peer.broadcast(*["DELINFO %s" % n for n in names + more])
+stop = []
+def churn():
+    k = 0
+    while not stop:
+        lines = []
+        for _ in range(50):
+            lines.append('SETINFO zz.%09d "%s"' % (k, "v" * 200))
+            if k >= 1000:
+                lines.append("DELINFO zz.%09d" % (k - 1000))
+            k += 1
+        peer.broadcast(*lines)
+        time.sleep(0.005)
+th = threading.Thread(target=churn, daemon=True)
+th.start()
+time.sleep(2)
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", int(P)))
+s.sendall(b"LIST VAR dummy\n")
+s.settimeout(10)
+buf, t0 = b"", time.monotonic()
+while b"END LIST VAR dummy\n" not in buf and time.monotonic() - t0 < 40:
+    d = s.recv(4096)
+    if not d:
+        break
+    buf += d
+    time.sleep(0.05)
+stop.append(1)
+th.join()
+s.close()
+t.ok(b"END LIST VAR dummy\n" in buf, "a listing ends while the driver keeps adding names after it",
+     "%d lines in %.0f s" % (buf.count(b"\n"), time.monotonic() - t0))
 EOF
 if grep -q "the driver's data would exceed 1048576 bytes" "$T/upsd.log"; then
 	tap_ok "the driver's limit is logged"
