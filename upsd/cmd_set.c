@@ -121,7 +121,7 @@ cmd_set_var(struct client *c, int argc, char **argv)
 		reply_err(c, e);
 		return -1;
 	}
-	if (c->tracking && tracking_new(c, id) != 0)
+	if (c->tracking && tracking_new(c, u, id) != 0)
 		id[0] = '\0';
 	if (driver_send_set(u, var, value, id[0] ? id : NULL) != 0) {
 		if (id[0] != '\0')
@@ -151,7 +151,7 @@ cmd_instcmd(struct client *c, int argc, char **argv)
 	}
 	if (auth_user(c, "INSTCMD", u->name, 0, cmd) == NULL)
 		return -1;
-	if (c->tracking && tracking_new(c, id) != 0)
+	if (c->tracking && tracking_new(c, u, id) != 0)
 		id[0] = '\0';
 	if (driver_send_instcmd(u, cmd, param, id[0] ? id : NULL) != 0) {
 		if (id[0] != '\0')

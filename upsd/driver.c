@@ -343,7 +343,7 @@ driver_apply(struct ups *u, const struct sp_msg *m)
 	case SP_PONG:
 		break;
 	case SP_TRACKING:
-		tracking_result(m->tracking, (int)m->num);
+		tracking_result(u, m->tracking, (int)m->num);
 		break;
 	default:
 		return 0;	/* PID, OK Goodbye, requests: nothing for upsd */

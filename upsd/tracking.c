@@ -29,6 +29,7 @@ struct tracking {
 	int status;			/* TRACKING_PENDING or the driver's code */
 	uint64_t created;		/* ev_now() */
 	struct client *owner;
+	const struct ups *ups;		/* whose driver was asked (compared, not used) */
 	struct tracking *hnext;		/* hash chain */
 	struct tracking *gprev, *gnext;	/* every entry, oldest first */
 	struct tracking *oprev, *onext;	/* the owner's entries */
@@ -92,7 +93,7 @@ tracking_remove(struct tracking *t)
 }
 
 int
-tracking_new(struct client *c, char id[TRACKING_ID_SIZE])
+tracking_new(struct client *c, const struct ups *u, char id[TRACKING_ID_SIZE])
 {
 	struct tracking *t, *old;
 	unsigned h;
@@ -112,6 +113,7 @@ tracking_new(struct client *c, char id[TRACKING_ID_SIZE])
 	t->status = TRACKING_PENDING;
 	t->created = ev_now();
 	t->owner = c;
+	t->ups = u;
 	h = tracking_hash(t->id);
 	t->hnext = buckets[h];
 	buckets[h] = t;
@@ -141,12 +143,15 @@ tracking_cancel(struct client *c, const char *id)
 }
 
 void
-tracking_result(const char *id, int status)
+tracking_result(const struct ups *u, const char *id, int status)
 {
 	struct tracking *t = tracking_find(id);
 
-	if (t == NULL) {
-		log_debug("tracking result for unknown or expired id %s", id);
+	/* Another driver's request, or a result already in: not this one's
+	   to set (or to change). */
+	if (t == NULL || t->ups != u || t->status != TRACKING_PENDING) {
+		log_debug("tracking result for an unknown, expired, answered or other "
+		    "UPS's id %s", id);
 		return;
 	}
 	t->status = status;

@@ -503,12 +503,13 @@ int driver_send_instcmd(struct ups *u, const char *cmd, const char *param, const
 #define TRACKING_PER_CLIENT 256		/* oldest entries dropped past this */
 #define TRACKING_ID_SIZE 37		/* UUID text and its NUL */
 
-/* A new PENDING entry owned by c; writes its id. 0 or -1. */
-int tracking_new(struct client *c, char id[TRACKING_ID_SIZE]);
+/* A new PENDING entry owned by c, for a request to u's driver; writes its
+ * id. 0 or -1. */
+int tracking_new(struct client *c, const struct ups *u, char id[TRACKING_ID_SIZE]);
 /* Drops one entry (a failed forward). */
 void tracking_cancel(struct client *c, const char *id);
-/* Records the driver's result for id. */
-void tracking_result(const char *id, int status);
+/* Records u's driver's result for id: only its own requests', only once. */
+void tracking_result(const struct ups *u, const char *id, int status);
 /* The reply text for id as seen by c ("PENDING", "SUCCESS", "ERR ..."). */
 const char *tracking_get(const struct client *c, const char *id);
 /* Drops every entry owned by c. */

@@ -572,7 +572,7 @@ test_auth(void)
 	CHECK_STR(driver_got(), "");
 	client_close(c, "test");
 
-	TEST_CASE("tracking: ids, results, visible only to their connection");
+	TEST_CASE("tracking: ids, results (from that UPS's driver, once), visible only to their connection");
 	c = logged("admin", "s3cret", "10.1.0.8");
 	d = logged("admin", "s3cret", "10.1.0.9");
 	CHECK_STR(run(c, "GET TRACKING\n"), "OFF\n");
@@ -590,11 +590,23 @@ test_auth(void)
 		snprintf(q, sizeof(q), "GET TRACKING %s\n", id);
 		CHECK_STR(run(c, q), "PENDING\n");
 		CHECK_STR(run(d, q), "ERR UNKNOWN\n");
-		tracking_result(id, 0);
+		/* another UPS's driver cannot answer it */
+		tracking_result(NULL, id, 3);
+		CHECK_STR(run(c, q), "PENDING\n");
+		tracking_result(ups_find("ups1"), id, 0);
 		CHECK_STR(run(c, q), "SUCCESS\n");
-		tracking_result(id, 3);
+		/* the first result stands */
+		tracking_result(ups_find("ups1"), id, 3);
+		CHECK_STR(run(c, q), "SUCCESS\n");
+		r = run(c, "INSTCMD ups1 load.on\n");
+		snprintf(id, sizeof(id), "%.36s", r + 12);
+		snprintf(q, sizeof(q), "GET TRACKING %s\n", id);
+		tracking_result(ups_find("ups1"), id, 3);
 		CHECK_STR(run(c, q), "ERR FAILED\n");
-		tracking_result(id, 4);
+		r = run(c, "INSTCMD ups1 load.on\n");
+		snprintf(id, sizeof(id), "%.36s", r + 12);
+		snprintf(q, sizeof(q), "GET TRACKING %s\n", id);
+		tracking_result(ups_find("ups1"), id, 4);
 		CHECK_STR(run(c, q), "ERR INVALID-ARGUMENT\n");
 		client_close(c, "test");
 		CHECK_INT(tracking_count(), 0);
