@@ -36,8 +36,6 @@
 enum { REP_UNKNOWN, REP_OK, REP_STALE };
 
 static struct tok *dtok;
-static struct log_ratelimit bad_rl = LOG_RATELIMIT_INIT(60, 10);
-static struct log_ratelimit bytes_rl = LOG_RATELIMIT_INIT(60, 5);
 
 static void driver_cb(int fd, unsigned events, void *arg);
 static void driver_close(struct ups *u);
@@ -46,9 +44,15 @@ static void driver_resync_now(struct ups *u);
 void
 driver_init(struct ups *u)
 {
+	static const struct log_ratelimit bad = LOG_RATELIMIT_INIT(60, 10),
+	    bytes = LOG_RATELIMIT_INIT(60, 5), conn = LOG_RATELIMIT_INIT(60, 10);
+
 	u->drv.fd = -1;
 	u->drv.in = buf_new(DRV_IN_CAP);
 	u->drv.out = buf_new(DRV_OUT_CAP);
+	u->drv.bad_rl = bad;
+	u->drv.bytes_rl = bytes;
+	u->drv.conn_rl = conn;
 }
 
 void
@@ -111,7 +115,9 @@ driver_disconnect(struct ups *u, const char *why)
 {
 	if (u->drv.fd < 0)
 		return;
-	log_warnx("UPS [%s]: driver connection lost (%s)", u->name, why);
+	/* A driver that connects and drops in a loop: not two lines a second. */
+	if (log_ratelimit(&u->drv.conn_rl))
+		log_warnx("UPS [%s]: driver connection lost (%s)", u->name, why);
 	driver_close(u);
 }
 
@@ -175,7 +181,8 @@ driver_connect(struct ups *u)
 	u->drv.gen++;
 	u->drv.bytes = 0;
 	(void)vt_set(u->tree, "ups.status", "WAIT", NULL);
-	log_notice("UPS [%s]: connected to driver socket %s", u->name, u->sockname);
+	if (log_ratelimit(&u->drv.conn_rl))
+		log_notice("UPS [%s]: connected to driver socket %s", u->name, u->sockname);
 	if (sp_put_verb(u->drv.out, SP_DUMPALL) != 0)
 		driver_disconnect(u, "output buffer full");
 	else
@@ -269,7 +276,7 @@ driver_over_limit(struct ups *u, const struct sp_msg *m)
 
 	if (grow == 0 || u->drv.bytes + grow <= DRV_BYTES_MAX)
 		return 0;
-	if (log_ratelimit(&bytes_rl))
+	if (log_ratelimit(&u->drv.bytes_rl))
 		log_warnx("UPS [%s]: the driver's data would exceed %u bytes (names, values, "
 		    "enum and range lists): %s %s refused", u->name, DRV_BYTES_MAX,
 		    sp_verb_name(m->verb), m->name ? m->name : "");
@@ -348,7 +355,7 @@ driver_apply(struct ups *u, const struct sp_msg *m)
 	default:
 		return 0;	/* PID, OK Goodbye, requests: nothing for upsd */
 	}
-	if (rc != 0 && log_ratelimit(&bad_rl))
+	if (rc != 0 && log_ratelimit(&u->drv.bad_rl))
 		log_warnx("UPS [%s]: driver sent %s %s that could not be applied "
 		    "(unknown variable or a limit reached)", u->name,
 		    sp_verb_name(m->verb), m->name ? m->name : "");
@@ -406,7 +413,7 @@ driver_line(struct ups *u, const char *line, size_t len)
 	int heard;
 
 	if (tok_split(dtok, line, len) != TOK_LINE) {
-		if (driver_resync(u, line, len) != 0 && log_ratelimit(&bad_rl))
+		if (driver_resync(u, line, len) != 0 && log_ratelimit(&u->drv.bad_rl))
 			log_warnx("UPS [%s]: bad line from driver: %s", u->name,
 			    tok_error(dtok));
 		return;
@@ -414,7 +421,7 @@ driver_line(struct ups *u, const char *line, size_t len)
 	if (tok_argc(dtok) == 0)
 		return;
 	if (sp_parse((int)tok_argc(dtok), tok_argv(dtok), &m, &err) != 0) {
-		if (driver_resync(u, line, len) != 0 && log_ratelimit(&bad_rl))
+		if (driver_resync(u, line, len) != 0 && log_ratelimit(&u->drv.bad_rl))
 			log_warnx("UPS [%s]: driver sent '%s': %s", u->name,
 			    tok_argv(dtok)[0], err);
 		return;

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "ev.h"
+#include "log.h"
 #include "net.h"
 #include "proto.h"
 
@@ -446,6 +447,8 @@ struct drvconn {
 	uint64_t last_resync;		/* ev_now() of the last such DUMPALL */
 	unsigned gen;			/* bumped whenever the mirror is dropped */
 	size_t bytes;			/* the mirror's footprint (names, values, lists) */
+	/* its own log budgets: one driver's noise hides none of another's */
+	struct log_ratelimit bad_rl, bytes_rl, conn_rl;
 };
 
 struct ups {
