@@ -438,6 +438,33 @@ check_tables(void)
 }
 
 /*
+ * Two sections whose "<driver>-<ups>" is the same name ([old-x] with driver
+ * apcsmart and [x] with driver apcsmart-old): one driver's socket would
+ * serve both. 1 when section i shares it with an earlier one (said at i).
+ */
+static int
+same_socket(const struct upsconf *uc, size_t i)
+{
+	char a[UPSCONF_SOCKNAME_MAX], b[UPSCONF_SOCKNAME_MAX];
+	const struct upsconf_ups *u = uc->ups[i], *o;
+	size_t j;
+
+	if (u->driver == NULL || str_printf(a, sizeof(a), "%s-%s", u->driver, u->name) != 0)
+		return 0;	/* too long: said above */
+	for (j = 0; j < i; j++) {
+		o = uc->ups[j];
+		if (o->driver == NULL ||
+		    str_printf(b, sizeof(b), "%s-%s", o->driver, o->name) != 0 ||
+		    strcmp(a, b) != 0)
+			continue;
+		log_warnx("%s:%lu: [%s]: its driver socket %s is also [%s]'s (line %lu): "
+		    "rename one of them", uc->file, u->line, u->name, a, o->name, o->line);
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * What a line cannot tell: every section needs a driver and a port, and
  * "<driver>-<ups>" must fit a socket name. Reported at the section's
  * header line; returns the number of errors. Only made on a file whose
@@ -469,6 +496,7 @@ check_sections(const struct upsconf *uc)
 			    UPSCONF_SOCKNAME_MAX - 1);
 			errors++;
 		}
+		errors += same_socket(uc, i);
 	}
 	return errors;
 }

@@ -4,7 +4,8 @@
  * (flags with or without a value, DEBUG_MIN in any case), bounds, driver
  * variables kept with their line numbers, the precedence of per-UPS over
  * global settings, the name rule (length, characters, case), the
- * whole-file checks (driver and port present, socket name fits), and
+ * whole-file checks (driver and port present, socket name fits and is
+ * not another section's), and
  * mutants of a realistic file. Then the driver itself (dummy-ups) run
  * against broken files: an unknown variable, a wrong driver, a missing
  * port or section must each exit 1 with a message naming file:line.
@@ -150,6 +151,10 @@ test_names(void)
 	expect_errors("two sections differing only in case are an error",
 	    "[ups]\n" DP "[UPS]\n" DP, 1);
 	expect_errors("... in any position of the name", "[myUps]\n" DP "[MYuPS]\n" DP, 1);
+	expect_errors("two sections with one driver socket name are an error",
+	    "[old-x]\ndriver = apcsmart\nport = p\n[x]\ndriver = apcsmart-old\nport = p\n", 1);
+	expect_errors("... not when the names only look alike",
+	    "[old-x]\ndriver = apcsmart\nport = p\n[x]\ndriver = apcsmart-olds\nport = p\n", 0);
 	memset(name, 'n', sizeof(name));
 	name[63] = '\0';
 	snprintf(text, sizeof(text), "[%s]\n" DP, name);
