@@ -822,7 +822,7 @@ fail:
 		/* Free NSPR's descriptors but leave the fd open: it is the caller's. */
 		tls_nss_close_keep_fd(tcp);
 	}
-	free(c);
+	tls_conn_release(c);
 	return NULL;
 }
 
@@ -954,7 +954,7 @@ tls_server_new(int fd, char *err, size_t errlen)
 		set_err(err, errlen, "cannot start the TLS handshake: %s", words);
 		/* Give the fd back to the caller: NSPR must not close it. */
 		tls_nss_close_keep_fd(c->ssl);
-		free(c);
+		tls_conn_release(c);
 		return NULL;
 	}
 	return c;
@@ -1152,6 +1152,8 @@ tls_conn_subject(struct tls_conn *c, const char *s)
 void
 tls_conn_release(struct tls_conn *c)
 {
+	if (c == NULL)
+		return;
 	free(c->subject);
 	free(c->expect);
 	free(c->certident);

@@ -67,6 +67,7 @@
  */
 #define REC_TURN	32u
 #define REC_IDLE_RUN	256u
+_Static_assert(REC_IDLE_RUN == 256u, "open_record's message names the limit");
 
 enum { CT_ALERT = 21, CT_HANDSHAKE = 22, CT_DATA = 23 };
 enum { HS_KEY_UPDATE = 24 };

@@ -238,6 +238,15 @@ reload_settings(struct upsd_conf *old, struct upsd_conf *cf, struct reload_repor
  */
 static unsigned tls_epoch;
 
+/* The client certificate's subject for a log line, "?" without one. */
+static const char *
+peer_name(const struct client *c)
+{
+	const char *s = tls_peer_subject(c->tls);
+
+	return s != NULL ? s : "?";
+}
+
 /* Closes the sessions whose client certificate no longer passes. */
 static unsigned
 recheck_sessions(void)
@@ -251,8 +260,7 @@ recheck_sessions(void)
 		if (!client_tls_up(c) || !tls_peer_recheck(c->tls, why, sizeof(why)))
 			continue;
 		log_notice("%s: closing the TLS session of '%s'%s%s: %s", c->peer,
-		    tls_peer_subject(c->tls) ? tls_peer_subject(c->tls) : "?",
-		    c->username ? ", user " : "", c->username ? c->username : "", why);
+		    peer_name(c), c->username ? ", user " : "", c->username ? c->username : "", why);
 		client_close(c, "client certificate no longer valid");
 		closed++;
 	}
@@ -394,8 +402,7 @@ hs_step(struct client *c)
 	if (c->tls_epoch != tls_epoch && tls_peer_recheck(c->tls, why, sizeof(why))) {
 		/* A reload came during the handshake: what it re-read counts. */
 		log_notice("%s: TLS handshake of '%s' refused after it ended: %s (reloaded "
-		    "while it ran)", c->peer, tls_peer_subject(c->tls) ?
-		    tls_peer_subject(c->tls) : "?", why);
+		    "while it ran)", c->peer, peer_name(c), why);
 		errno = EPROTO;
 		return -1;
 	}
