@@ -36,6 +36,18 @@
 #include "upsd.h"
 
 static struct client *lru_head, *lru_tail;	/* least recently active first */
+/*
+ * Sessions whose transport holds state it can shed and make again (a TLS
+ * session's record keys), least recently woken first; at most
+ * UPSD_AWAKE_MAX. Besides bounding that state, the cap keeps NSS's keys
+ * where they can be reused: libnss3 keeps up to 800 freed keys for reuse
+ * (tls_nss.c fills that list at start-up, in one piece), and a burst that
+ * needs more makes new ones, which then stay scattered over the heap,
+ * keeping its pages resident after the burst (docs/bench.md). A session
+ * rested early makes its keys again at its next record.
+ */
+static struct client *awake_head, *awake_tail;
+static unsigned nawake;
 static size_t nclients;
 static char rbuf[UPSD_IN_CAP];			/* shared read area */
 static struct log_ratelimit maxconn_rl = LOG_RATELIMIT_INIT(60, 3);
@@ -116,16 +128,63 @@ lru_append(struct client *c)
 	lru_tail = c;
 }
 
+static void
+awake_unlink(struct client *c)
+{
+	if (!c->awake)
+		return;
+	if (c->awake_prev != NULL)
+		c->awake_prev->awake_next = c->awake_next;
+	else
+		awake_head = c->awake_next;
+	if (c->awake_next != NULL)
+		c->awake_next->awake_prev = c->awake_prev;
+	else
+		awake_tail = c->awake_prev;
+	c->awake_prev = c->awake_next = NULL;
+	c->awake = 0;
+	nawake--;
+}
+
+/* The transport sheds what it can make again. */
+static void
+client_rest(struct client *c)
+{
+	if (c->io->rest != NULL)
+		c->io->rest(c);
+	c->rested = 1;
+	awake_unlink(c);
+}
+
+void
+client_wake(struct client *c)
+{
+	c->rested = 0;
+	if (c->io->rest == NULL)
+		return;
+	awake_unlink(c);
+	c->awake_prev = awake_tail;
+	if (awake_tail != NULL)
+		awake_tail->awake_next = c;
+	else
+		awake_head = c;
+	awake_tail = c;
+	c->awake = 1;
+	nawake++;
+	while (nawake > UPSD_AWAKE_MAX)
+		client_rest(awake_head);
+}
+
 /* A completed line: the connection is active again. */
 static void
 client_touch(struct client *c)
 {
 	c->last_active = ev_now();
-	c->rested = 0;
 	if (c != lru_tail) {
 		lru_unlink(c);
 		lru_append(c);
 	}
+	client_wake(c);
 }
 
 static struct client *
@@ -256,6 +315,7 @@ client_close(struct client *c, const char *why)
 	buf_free(c->in);
 	buf_free(c->out);
 	lru_unlink(c);
+	awake_unlink(c);
 	nclients--;
 	free(c);
 }
@@ -625,10 +685,8 @@ client_tick(void)
 	/* Quiet for a while (least recently active first): a TLS session lets
 	   go of about 20 kB it can make again (tls_rest). */
 	for (c = lru_head; c != NULL && now - c->last_active >= UPSD_REST_MS; c = c->next)
-		if (!c->rested && c->fd >= 0 && c->io->rest != NULL) {
-			c->io->rest(c);
-			c->rested = 1;
-		}
+		if (!c->rested && c->fd >= 0 && c->io->rest != NULL)
+			client_rest(c);
 	for (c = lru_head; c != NULL; c = next) {
 		next = c->next;
 		if (c->stalled_since == 0 || now - c->stalled_since < UPSD_STALL_MS)

@@ -407,6 +407,7 @@ hs_step(struct client *c)
 		return -1;
 	}
 	c->tls_up = 1;
+	client_wake(c);
 	trim_soon();
 	if (c->tls_timer != 0) {
 		ev_timer_del(c->tls_timer);
@@ -446,6 +447,8 @@ tls_io_read(struct client *c, void *p, size_t n)
 			errno = EAGAIN;
 		return -1;
 	}
+	if (c->rested)
+		client_wake(c);	/* the record layer makes its keys again */
 	got = tls_read(c->tls, p, n, &st);
 	if (got == 0 && st == TLS_WANT_WRITE)
 		c->tls_wpending = 1;
@@ -464,6 +467,8 @@ tls_io_write(struct client *c, const void *p, size_t n)
 			errno = EAGAIN;
 		return -1;
 	}
+	if (c->rested)
+		client_wake(c);
 	put = tls_write(c->tls, p, n, &st);
 	/* Taken, but part of it may still sit inside NSS waiting for the socket. */
 	c->tls_wpending = st == TLS_WANT_WRITE;

@@ -28,6 +28,7 @@
 #define UPSD_IDLE_MS	60000u		/* no completed request line for this long: close */
 #define UPSD_STALL_MS	30000u		/* replies pending and none taken this long: drop */
 #define UPSD_REST_MS	2000u		/* no line for this long: the transport sheds its state */
+#define UPSD_AWAKE_MAX	256u		/* TLS sessions holding that state at once (client.c) */
 #define UPSD_BUDGET	(64u * 1024 * 1024)	/* bytes buffered for all clients */
 #define UPSD_SNDBUF	(32 * 1024)	/* kernel send buffer per client (the kernel doubles it) */
 #define UPSD_MAXCONN	1024		/* MAXCONN by default */
@@ -262,6 +263,8 @@ struct client {
 	ev_timer_id delay_timer;
 	uint64_t last_active;		/* ev_now() of the last completed line */
 	int rested;			/* io->rest ran since the last line */
+	int awake;			/* on the awake list (client_wake) */
+	struct client *awake_prev, *awake_next;	/* least recently woken first */
 	unsigned events;		/* events currently watched */
 	struct tracking *tracks;	/* this connection's tracking entries */
 	unsigned ntracks;
@@ -291,6 +294,12 @@ void client_input(struct client *c, const char *data, size_t len);
  * the old transport, and then c->io becomes io.
  */
 void client_switch_io(struct client *c, const struct client_io *io);
+/*
+ * c's transport holds again what io->rest sheds (a TLS session ready for
+ * records): c goes to the end of the awake list, and the session at its
+ * head rests if there are more than UPSD_AWAKE_MAX.
+ */
+void client_wake(struct client *c);
 /* Runs the complete lines in c->in (used after a pause ends). */
 void client_resume(struct client *c);
 /*

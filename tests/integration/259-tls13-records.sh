@@ -22,7 +22,9 @@
 #  - a TLS 1.2 session (NSS on both sides), also with the big listing, and
 #    forged TLS 1.2 records (tlsprobe.py's @RAW) that must end it at once;
 #  - a session that rests (quiet past 2 s: upsd drops its AEAD contexts)
-#    and is answered again after it, twice;
+#    and is answered again after it, twice; 300 sessions, more than upsd
+#    keeps awake, taken in turn so that each request wakes a rested one,
+#    with a KeyUpdate(update_requested) each in the second round;
 #  - openssl s_client (through tlsprobe.py --relay) sends KeyUpdates with
 #    its K and k commands between requests.
 # tlsrec runs strict (-s): every alert RFC 8446 names must come, and an
@@ -53,7 +55,8 @@ dev_file big.dev "$T/big.dev"
 add_ups big "$CONF/big.dev"
 start_driver dummy || tap_bail "driver dummy did not start"
 start_driver big || tap_bail "driver big did not start"
-tls_upsd_conf NO server
+# (the "many" scenario holds 300 sessions from 127.0.0.1)
+tls_upsd_conf NO server "MAXCONN_PER_LOOPBACK 0"
 start_upsd || tap_bail "upsd did not start: $(tail -n 5 "$T/upsd.log")"
 wait_ups dummy || tap_bail "ups dummy not ready"
 wait_ups big || tap_bail "ups big not ready"
@@ -105,6 +108,7 @@ for s in plain logout padding fragmented coalesced zero-length keyupdate keyupda
 done
 sc biglist -u big -n "$BIGN"
 sc logout-big -u big -n "$BIGN"
+sc many
 for c in aes256 chacha20; do
 	for s in plain keyupdate keyupdate-request; do
 		sc "$s" -c "$c"

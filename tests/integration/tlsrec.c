@@ -46,6 +46,8 @@
 #define SILENT_MS 300		/* nothing from the server right after the handshake */
 
 static struct tr T;
+static const char *host = "127.0.0.1", *suite;	/* -H, -c */
+static int port;				/* -p */
 static const char *ups = "dummy";
 static const char *scen = "?";
 static int strict;		/* -s */
@@ -1461,6 +1463,53 @@ sc_cancel_flood(void)
 	idle_flood("c", "user_canceled warnings");
 }
 
+/*
+ * More sessions than upsd keeps awake (UPSD_AWAKE_MAX, 256, in upsd.h): upsd
+ * rests the least recently woken beyond that, so taking them in turn, every
+ * request finds its session rested (its AEADs gone) and wakes it, resting
+ * another. Three rounds: a request; a KeyUpdate(update_requested), which a
+ * rested session must answer with a new write key before its reply, then a
+ * request; a request. Every reply is checked.
+ */
+#define MANY 300
+
+static void
+sc_many(void)
+{
+	struct tr *s = calloc(MANY, sizeof(*s));
+	unsigned before;
+	int i, round;
+
+	if (s == NULL)
+		die("out of memory");
+	session_ok();
+	s[0] = T;
+	for (i = 1; i < MANY; i++)
+		if (tr_connect(&s[i], host, port, 0) != 0 || tr_starttls(&s[i]) != 0 ||
+		    tr_handshake(&s[i], 0, suite) != 0)
+			die("session %d of %d: set-up: %s", i + 1, MANY, s[i].err);
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < MANY; i++) {
+			T = s[i];
+			before = T.n_ku_in;
+			if (round == 1) {
+				send_ku(ku_req);
+				send_line("PROTVER");
+				expect(get_line_ku(before), "1.3",
+				    "PROTVER after KeyUpdate(update_requested)");
+				if (T.n_ku_in == before)
+					die("session %d: no KeyUpdate back", i + 1);
+			}
+			expect_status();
+			s[i] = T;
+		}
+	say("%d sessions, 3 rounds in turn: every reply right, every KeyUpdate answered", MANY);
+	for (i = 1; i < MANY; i++)
+		(void)close(s[i].fd);
+	T = s[0];
+	free(s);
+}
+
 /* ---- the table ------------------------------------------------------- */
 
 struct scenario {
@@ -1521,6 +1570,7 @@ static const struct scenario scenarios[] = {
 	{ "burst", sc_burst, "256 records without data and a request in one write: answered" },
 	{ "empty-flood", sc_empty_flood, "257 empty records in a row: unexpected_message" },
 	{ "ku-flood", sc_ku_flood, "257 KeyUpdates in a row: unexpected_message" },
+	{ "many", sc_many, "300 sessions taken in turn: each request wakes a rested one" },
 	{ "cancel-flood", sc_cancel_flood, "257 user_canceled warnings in a row: unexpected_message" },
 };
 
@@ -1547,8 +1597,7 @@ int
 main(int argc, char **argv)
 {
 	const struct scenario *s = NULL;
-	const char *host = "127.0.0.1", *suite = NULL;
-	int port = 0, c, rcvbuf = 0;
+	int c, rcvbuf = 0;
 	size_t i;
 
 	while ((c = getopt(argc, argv, "H:p:u:c:n:sl")) != -1) {

@@ -719,6 +719,65 @@ test_switch_io(void)
 	client_close(c, "test");
 }
 
+static unsigned rests;
+
+static void
+count_rest(struct client *c)
+{
+	(void)c;
+	rests++;
+}
+
+static const struct client_io resting_io = { .name = "resting", .read = fake_read,
+    .write = fake_write, .rest = count_rest };
+
+static void
+test_awake(void)
+{
+	enum { N = UPSD_AWAKE_MAX + 3 };
+	static struct client *cs[N];
+	struct client *plain = client_new_detached("10.5.1.1");
+	int i;
+
+	TEST_CASE("at most UPSD_AWAKE_MAX sessions keep what their transport can shed");
+	for (i = 0; i < N; i++) {
+		cs[i] = client_new_detached("10.5.0.1");
+		cs[i]->io = &resting_io;
+		CHECK_STR(run(cs[i], "NETVER\n"), "1.3\n");
+	}
+	/* the three least recently woken rested, the others not */
+	CHECK_INT(rests, 3);
+	for (i = 0; i < N; i++)
+		CHECK_INT(cs[i]->rested, i < 3);
+	/* a rested one speaks: it wakes, and the least recent awake one rests */
+	CHECK_STR(run(cs[0], "NETVER\n"), "1.3\n");
+	CHECK_INT(rests, 4);
+	CHECK_INT(cs[0]->rested, 0);
+	CHECK_INT(cs[3]->rested, 1);
+	CHECK_INT(cs[4]->rested, 0);
+	/* an awake one speaking only moves to the end */
+	CHECK_STR(run(cs[10], "NETVER\n"), "1.3\n");
+	CHECK_INT(rests, 4);
+	/* a connection whose transport sheds nothing is not counted */
+	for (i = 0; i < 5; i++)
+		CHECK_STR(run(plain, "NETVER\n"), "1.3\n");
+	CHECK_INT(rests, 4);
+	/* closing an awake session frees its place */
+	client_close(cs[5], "test");
+	cs[5] = NULL;
+	client_wake(cs[1]);
+	CHECK_INT(rests, 4);
+	CHECK_INT(cs[1]->rested, 0);
+	client_wake(cs[2]);
+	CHECK_INT(rests, 5);
+	CHECK_INT(cs[4]->rested, 1);
+	CHECK_INT(cs[10]->rested, 0);
+	for (i = 0; i < N; i++)
+		if (cs[i] != NULL)
+			client_close(cs[i], "test");
+	client_close(plain, "test");
+}
+
 static void
 test_mutants(void)
 {
@@ -748,6 +807,7 @@ main(void)
 	test_auth();
 	test_redaction();
 	test_switch_io();
+	test_awake();
 	test_backoff();
 	test_mutants();
 	client_close_all();
