@@ -267,6 +267,38 @@ recheck_sessions(void)
 	return closed;
 }
 
+/*
+ * REQUIRE_TLS_FOR_LOGIN or REQUIRE_TLS in force after a reload: sessions
+ * outside TLS holding credentials or a login given before it are closed.
+ * Their credentials could have been read or injected on the way, which is
+ * what the setting is there to prevent, and a login keeps counting in
+ * upsmon's shutdown sequence (NUMLOGINS) for as long as its session lives.
+ */
+static unsigned
+close_clear_logins(const struct upsd_conf *cf)
+{
+	struct client *c, *next;
+	unsigned closed = 0;
+
+	if (!cf->require_tls_for_login && !cf->require_tls)
+		return 0;
+	for (c = client_first(); c != NULL; c = next) {
+		next = c->next;
+		if (client_tls_up(c) ||
+		    (c->login_ups == NULL && c->username == NULL && c->password == NULL))
+			continue;
+		log_notice("%s: closing a session outside TLS%s%s%s%s%s: %s is now in force",
+		    c->peer, c->username != NULL ? " of user " : "",
+		    c->username != NULL ? c->username : "",
+		    c->login_ups != NULL ? ", logged in to UPS [" : "",
+		    c->login_ups != NULL ? c->login_ups->name : "", c->login_ups != NULL ? "]" : "",
+		    cf->require_tls ? "REQUIRE_TLS" : "REQUIRE_TLS_FOR_LOGIN");
+		client_close(c, "credentials given outside TLS");
+		closed++;
+	}
+	return closed;
+}
+
 void
 upsd_tls_reload(struct upsd_conf *old, struct upsd_conf *cf, struct reload_report *r)
 {
@@ -275,6 +307,9 @@ upsd_tls_reload(struct upsd_conf *old, struct upsd_conf *cf, struct reload_repor
 	int ncrl, rc;
 
 	reload_settings(old, cf, r);
+	closed = close_clear_logins(cf);
+	if (closed > 0)
+		log_notice("%u session(s) outside TLS with credentials closed", closed);
 	if (!tls_on)
 		return;
 	rc = tls_server_refresh(cf->certident_name, &ncrl, err, sizeof(err));

@@ -107,10 +107,6 @@ auth_user(struct client *c, const char *what, const char *upsname, unsigned mask
 	}
 	u = users_auth(state_users(), c->username, c->password);
 	why = u == NULL ? "wrong password or unknown user" : auth_refusal(c, u, mask, instcmd);
-	/* Credentials stored in clear before a reload turned on
-	   REQUIRE_TLS_FOR_LOGIN count for nothing since. */
-	if (why == NULL && state_conf()->require_tls_for_login && !client_tls_up(c))
-		why = "its credentials came outside TLS (REQUIRE_TLS_FOR_LOGIN)";
 	if (why == NULL)
 		return u;
 	if (backoff_fail(c->peer) && log_ratelimit(&authfail_rl))

@@ -211,38 +211,59 @@ else
 	tap_is "refuse-plaintext: the same inside TLS works" "$(printf '%s\n' "$r" | grep '^REPLY' | tr '\n' '|')" "REPLY OK|REPLY OK|REPLY OK|"
 fi
 
-# Turned on by a reload: credentials a session stored in clear before it
-# count for nothing after it (they could have been read or injected on the
-# way, which is what the setting is for).
+# Turned on by a reload: sessions outside TLS holding credentials (one
+# with USERNAME and PASSWORD, one logged in as an upsmon secondary) are
+# closed, since those credentials could have been read or injected on the
+# way (what the setting is for), and a login keeps counting for upsmon's
+# shutdown sequence. A plaintext session without credentials stays.
 tls_upsd_conf NO ""
 if ! tls_restart_upsd || ! wait_ups dummy; then
 	tap_fail "upsd restarts without '$TLS_REFUSE_PLAIN_OPT'"
 else
-	rm -f "$T/go"
-	PYTHONPATH=$LIBDIR "$PY" - "$PORT" "$T/go" "$ADMIN_USER" "$ADMIN_PASS" \
-	    > "$T/held.out" 2>&1 <<'EOF' &
+	rm -f "$T/go" "$T/go.end"
+	PYTHONPATH=$LIBDIR "$PY" - "$PORT" "$T/go" "$ADMIN_USER" "$ADMIN_PASS" "$SEC_USER" \
+	    "$SEC_PASS" > "$T/held.out" 2>&1 <<'EOF' &
 import os, sys, time
 from nutclient import Conn
-port, go, user, pw = sys.argv[1:5]
+port, go, user, pw, sec, secpw = sys.argv[1:7]
 c = Conn(port)
+m = Conn(port)
+k = Conn(port)
 print(c.cmd("USERNAME " + user)[0])
-print(c.cmd("PASSWORD " + pw)[0], flush=True)
+print(c.cmd("PASSWORD " + pw)[0])
+print(m.cmd("USERNAME " + sec)[0])
+print(m.cmd("PASSWORD " + secpw)[0])
+print(m.cmd("LOGIN dummy")[0])
+print(k.cmd("GET VAR dummy ups.status")[0], flush=True)
 for _ in range(300):
     if os.path.exists(go):
         break
     time.sleep(0.05)
-print(c.cmd("SET VAR dummy ups.status OL")[0], flush=True)
+print(c.cmd("SET VAR dummy ups.status OL")[0])
+print(m.cmd("GET NUMLOGINS dummy")[0])
+print(k.cmd("GET VAR dummy ups.status")[0], flush=True)
+for _ in range(300):	# the connections stay open until the checks are done
+    if os.path.exists(go + ".end"):
+        break
+    time.sleep(0.05)
 EOF
 	HELD=$!
 	PIDS="$PIDS $HELD"
-	wait_for 50 sh -c "[ \$(grep -c '^OK' '$T/held.out') -ge 2 ]"
+	wait_for 50 sh -c "[ \$(wc -l < '$T/held.out') -ge 6 ]"
 	tls_upsd_conf NO "" "$TLS_REFUSE_PLAIN_OPT"
 	_n=$(grep -c 'configuration reloaded' "$T/upsd.log")
 	kill -HUP "$UPSD_PID"
 	wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$T/upsd.log') -gt $_n ]"
 	touch "$T/go"
-	wait_for 100 sh -c "[ \$(wc -l < '$T/held.out') -ge 3 ]"
-	tap_is "refuse-plaintext turned on by a reload: credentials stored in clear before it are refused" \
-	    "$(tr '\n' '|' < "$T/held.out")" "OK|OK|ERR ACCESS-DENIED|"
+	wait_for 100 sh -c "[ \$(wc -l < '$T/held.out') -ge 9 ]"
+	tap_is "refuse-plaintext turned on by a reload: sessions with credentials given in clear are closed, the others stay" \
+	    "$(tr '\n' '|' < "$T/held.out")" \
+	    'OK|OK|OK|OK|OK|VAR dummy ups.status "OL"|<eof>|<eof>|VAR dummy ups.status "OL"|'
+	tap_like "refuse-plaintext turned on by a reload: the closing is logged, with the login" \
+	    "$(grep 'closing a session outside TLS' "$T/upsd.log" | tr '\n' '|')" \
+	    "of user $ADMIN_USER: REQUIRE_TLS_FOR_LOGIN is now in force.*of user $SEC_USER, logged in to UPS \\[dummy\\]: REQUIRE_TLS_FOR_LOGIN"
+	r=$(nut_req "GET NUMLOGINS dummy")
+	tap_is "refuse-plaintext turned on by a reload: the secondary's login no longer counts" "$r" "NUMLOGINS dummy 0"
+	touch "$T/go.end"
 fi
 tap_done
