@@ -160,11 +160,12 @@ const char *tls_version(const struct tls_conn *c);
 const char *tls_cipher(const struct tls_conn *c);
 const char *tls_peer_subject(const struct tls_conn *c);
 /*
- * 1 if the handshake is done and the peer's certificate subject is the
- * distinguished name dn ("CN=mon,O=Example"), compared as names (RFC 4514
- * text parsed, then attribute by attribute), not as strings; else 0.
+ * 1 if the handshake is done and the peer's certificate has the subject
+ * subject ("CN=mon,O=Example") and, unless issuer is NULL, was issued by
+ * issuer; distinguished names are compared as names (RFC 4514 text parsed,
+ * then attribute by attribute), not as strings; else 0.
  */
-int tls_peer_subject_is(const struct tls_conn *c, const char *dn);
+int tls_peer_cert_is(const struct tls_conn *c, const char *subject, const char *issuer);
 /*
  * The session has been quiet: let go of what its next record can rebuild.
  * A TLS 1.3 server session (taken over from NSS after its handshake, see

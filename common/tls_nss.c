@@ -1201,22 +1201,33 @@ tls_conn_release(struct tls_conn *c)
 	free(c);
 }
 
+/* 1 when name is the distinguished name dn (compared as names, not text). */
+static int
+name_is(const CERTName *name, const char *dn)
+{
+	CERTName *want = CERT_AsciiToName(dn);
+	int same;
+
+	if (want == NULL)
+		return 0;
+	same = CERT_CompareName(name, want) == SECEqual;
+	CERT_DestroyName(want);
+	return same;
+}
+
 int
-tls_peer_subject_is(const struct tls_conn *c, const char *dn)
+tls_peer_cert_is(const struct tls_conn *c, const char *subject, const char *issuer)
 {
 	CERTCertificate *peer;
-	CERTName *want;
 	int same = 0;
 
-	if (!c->done || c->failed || dn == NULL)
-		return 0;
-	if ((want = CERT_AsciiToName(dn)) == NULL)
+	if (!c->done || c->failed || subject == NULL)
 		return 0;
 	if ((peer = tls_nss_peer_cert(c)) != NULL) {
-		same = CERT_CompareName(&peer->subject, want) == SECEqual;
+		same = name_is(&peer->subject, subject) &&
+		    (issuer == NULL || name_is(&peer->issuer, issuer));
 		CERT_DestroyCertificate(peer);
 	}
-	CERT_DestroyName(want);
 	return same;
 }
 

@@ -628,9 +628,9 @@ client_tls_up(const struct client *c)
 }
 
 int
-client_tls_subject_is(const struct client *c, const char *dn)
+client_tls_cert_is(const struct client *c, const struct cert_binding *b)
 {
-	return client_tls_up(c) && tls_peer_subject_is(c->tls, dn);
+	return client_tls_up(c) && tls_peer_cert_is(c->tls, b->subject, b->issuer);
 }
 
 const char *

@@ -8,7 +8,8 @@
  * password is looked at, so its timing tells nothing (without blocking
  * other clients). A locked-out address is refused unchecked. Beyond
  * NUT: a user with a certsubject acts only inside a TLS session whose
- * verified client certificate has that subject, and REQUIRE_TLS_FOR_LOGIN
+ * verified client certificate has that subject (and, with certissuer, that
+ * issuer), and REQUIRE_TLS_FOR_LOGIN
  * refuses credentials outside TLS before they are stored. Such a session,
  * naming the user its certificate is bound to, is neither delayed nor
  * locked out by its address: it has proved the user's key, and a
@@ -19,6 +20,7 @@
 
 #include "log.h"
 #include "secret.h"
+#include "xmalloc.h"
 
 #include "upsd.h"
 
@@ -58,16 +60,33 @@ cmd_password(struct client *c, int argc, char **argv)
 	return 0;
 }
 
+/* Why a session is not the certificate b binds its user to, for the log. */
+static const char *
+not_bound_cert(const struct client *c, const struct cert_binding *b)
+{
+	static char why[768];
+	const char *subj = client_tls_subject(c);
+	struct cert_binding subject_only = { b->subject, NULL };
+
+	(void)str_printf(why, sizeof(why), "must use the certificate '%s'%s%s%s (this "
+	    "connection: %s%s%s)", b->subject, b->issuer != NULL ? " issued by '" : "",
+	    b->issuer != NULL ? b->issuer : "", b->issuer != NULL ? "'" : "",
+	    !client_tls_up(c) ? "no TLS" : subj == NULL ? "no certificate" : "certificate '",
+	    subj != NULL ? subj : "", subj == NULL ? "" :
+	    client_tls_cert_is(c, &subject_only) ? "' from another issuer" : "'");
+	return why;
+}
+
 /* Why u may not do it (a missing permission), or NULL. */
 static const char *
 auth_refusal(const struct client *c, const struct user *u, unsigned mask,
     const char *instcmd)
 {
-	const char *bound = user_certsubject(u);
+	struct cert_binding bound = user_binding(u);
 
 	/* A bound user without its certificate fails like a wrong password. */
-	if (bound != NULL && !client_tls_subject_is(c, bound))
-		return "is bound to another certificate (certsubject)";
+	if (bound.subject != NULL && !client_tls_cert_is(c, &bound))
+		return not_bound_cert(c, &bound);
 	if (mask != 0 && !user_may(u, mask))
 		return "lacks the permission";
 	if (instcmd != NULL && !user_may_instcmd(u, instcmd))
@@ -83,9 +102,9 @@ auth_refusal(const struct client *c, const struct user *u, unsigned mask,
 static int
 cert_proves_user(const struct client *c)
 {
-	const char *bound = users_certsubject_of(state_users(), c->username);
+	struct cert_binding bound = users_binding_of(state_users(), c->username);
 
-	return bound != NULL && client_tls_subject_is(c, bound);
+	return bound.subject != NULL && client_tls_cert_is(c, &bound);
 }
 
 const struct user *

@@ -125,10 +125,14 @@ int user_may(const struct user *u, unsigned mask);
 int user_may_instcmd(const struct user *u, const char *cmd);
 /* The user's name. */
 const char *user_name(const struct user *u);
-/* certsubject: the client certificate the user must log in with, or NULL. */
-const char *user_certsubject(const struct user *u);
-/* The certsubject of the user called name, or NULL (no such user, or unbound). */
-const char *users_certsubject_of(const struct users *us, const char *name);
+/* The client certificate a user must log in with (upsd.users). */
+struct cert_binding {
+	const char *subject;		/* certsubject; NULL: the user is not bound */
+	const char *issuer;		/* certissuer; NULL: any issuer upsd trusts */
+};
+struct cert_binding user_binding(const struct user *u);
+/* The binding of the user called name (unbound: no such user, or none). */
+struct cert_binding users_binding_of(const struct users *us, const char *name);
 /* The first user bound to a certificate (certsubject), or NULL. */
 const struct user *users_first_bound(const struct users *us);
 /* Prints the users with passwords masked (-T). */
@@ -343,8 +347,8 @@ void upsd_tls_tick(void);
 extern const struct client_io client_tls_io;
 /* 1 if c's TLS handshake is done. */
 int client_tls_up(const struct client *c);
-/* 1 if c is in TLS with a client certificate whose subject is dn. */
-int client_tls_subject_is(const struct client *c, const char *dn);
+/* 1 if c is in TLS with the client certificate b names (subject, issuer). */
+int client_tls_cert_is(const struct client *c, const struct cert_binding *b);
 /* The client certificate's subject, or NULL. */
 const char *client_tls_subject(const struct client *c);
 

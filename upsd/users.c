@@ -30,6 +30,7 @@ struct user {
 	char **instcmds;
 	size_t ninstcmds;
 	char *certsubject;	/* the certificate's subject DN, or NULL */
+	char *certissuer;	/* its issuer's DN, or NULL (any trusted issuer) */
 	struct user *next;
 };
 
@@ -63,6 +64,7 @@ user_free(struct user *u)
 		free(u->instcmds[i]);
 	free(u->instcmds);
 	free(u->certsubject);
+	free(u->certissuer);
 	free(u);
 }
 
@@ -180,27 +182,44 @@ users_upsmon(struct conf_ctx *cx, void *obj, int argc, char **argv)
 	return 0;
 }
 
+/* A distinguished name for the user's key `what` (certsubject, certissuer). */
+static int
+users_dn(struct conf_ctx *cx, struct user *u, const char *what, char **dst, int argc,
+    char **argv)
+{
+	if (argc > 1) {
+		conf_error(cx, "[%s]: %s is more than one word: quote it", u->name, what);
+		return -1;
+	}
+	if (strchr(argv[0], '=') == NULL) {
+		conf_error(cx, "[%s]: %s '%s' is not a distinguished name "
+		    "(e.g. \"CN=upsmon,O=Example\")", u->name, what, argv[0]);
+		return -1;
+	}
+	if (*dst != NULL) {
+		conf_error(cx, "[%s]: a second %s", u->name, what);
+		return -1;
+	}
+	*dst = xstrdup(argv[0]);
+	return 0;
+}
+
 /* certsubject = "CN=...,O=...": the certificate the user must present. */
 static int
 users_certsubject(struct conf_ctx *cx, void *obj, int argc, char **argv)
 {
 	struct user *u = obj;
 
-	if (argc > 1) {
-		conf_error(cx, "[%s]: certsubject is more than one word: quote it", u->name);
-		return -1;
-	}
-	if (strchr(argv[0], '=') == NULL) {
-		conf_error(cx, "[%s]: certsubject '%s' is not a distinguished name "
-		    "(e.g. \"CN=upsmon,O=Example\")", u->name, argv[0]);
-		return -1;
-	}
-	if (u->certsubject != NULL) {
-		conf_error(cx, "[%s]: a second certsubject", u->name);
-		return -1;
-	}
-	u->certsubject = xstrdup(argv[0]);
-	return 0;
+	return users_dn(cx, u, "certsubject", &u->certsubject, argc, argv);
+}
+
+/* certissuer = "CN=...": and the CA that must have issued it. */
+static int
+users_certissuer(struct conf_ctx *cx, void *obj, int argc, char **argv)
+{
+	struct user *u = obj;
+
+	return users_dn(cx, u, "certissuer", &u->certissuer, argc, argv);
 }
 
 static int
@@ -216,6 +235,8 @@ static const struct conf_directive user_directives[] = {
 	{ "allowfrom", CONF_CUSTOM, 0, 0, 32, 0, 0, NULL,
 	    CONF_F_OBSOLETE | CONF_F_REPEATABLE, users_obsolete,
 	    "obsolete; use tcp-wrappers" },
+	{ "certissuer", CONF_CUSTOM, 0, 1, 32, 0, 0, NULL, CONF_F_REPEATABLE,
+	    users_certissuer, "issuer of that certificate (with certsubject)" },
 	{ "certsubject", CONF_CUSTOM, 0, 1, 32, 0, 0, NULL, CONF_F_REPEATABLE,
 	    users_certsubject, "subject of the client certificate the user must use" },
 	{ "instcmds", CONF_CUSTOM, 0, 1, 32, 0, 0, NULL, CONF_F_REPEATABLE, users_instcmds,
@@ -258,6 +279,16 @@ users_load(const char *path, int *nerr)
 	}
 	*nerr = n;
 	if (n > 0) {
+		users_free(us);
+		return NULL;
+	}
+	for (u = us->head; u != NULL; u = u->next)
+		if (u->certissuer != NULL && u->certsubject == NULL) {
+			log_warnx("%s: user [%s]: certissuer needs certsubject (the "
+			    "certificate's own name)", path, u->name);
+			*nerr = 1;
+		}
+	if (*nerr > 0) {
 		users_free(us);
 		return NULL;
 	}
@@ -349,6 +380,8 @@ users_dump(FILE *fp, const struct users *us)
 		}
 		if (u->certsubject != NULL)
 			fprintf(fp, "\tcertsubject = \"%s\"\n", u->certsubject);
+		if (u->certissuer != NULL)
+			fprintf(fp, "\tcertissuer = \"%s\"\n", u->certissuer);
 	}
 }
 
@@ -358,18 +391,21 @@ user_name(const struct user *u)
 	return u->name;
 }
 
-const char *
-user_certsubject(const struct user *u)
+struct cert_binding
+user_binding(const struct user *u)
 {
-	return u->certsubject;
+	struct cert_binding b = { u->certsubject, u->certissuer };
+
+	return b;
 }
 
-const char *
-users_certsubject_of(const struct users *us, const char *name)
+struct cert_binding
+users_binding_of(const struct users *us, const char *name)
 {
 	const struct user *u = us != NULL && name != NULL ? users_find(us, name) : NULL;
+	struct cert_binding none = { NULL, NULL };
 
-	return u != NULL ? u->certsubject : NULL;
+	return u != NULL ? user_binding(u) : none;
 }
 
 const struct user *

@@ -192,6 +192,65 @@ else
 	r=$(tls_probe --cert "$PKI/pem/mon.pem" "USERNAME $PRI_USER" "PASSWORD wrong" "LOGIN dummy")
 	tap_like "lockout: ... but not with a wrong password" "$r" "^REPLY ERR ACCESS-DENIED"
 fi
+
+# ---------------------------------------------------------------- certissuer
+# Two CAs trusted for clients (srv-both): each can issue a certificate with
+# mon's subject (the "twin" comes from ca2). certsubject alone accepts
+# either; with certissuer only ca's.
+SUBJ_CA=$("$CERTUTIL" -L -d "sql:$PKI/srv-both" -n ca 2>/dev/null |
+	sed -n 's/^ *Subject: "\(.*\)"$/\1/p' | head -n 1)
+[ -n "$SUBJ_CA" ] || tap_bail "cannot read the CA's subject"
+tls_pem twin || tap_bail "cannot make the PEM copy of the twin identity"
+# bound_users ISSUER-LINE: monpri bound to CN=mon (and what ISSUER-LINE adds)
+bound_users() {
+	cat > "$CONF/upsd.users" <<EOF
+[$PRI_USER]
+	password = $PRI_PASS
+	upsmon primary
+	certsubject = "$SUBJ_MON"
+	$1
+EOF
+	conf_file upsd.users
+}
+bound_users ""
+TLS_SRVDB=$PKI/srv-both
+tls_upsd_conf REQUIRE
+unset TLS_SRVDB
+if ! tls_restart_upsd || ! wait_ups dummy; then
+	tap_fail "upsd starts with two CAs trusted for clients"
+	tap_diag "$(tail -n 5 "$T/upsd.log")"
+else
+	r=$(tls_probe --cert "$PKI/pem/twin.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" LOGOUT)
+	tap_is "certsubject alone: a certificate from the other trusted CA with the same subject logs in" \
+		"$(printf '%s\n' "$r" | grep '^REPLY' | sed -n 3p)" "REPLY OK"
+	bound_users "certissuer = \"$SUBJ_CA\""
+	_n=$(grep -c 'configuration reloaded' "$T/upsd.log")
+	kill -HUP "$UPSD_PID"
+	wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$T/upsd.log') -gt $_n ]"
+	r=$(tls_probe --cert "$PKI/pem/twin.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy")
+	tap_like "certissuer: the same subject from the other CA is refused" "$r" "^REPLY ERR ACCESS-DENIED"
+	tap_like "certissuer: ... and the log says why" "$(grep 'refused for user' "$T/upsd.log" | tail -n 1)" \
+		"must use the certificate 'CN=mon,O=nutsec tests' issued by 'CN=nutsec test CA,O=nutsec tests' \\(this connection: certificate 'CN=mon,O=nutsec tests' from another issuer\\)"
+	r=$(tls_probe --cert "$PKI/pem/mon.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" LOGOUT)
+	tap_is "certissuer: the certificate from the named CA logs in" \
+		"$(printf '%s\n' "$r" | grep '^REPLY' | sed -n 3p)" "REPLY OK"
+	# certissuer without certsubject: the reload is refused, the old users kept
+	cat > "$CONF/upsd.users" <<EOF
+[$PRI_USER]
+	password = $PRI_PASS
+	upsmon primary
+	certissuer = "$SUBJ_CA"
+EOF
+	conf_file upsd.users
+	_n=$(grep -c 'configuration reloaded' "$T/upsd.log")
+	kill -HUP "$UPSD_PID"
+	wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$T/upsd.log') -gt $_n ]"
+	tap_like "certissuer without certsubject: refused, naming the user" \
+		"$(grep 'certissuer needs certsubject' "$T/upsd.log")" "user \\[$PRI_USER\\]: certissuer needs certsubject"
+	r=$(tls_probe --cert "$PKI/pem/twin.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy")
+	tap_like "certissuer without certsubject: the users in force stay (the twin is still refused)" \
+		"$r" "^REPLY ERR ACCESS-DENIED"
+fi
 write_upsd_users
 
 # ---------------------------------------------------------------- refuse plaintext credentials

@@ -33,12 +33,14 @@
 #      server-clientonly same names as "server" but clientAuth EKU only
 #   srv2/            a DB for a server whose certificate ("server") comes from ca2
 #                    (ca2 trusted there, so upsd itself accepts it)
+#   srv-both/        upsd's DB trusting both CAs ("CT,,"), its "server" from ca
 #   cl-NAME/         one client DB per identity, CA trusted "CT,,", the client
 #                    certificate (if any) under the nickname NAME:
 #      nocert    (only the CA)
 #      mon       CN=mon, clientAuth            admin   CN=admin, clientAuth
 #      expired   CN=mon-expired, expired       future  CN=mon-future, not yet valid
 #      otherca   CN=mon-otherca, issued by ca2 srvonly CN=mon-srvonly, serverAuth only
+#      twin      CN=mon (mon's very subject), issued by ca2
 #      untrusting: only ca2 trusted (a client that cannot verify our server)
 #   pem/ca.crt, pem/ca2.crt; pem/NAME.pem (key + certificate, see tls_pem)
 #
@@ -173,6 +175,9 @@ _pki_make() {
 	# a server whose certificate comes from the CA nobody else trusts
 	_pki_newdb "$PKI/srv2" && _pki_trust srv2 ca2 || return 1
 	_pki_leaf srv2 server ca2 200 "CN=localhost,O=nutsec other" serverAuth 0 12 "$_SAN" || return 1
+	# a server trusting both CAs (certissuer tells their clients apart)
+	_pki_newdb "$PKI/srv-both" && _pki_trust srv-both ca && _pki_trust srv-both ca2 || return 1
+	_pki_leaf srv-both server ca 105 "CN=localhost,O=nutsec tests" serverAuth 0 12 "$_SAN" || return 1
 	# clients
 	_pki_newdb "$PKI/cl-nocert" && _pki_trust cl-nocert ca || return 1
 	_pki_newdb "$PKI/cl-untrusting" && _pki_trust cl-untrusting ca2 || return 1
@@ -182,7 +187,8 @@ _pki_make() {
 		"expired CN=mon-expired ca clientAuth -13 12" \
 		"future CN=mon-future ca clientAuth 1 12" \
 		"otherca CN=mon-otherca ca2 clientAuth 0 12" \
-		"srvonly CN=mon-srvonly ca serverAuth 0 12"; do
+		"srvonly CN=mon-srvonly ca serverAuth 0 12" \
+		"twin CN=mon ca2 clientAuth 0 12"; do
 		# shellcheck disable=SC2086
 		set -- $_c
 		_pki_newdb "$PKI/cl-$1" && _pki_trust "cl-$1" ca || return 1

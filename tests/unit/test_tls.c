@@ -65,7 +65,8 @@ struct outcome {
 	char version[16];
 	char subject[300];
 	char got[64];			/* what the client sent after the handshake */
-	int is_mon, is_mon_spaced, is_admin;	/* tls_peer_subject_is() answers */
+	int is_mon, is_mon_spaced, is_admin;	/* tls_peer_cert_is() answers */
+	int from_ca, from_ca_spaced, from_ca2;	/* ... with the issuer too */
 	int elapsed_ms;
 };
 
@@ -158,9 +159,15 @@ serve_one(char *const argv[], const char *stdin_text, int deadline_ms, struct ou
 		goto out;
 	}
 	(void)snprintf(o->version, sizeof(o->version), "%s", tls_version(c));
-	o->is_mon = tls_peer_subject_is(c, "CN=mon,O=nutsec tests");
-	o->is_mon_spaced = tls_peer_subject_is(c, "CN=mon, O=nutsec tests");
-	o->is_admin = tls_peer_subject_is(c, "CN=admin,O=nutsec tests");
+	o->is_mon = tls_peer_cert_is(c, "CN=mon,O=nutsec tests", NULL);
+	o->is_mon_spaced = tls_peer_cert_is(c, "CN=mon, O=nutsec tests", NULL);
+	o->is_admin = tls_peer_cert_is(c, "CN=admin,O=nutsec tests", NULL);
+	o->from_ca = tls_peer_cert_is(c, "CN=mon,O=nutsec tests",
+	    "CN=nutsec test CA,O=nutsec tests");
+	o->from_ca_spaced = tls_peer_cert_is(c, "CN=mon,O=nutsec tests",
+	    "CN=nutsec test CA, O=nutsec tests");
+	o->from_ca2 = tls_peer_cert_is(c, "CN=mon,O=nutsec tests",
+	    "CN=nutsec other CA,O=nutsec tests");
 	if (tls_peer_subject(c) != NULL)
 		(void)snprintf(o->subject, sizeof(o->subject), "%s", tls_peer_subject(c));
 	start = now_ms();
@@ -353,10 +360,14 @@ test_handshakes(void)
 	CHECK_SUB(o.subject, "CN=mon,O=nutsec tests");
 	CHECK_STR(o.got, "ping\n");
 
-	TEST_CASE("tls_peer_subject_is compares names, not text");
+	TEST_CASE("tls_peer_cert_is compares names, not text");
 	CHECK(o.is_mon);
 	CHECK(o.is_mon_spaced);
 	CHECK(!o.is_admin);
+	TEST_CASE("tls_peer_cert_is: the issuer too, when asked (certissuer)");
+	CHECK(o.from_ca);
+	CHECK(o.from_ca_spaced);
+	CHECK(!o.from_ca2);
 
 	TEST_CASE("REQUIRE: TLS 1.2 with a valid client certificate");
 	handshake(TLS_CERT_REQUIRE, "-tls1_2", "mon", &o);
