@@ -31,6 +31,7 @@ struct user {
 	size_t ninstcmds;
 	char *certsubject;	/* the certificate's subject DN, or NULL */
 	char *certissuer;	/* its issuer's DN, or NULL (any trusted issuer) */
+	unsigned long certissuer_line;	/* where certissuer was read */
 	struct user *next;
 };
 
@@ -219,6 +220,7 @@ users_certissuer(struct conf_ctx *cx, void *obj, int argc, char **argv)
 {
 	struct user *u = obj;
 
+	u->certissuer_line = conf_line(cx);
 	return users_dn(cx, u, "certissuer", &u->certissuer, argc, argv);
 }
 
@@ -284,8 +286,8 @@ users_load(const char *path, int *nerr)
 	}
 	for (u = us->head; u != NULL; u = u->next)
 		if (u->certissuer != NULL && u->certsubject == NULL) {
-			log_warnx("%s: user [%s]: certissuer needs certsubject (the "
-			    "certificate's own name)", path, u->name);
+			log_warnx("%s:%lu: user [%s]: certissuer needs certsubject (the "
+			    "certificate's own name)", path, u->certissuer_line, u->name);
 			*nerr = 1;
 		}
 	if (*nerr > 0) {

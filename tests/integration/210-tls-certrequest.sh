@@ -246,7 +246,7 @@ EOF
 	kill -HUP "$UPSD_PID"
 	wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$T/upsd.log') -gt $_n ]"
 	tap_like "certissuer without certsubject: refused, naming the user" \
-		"$(grep 'certissuer needs certsubject' "$T/upsd.log")" "user \\[$PRI_USER\\]: certissuer needs certsubject"
+		"$(grep 'certissuer needs certsubject' "$T/upsd.log")" "upsd.users:4: user \\[$PRI_USER\\]: certissuer needs certsubject"
 	r=$(tls_probe --cert "$PKI/pem/twin.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy")
 	tap_like "certissuer without certsubject: the users in force stay (the twin is still refused)" \
 		"$r" "^REPLY ERR ACCESS-DENIED"
