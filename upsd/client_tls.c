@@ -228,6 +228,11 @@ reload_settings(struct upsd_conf *old, struct upsd_conf *cf, struct reload_repor
 		    "restart: not in force");
 		cf->require_tls = 0;
 	}
+	if (cf->require_tls_for_login && cf->certpath == NULL) {
+		reload_note(r, RELOAD_RESTART, "REQUIRE_TLS_FOR_LOGIN needs TLS, which is not on "
+		    "until a restart: not in force");
+		cf->require_tls_for_login = 0;
+	}
 }
 
 /*
@@ -269,10 +274,11 @@ recheck_sessions(void)
 
 /*
  * REQUIRE_TLS_FOR_LOGIN or REQUIRE_TLS in force after a reload: sessions
- * outside TLS holding credentials or a login given before it are closed.
- * Their credentials could have been read or injected on the way, which is
- * what the setting is there to prevent, and a login keeps counting in
- * upsmon's shutdown sequence (NUMLOGINS) for as long as its session lives.
+ * whose credentials came outside TLS (before it, or before their STARTTLS)
+ * are closed, with their login. Those credentials could have been read or
+ * injected on the way, which is what the setting is there to prevent, and
+ * a login keeps counting in upsmon's shutdown sequence (NUMLOGINS) for as
+ * long as its session lives.
  */
 static unsigned
 close_clear_logins(const struct upsd_conf *cf)
@@ -280,14 +286,14 @@ close_clear_logins(const struct upsd_conf *cf)
 	struct client *c, *next;
 	unsigned closed = 0;
 
-	if (!cf->require_tls_for_login && !cf->require_tls)
+	if (!tls_on || (!cf->require_tls_for_login && !cf->require_tls))
 		return 0;
 	for (c = client_first(); c != NULL; c = next) {
 		next = c->next;
-		if (client_tls_up(c) ||
-		    (c->login_ups == NULL && c->username == NULL && c->password == NULL))
+		if (!c->creds_in_clear)
 			continue;
-		log_notice("%s: closing a session outside TLS%s%s%s%s%s: %s is now in force",
+		log_notice("%s: closing a session whose credentials came outside TLS%s%s%s%s%s: "
+		    "%s is now in force",
 		    c->peer, c->username != NULL ? " of user " : "",
 		    c->username != NULL ? c->username : "",
 		    c->login_ups != NULL ? ", logged in to UPS [" : "",
@@ -309,7 +315,7 @@ upsd_tls_reload(struct upsd_conf *old, struct upsd_conf *cf, struct reload_repor
 	reload_settings(old, cf, r);
 	closed = close_clear_logins(cf);
 	if (closed > 0)
-		log_notice("%u session(s) outside TLS with credentials closed", closed);
+		log_notice("%u session(s) closed: their credentials came outside TLS", closed);
 	if (!tls_on)
 		return;
 	rc = tls_server_refresh(cf->certident_name, &ncrl, err, sizeof(err));

@@ -46,6 +46,7 @@ cmd_username(struct client *c, int argc, char **argv)
 	if (refuse_plain(c, "USERNAME") != 0)
 		return -1;
 	c->username = secret_strdup(argv[0]);
+	c->creds_in_clear |= !client_tls_up(c);
 	reply_str(c, "OK\n");
 	return 0;
 }
@@ -56,6 +57,7 @@ cmd_password(struct client *c, int argc, char **argv)
 	if (refuse_plain(c, "PASSWORD") != 0)
 		return -1;
 	c->password = secret_strdup(argv[0]);
+	c->creds_in_clear |= !client_tls_up(c);
 	reply_str(c, "OK\n");
 	return 0;
 }

@@ -255,6 +255,7 @@ struct client {
 	const struct client_io *next_io;	/* after the pending output is sent */
 	char *username;			/* secret_strdup; cleared on close */
 	char *password;			/* secret_strdup; cleared on close */
+	int creds_in_clear;		/* USERNAME or PASSWORD came outside TLS */
 	struct ups *login_ups;		/* after LOGIN */
 	unsigned once;			/* CMD_ONCE rows that succeeded */
 	int tracking;			/* SET TRACKING ON */

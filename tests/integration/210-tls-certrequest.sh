@@ -270,11 +270,13 @@ else
 	tap_is "refuse-plaintext: the same inside TLS works" "$(printf '%s\n' "$r" | grep '^REPLY' | tr '\n' '|')" "REPLY OK|REPLY OK|REPLY OK|"
 fi
 
-# Turned on by a reload: sessions outside TLS holding credentials (one
-# with USERNAME and PASSWORD, one logged in as an upsmon secondary) are
-# closed, since those credentials could have been read or injected on the
-# way (what the setting is for), and a login keeps counting for upsmon's
-# shutdown sequence. A plaintext session without credentials stays.
+# Turned on by a reload: sessions whose credentials came outside TLS (one
+# with USERNAME and PASSWORD, one logged in as an upsmon secondary, one that
+# sent them before its STARTTLS and logged in inside TLS) are closed, since
+# those credentials could have been read or injected on the way (what the
+# setting is for), and a login keeps counting for upsmon's shutdown
+# sequence. A plaintext session without credentials stays, and so does a
+# TLS session that logged in with credentials sent inside TLS.
 tls_upsd_conf NO ""
 if ! tls_restart_upsd || ! wait_ups dummy; then
 	tap_fail "upsd restarts without '$TLS_REFUSE_PLAIN_OPT'"
@@ -308,7 +310,15 @@ for _ in range(300):	# the connections stay open until the checks are done
 EOF
 	HELD=$!
 	PIDS="$PIDS $HELD"
-	wait_for 50 sh -c "[ \$(wc -l < '$T/held.out') -ge 6 ]"
+	tls_probe "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" "@WAIT-EOF 10" \
+	    > "$T/tls-inside.out" &
+	PIDS="$PIDS $!"
+	tls_probe --before "USERNAME $SEC_USER" --before "PASSWORD $SEC_PASS" "LOGIN dummy" \
+	    "@WAIT-EOF 10" > "$T/tls-before.out" &
+	PIDS="$PIDS $!"
+	wait_for 50 sh -c "[ \$(wc -l < '$T/held.out') -ge 6 ] &&
+	    [ \$(grep -c '^REPLY OK' '$T/tls-inside.out') -ge 3 ] &&
+	    [ \$(grep -c '^REPLY OK' '$T/tls-before.out') -ge 1 ]"
 	tls_upsd_conf NO "" "$TLS_REFUSE_PLAIN_OPT"
 	_n=$(grep -c 'configuration reloaded' "$T/upsd.log")
 	kill -HUP "$UPSD_PID"
@@ -319,10 +329,56 @@ EOF
 	    "$(tr '\n' '|' < "$T/held.out")" \
 	    'OK|OK|OK|OK|OK|VAR dummy ups.status "OL"|<eof>|<eof>|VAR dummy ups.status "OL"|'
 	tap_like "refuse-plaintext turned on by a reload: the closing is logged, with the login" \
-	    "$(grep 'closing a session outside TLS' "$T/upsd.log" | tr '\n' '|')" \
+	    "$(grep 'closing a session whose credentials came outside TLS' "$T/upsd.log" | tr '\n' '|')" \
 	    "of user $ADMIN_USER: REQUIRE_TLS_FOR_LOGIN is now in force.*of user $SEC_USER, logged in to UPS \\[dummy\\]: REQUIRE_TLS_FOR_LOGIN"
 	r=$(nut_req "GET NUMLOGINS dummy")
-	tap_is "refuse-plaintext turned on by a reload: the secondary's login no longer counts" "$r" "NUMLOGINS dummy 0"
+	tap_is "refuse-plaintext turned on by a reload: only the login made inside TLS still counts" "$r" "NUMLOGINS dummy 1"
 	touch "$T/go.end"
+	wait_for 150 grep -q '^ALIVE\|^EOF' "$T/tls-inside.out"
+	tap_is "refuse-plaintext turned on by a reload: a TLS session that logged in inside TLS stays" \
+	    "$(grep '^ALIVE\|^EOF' "$T/tls-inside.out")" "ALIVE"
+	wait_for 150 grep -q '^ALIVE\|^EOF' "$T/tls-before.out"
+	tap_is "refuse-plaintext turned on by a reload: one that sent them before its STARTTLS is closed" \
+	    "$(grep '^ALIVE\|^EOF' "$T/tls-before.out")" "EOF"
+fi
+
+# A reload that adds TLS and REQUIRE_TLS_FOR_LOGIN to a server started
+# without TLS: TLS waits for a restart, and so must the setting (else no one
+# could log in: STARTTLS is not served yet); nobody is disconnected.
+write_upsd_conf
+if ! tls_restart_upsd || ! wait_ups dummy; then
+	tap_fail "upsd starts without TLS"
+else
+	rm -f "$T/go"
+	PYTHONPATH=$LIBDIR "$PY" - "$PORT" "$T/go" "$SEC_USER" "$SEC_PASS" \
+	    > "$T/held2.out" 2>&1 <<'EOF' &
+import os, sys, time
+from nutclient import Conn
+port, go, sec, secpw = sys.argv[1:5]
+m = Conn(port)
+print(m.cmd("USERNAME " + sec)[0])
+print(m.cmd("PASSWORD " + secpw)[0])
+print(m.cmd("LOGIN dummy")[0], flush=True)
+for _ in range(300):
+    if os.path.exists(go):
+        break
+    time.sleep(0.05)
+print(m.cmd("GET NUMLOGINS dummy")[0], flush=True)
+EOF
+	PIDS="$PIDS $!"
+	wait_for 50 sh -c "[ \$(wc -l < '$T/held2.out') -ge 3 ]"
+	tls_upsd_conf NO "" "$TLS_REFUSE_PLAIN_OPT"
+	_n=$(grep -c 'configuration reloaded' "$T/upsd.log")
+	kill -HUP "$UPSD_PID"
+	wait_for 50 sh -c "[ \$(grep -c 'configuration reloaded' '$T/upsd.log') -gt $_n ]"
+	touch "$T/go"
+	wait_for 100 sh -c "[ \$(wc -l < '$T/held2.out') -ge 4 ]"
+	tap_is "TLS added by a reload: the plaintext login stays" "$(tr '\n' '|' < "$T/held2.out")" \
+	    "OK|OK|OK|NUMLOGINS dummy 1|"
+	tap_like "TLS added by a reload: REQUIRE_TLS_FOR_LOGIN waits for the restart, and says so" \
+	    "$(grep 'REQUIRE_TLS_FOR_LOGIN needs TLS' "$T/upsd.log")" "not on until a restart: not in force"
+	r=$(nut_req "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy")
+	tap_is "TLS added by a reload: a plaintext login still works until the restart" \
+	    "$(printf '%s\n' "$r" | tr '\n' '|')" "OK|OK|OK|"
 fi
 tap_done
