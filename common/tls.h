@@ -162,10 +162,17 @@ const char *tls_peer_subject(const struct tls_conn *c);
 /*
  * 1 if the handshake is done and the peer's certificate has the subject
  * subject ("CN=mon,O=Example") and, unless issuer is NULL, was issued by
- * issuer; distinguished names are compared as names (RFC 4514 text parsed,
- * then attribute by attribute), not as strings; else 0.
+ * issuer: it names that issuer and is signed by the key of a CA
+ * certificate in the database with that name (so the CA that signs client
+ * certificates directly, an intermediate too, must be in the database).
+ * Distinguished names are compared as names (RFC 4514 text parsed, then
+ * attribute by attribute), not as strings; else 0.
  */
 int tls_peer_cert_is(const struct tls_conn *c, const char *subject, const char *issuer);
+/* The peer certificate's issuer as text (malloc'd), or NULL. */
+char *tls_peer_issuer(const struct tls_conn *c);
+/* 1 if NSS reads dn as a distinguished name (RFC 4514 text). */
+int tls_dn_valid(const char *dn);
 /*
  * The session has been quiet: let go of what its next record can rebuild.
  * A TLS 1.3 server session (taken over from NSS after its handshake, see
@@ -175,6 +182,13 @@ int tls_peer_cert_is(const struct tls_conn *c, const char *subject, const char *
  * Other sessions are left as they are.
  */
 void tls_rest(struct tls_conn *c);
+/* 1 if tls_rest would let go of something now (a TLS 1.3 session of ours). */
+int tls_can_rest(const struct tls_conn *c);
+/*
+ * Freed PKCS #11 keys libnss3 keeps for reuse (fixed in NSS for its own
+ * softoken), which tls_server_setup fills once at start-up (tls_nss.c).
+ */
+#define TLS_KEYLIST_FILL 800
 /* The fd underneath (for the event loop). */
 int tls_fd(const struct tls_conn *c);
 /* Sends close_notify if possible, closes the fd, frees. c may be NULL. */

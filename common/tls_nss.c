@@ -622,12 +622,10 @@ server_model(CERTCertificate *cert, SECKEYPrivateKey *key, enum tls_certrequest 
  * handle on a single key object, so the filling makes no key material: a
  * handle and a session each, nothing more.
  */
-#define KEYLIST_FILL 800
-
 static void
 keylist_fill(void)
 {
-	static PK11SymKey *held[KEYLIST_FILL];
+	static PK11SymKey *held[TLS_KEYLIST_FILL];
 	PK11SlotInfo *slot = PK11_GetInternalSlot();
 	PK11SymKey *key = NULL;
 	int i, n = 0;
@@ -635,7 +633,7 @@ keylist_fill(void)
 	if (slot != NULL)
 		key = PK11_KeyGen(slot, CKM_AES_KEY_GEN, NULL, 16, NULL);
 	if (key != NULL)
-		for (; n < KEYLIST_FILL; n++)
+		for (; n < TLS_KEYLIST_FILL; n++)
 			if ((held[n] = PK11_SymKeyFromHandle(slot, NULL, PK11_OriginGenerated,
 			    CKM_AES_KEY_GEN, PK11_GetSymKeyHandle(key), PR_FALSE, NULL)) == NULL)
 				break;
@@ -1216,6 +1214,41 @@ name_is(const CERTName *name, const char *dn)
 }
 
 int
+tls_dn_valid(const char *dn)
+{
+	CERTName *n = CERT_AsciiToName(dn);
+
+	if (n == NULL)
+		return 0;
+	CERT_DestroyName(n);
+	return 1;
+}
+
+/*
+ * 1 when a CA certificate of upsd's own database with cert's issuer name
+ * signed cert. A name alone proves little: any CA trusted for clients may
+ * sign an intermediate carrying another CA's name, which the client then
+ * sends along; such a certificate is only in memory (not isperm), and its
+ * key is not the database CA's.
+ */
+static int
+signed_by_db_ca(CERTCertificate *cert)
+{
+	CERTCertList *list = CERT_CreateSubjectCertList(NULL, CERT_GetDefaultCertDB(),
+	    &cert->derIssuer, PR_Now(), PR_FALSE);
+	CERTCertListNode *n;
+	int ok = 0;
+
+	if (list == NULL)
+		return 0;
+	for (n = CERT_LIST_HEAD(list); !CERT_LIST_END(n, list) && !ok; n = CERT_LIST_NEXT(n))
+		ok = n->cert->isperm && CERT_VerifySignedData(&cert->signatureWrap, n->cert,
+		    PR_Now(), NULL) == SECSuccess;
+	CERT_DestroyCertList(list);
+	return ok;
+}
+
+int
 tls_peer_cert_is(const struct tls_conn *c, const char *subject, const char *issuer)
 {
 	CERTCertificate *peer;
@@ -1224,11 +1257,33 @@ tls_peer_cert_is(const struct tls_conn *c, const char *subject, const char *issu
 	if (!c->done || c->failed || subject == NULL)
 		return 0;
 	if ((peer = tls_nss_peer_cert(c)) != NULL) {
-		same = name_is(&peer->subject, subject) &&
-		    (issuer == NULL || name_is(&peer->issuer, issuer));
+		same = name_is(&peer->subject, subject) && (issuer == NULL ||
+		    (name_is(&peer->issuer, issuer) && signed_by_db_ca(peer)));
 		CERT_DestroyCertificate(peer);
 	}
 	return same;
+}
+
+char *
+tls_peer_issuer(const struct tls_conn *c)
+{
+	CERTCertificate *peer;
+	char *s, *out = NULL;
+
+	if (!c->done || c->failed || (peer = tls_nss_peer_cert(c)) == NULL)
+		return NULL;
+	if ((s = CERT_NameToAscii(&peer->issuer)) != NULL) {
+		out = xstrdup(s);
+		PORT_Free(s);
+	}
+	CERT_DestroyCertificate(peer);
+	return out;
+}
+
+int
+tls_can_rest(const struct tls_conn *c)
+{
+	return c != NULL && c->rec != NULL && !c->failed;
 }
 
 void

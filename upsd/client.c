@@ -48,6 +48,7 @@ static struct client *lru_head, *lru_tail;	/* least recently active first */
  */
 static struct client *awake_head, *awake_tail;
 static unsigned nawake;
+static struct log_ratelimit awake_rl = LOG_RATELIMIT_INIT(3600, 1);
 static size_t nclients;
 static char rbuf[UPSD_IN_CAP];			/* shared read area */
 static struct log_ratelimit maxconn_rl = LOG_RATELIMIT_INIT(60, 3);
@@ -160,7 +161,7 @@ void
 client_wake(struct client *c)
 {
 	c->rested = 0;
-	if (c->io->rest == NULL)
+	if (c->io->rest == NULL || (c->io->can_rest != NULL && !c->io->can_rest(c)))
 		return;
 	awake_unlink(c);
 	c->awake_prev = awake_tail;
@@ -171,6 +172,10 @@ client_wake(struct client *c)
 	awake_tail = c;
 	c->awake = 1;
 	nawake++;
+	if (nawake > UPSD_AWAKE_MAX && log_ratelimit(&awake_rl))
+		log_info("more than %u TLS sessions active at once: the least recently "
+		    "active rest early (each makes its record keys again when it next "
+		    "speaks, some 30 us; logged at most hourly)", UPSD_AWAKE_MAX);
 	while (nawake > UPSD_AWAKE_MAX)
 		client_rest(awake_head);
 }

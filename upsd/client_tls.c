@@ -601,6 +601,18 @@ tls_io_close(struct client *c)
 	trim_soon();
 }
 
+/* Two record keys per awake session, and room for the handshakes under way
+   (about 10 keys each), within the key list NSS reuses (client.c). */
+_Static_assert(2 * UPSD_AWAKE_MAX + 256 <= TLS_KEYLIST_FILL,
+    "the awake sessions' keys must leave room in NSS's reusable key list");
+
+/* Only a TLS 1.3 session upsd's record layer runs has anything to shed. */
+static int
+tls_io_can_rest(const struct client *c)
+{
+	return c->tls_up && tls_can_rest(c->tls);
+}
+
 /* Quiet session: its AEAD contexts go until the next record (tls_rest). */
 static void
 tls_io_rest(struct client *c)
@@ -621,6 +633,7 @@ const struct client_io client_tls_io = {
 	.pending = tls_io_pending,
 	.close = tls_io_close,
 	.rest = tls_io_rest,
+	.can_rest = tls_io_can_rest,
 	.unsent = tls_io_unsent,
 	.held = tls_io_held,
 };
@@ -637,6 +650,12 @@ int
 client_tls_cert_is(const struct client *c, const struct cert_binding *b)
 {
 	return client_tls_up(c) && tls_peer_cert_is(c->tls, b->subject, b->issuer);
+}
+
+char *
+client_tls_issuer(const struct client *c)
+{
+	return client_tls_up(c) ? tls_peer_issuer(c->tls) : NULL;
 }
 
 const char *

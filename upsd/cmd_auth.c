@@ -18,6 +18,8 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "log.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -66,16 +68,26 @@ cmd_password(struct client *c, int argc, char **argv)
 static const char *
 not_bound_cert(const struct client *c, const struct cert_binding *b)
 {
-	static char why[768];
+	static char why[1280];
+	char want[600], got[600];
 	const char *subj = client_tls_subject(c);
-	struct cert_binding subject_only = { b->subject, NULL };
+	char *iss = NULL;
 
-	(void)str_printf(why, sizeof(why), "must use the certificate '%s'%s%s%s (this "
-	    "connection: %s%s%s)", b->subject, b->issuer != NULL ? " issued by '" : "",
-	    b->issuer != NULL ? b->issuer : "", b->issuer != NULL ? "'" : "",
-	    !client_tls_up(c) ? "no TLS" : subj == NULL ? "no certificate" : "certificate '",
-	    subj != NULL ? subj : "", subj == NULL ? "" :
-	    client_tls_cert_is(c, &subject_only) ? "' from another issuer" : "'");
+	if (b->issuer != NULL)
+		(void)str_printf(want, sizeof(want), "'%s' issued by '%s'", b->subject, b->issuer);
+	else
+		(void)str_printf(want, sizeof(want), "'%s'", b->subject);
+	if (!client_tls_up(c))
+		(void)str_printf(got, sizeof(got), "no TLS");
+	else if (subj == NULL)
+		(void)str_printf(got, sizeof(got), "no certificate");
+	else if (b->issuer != NULL && (iss = client_tls_issuer(c)) != NULL)
+		(void)str_printf(got, sizeof(got), "certificate '%s' issued by '%s'", subj, iss);
+	else
+		(void)str_printf(got, sizeof(got), "certificate '%s'", subj);
+	free(iss);
+	(void)str_printf(why, sizeof(why), "must use the certificate %s (this connection: %s)",
+	    want, got);
 	return why;
 }
 

@@ -236,6 +236,7 @@ struct client_io {
 	size_t (*pending)(const struct client *c);
 	void (*close)(struct client *c);
 	void (*rest)(struct client *c);	/* quiet for UPSD_REST_MS: shed what can be rebuilt */
+	int (*can_rest)(const struct client *c);	/* 0: rest would shed nothing now */
 	/* 1 while bytes the transport took are not all on the socket yet
 	   (a TLS record half sent): closing now would cut them off */
 	int (*unsent)(const struct client *c);
@@ -352,6 +353,8 @@ int client_tls_up(const struct client *c);
 int client_tls_cert_is(const struct client *c, const struct cert_binding *b);
 /* The client certificate's subject, or NULL. */
 const char *client_tls_subject(const struct client *c);
+/* The issuer of c's client certificate (malloc'd), or NULL. */
+char *client_tls_issuer(const struct client *c);
 
 /* ---- reply.c: building replies in the client's output ------------------ */
 

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "log.h"
 #include "secret.h"
+#include "tls.h"
 #include "xmalloc.h"
 
 #include "upsd.h"
@@ -192,11 +193,19 @@ users_dn(struct conf_ctx *cx, struct user *u, const char *what, char **dst, int 
 		conf_error(cx, "[%s]: %s is more than one word: quote it", u->name, what);
 		return -1;
 	}
-	if (strchr(argv[0], '=') == NULL) {
+	if (!tls_dn_valid(argv[0])) {
 		conf_error(cx, "[%s]: %s '%s' is not a distinguished name "
-		    "(e.g. \"CN=upsmon,O=Example\")", u->name, what, argv[0]);
+		    "(e.g. \"CN=upsmon,O=Example\", as certutil -L prints it)", u->name, what,
+		    argv[0]);
 		return -1;
 	}
+	/* OpenSSL prints names the other way round: they would never match. */
+	if ((strncasecmp(argv[0], "C=", 2) == 0 || strncasecmp(argv[0], "O=", 2) == 0 ||
+	    strncasecmp(argv[0], "C =", 3) == 0 || strncasecmp(argv[0], "O =", 3) == 0) &&
+	    strstr(argv[0], "CN") != NULL)
+		conf_warn(cx, "[%s]: %s '%s' starts with its widest part: NSS writes the "
+		    "common name (CN) first, as certutil -L prints it; names in the other "
+		    "order do not match", u->name, what, argv[0]);
 	if (*dst != NULL) {
 		conf_error(cx, "[%s]: a second %s", u->name, what);
 		return -1;

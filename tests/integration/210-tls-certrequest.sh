@@ -200,7 +200,7 @@ fi
 SUBJ_CA=$("$CERTUTIL" -L -d "sql:$PKI/srv-both" -n ca 2>/dev/null |
 	sed -n 's/^ *Subject: "\(.*\)"$/\1/p' | head -n 1)
 [ -n "$SUBJ_CA" ] || tap_bail "cannot read the CA's subject"
-tls_pem twin || tap_bail "cannot make the PEM copy of the twin identity"
+tls_pem twin && tls_pem forged || tap_bail "cannot make the PEM copies of twin and forged"
 # bound_users ISSUER-LINE: monpri bound to CN=mon (and what ISSUER-LINE adds)
 bound_users() {
 	cat > "$CONF/upsd.users" <<EOF
@@ -230,7 +230,15 @@ else
 	r=$(tls_probe --cert "$PKI/pem/twin.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy")
 	tap_like "certissuer: the same subject from the other CA is refused" "$r" "^REPLY ERR ACCESS-DENIED"
 	tap_like "certissuer: ... and the log says why" "$(grep 'refused for user' "$T/upsd.log" | tail -n 1)" \
-		"must use the certificate 'CN=mon,O=nutsec tests' issued by 'CN=nutsec test CA,O=nutsec tests' \\(this connection: certificate 'CN=mon,O=nutsec tests' from another issuer\\)"
+		"must use the certificate 'CN=mon,O=nutsec tests' issued by 'CN=nutsec test CA,O=nutsec tests' \\(this connection: certificate 'CN=mon,O=nutsec tests' issued by 'CN=nutsec other CA,O=nutsec tests'\\)"
+	# a third trusted CA signs a CA under the first CA's very name, which
+	# issues CN=mon: the chain verifies, both names match, but the
+	# certificate is not signed by the named CA of upsd's database
+	cat "$PKI/pem/forged.pem" "$PKI/pem/fakeca.crt" > "$T/forged-chain.pem"
+	r=$(tls_probe --cert "$T/forged-chain.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" \
+	    "GET VAR dummy ups.status" "LOGIN dummy")
+	tap_like "certissuer: a look-alike CA's certificate verifies (control)" "$r" "^REPLY VAR dummy ups.status"
+	tap_like "certissuer: ... but a CA that only bears the name is refused" "$r" "^REPLY ERR ACCESS-DENIED"
 	r=$(tls_probe --cert "$PKI/pem/mon.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" LOGOUT)
 	tap_is "certissuer: the certificate from the named CA logs in" \
 		"$(printf '%s\n' "$r" | grep '^REPLY' | sed -n 3p)" "REPLY OK"

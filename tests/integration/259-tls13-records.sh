@@ -109,6 +109,8 @@ done
 sc biglist -u big -n "$BIGN"
 sc logout-big -u big -n "$BIGN"
 sc many
+tap_like "300 sessions: upsd rested the least recently active early (more than 256 awake)" \
+	"$(grep 'TLS sessions active at once' "$T/upsd.log")" "more than 256 TLS sessions active at once"
 for c in aes256 chacha20; do
 	for s in plain keyupdate keyupdate-request; do
 		sc "$s" -c "$c"

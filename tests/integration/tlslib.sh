@@ -33,7 +33,9 @@
 #      server-clientonly same names as "server" but clientAuth EKU only
 #   srv2/            a DB for a server whose certificate ("server") comes from ca2
 #                    (ca2 trusted there, so upsd itself accepts it)
-#   srv-both/        upsd's DB trusting both CAs ("CT,,"), its "server" from ca
+#   ca3/, ca3.crt    "nutsec third CA", with no path length limit
+#   fakeca/          a CA signed by ca3 under ca's very name ("nutsec test CA")
+#   srv-both/        upsd's DB trusting ca, ca2 and ca3 ("CT,,"), its "server" from ca
 #   cl-NAME/         one client DB per identity, CA trusted "CT,,", the client
 #                    certificate (if any) under the nickname NAME:
 #      nocert    (only the CA)
@@ -41,6 +43,7 @@
 #      expired   CN=mon-expired, expired       future  CN=mon-future, not yet valid
 #      otherca   CN=mon-otherca, issued by ca2 srvonly CN=mon-srvonly, serverAuth only
 #      twin      CN=mon (mon's very subject), issued by ca2
+#      forged    CN=mon, issued by fakeca (present it with pem/fakeca.crt)
 #      untrusting: only ca2 trusted (a client that cannot verify our server)
 #   pem/ca.crt, pem/ca2.crt; pem/NAME.pem (key + certificate, see tls_pem)
 #
@@ -93,7 +96,9 @@ _pki_newdb() {
 	_pki_run "$CERTUTIL" -N -d "sql:$1" -f "$PKI/pw"
 }
 
-# _pki_ca NAME SUBJECT: a self-signed CA in $PKI/NAME/ (nickname NAME), NAME.crt
+# _pki_ca NAME SUBJECT [PATHLEN [ISSUER]]: a CA in $PKI/NAME/ (nickname
+# NAME), NAME.crt; self-signed, or signed by the CA ISSUER; PATHLEN 0 by
+# default (-1: unlimited)
 _pki_ca() {
 	_pki_newdb "$PKI/$1" || return 1
 	_pki_run "$CERTUTIL" -R -d "sql:$PKI/$1" -f "$PKI/pw" -z "$PKI/noise" \
@@ -101,11 +106,22 @@ _pki_ca() {
 	_kid=$(_pki_keyid "$PKI/$1.csr")
 	[ -n "$_kid" ] || return 1
 	eval "PKI_KID_$1=\$_kid"
+	_akid=$_kid
+	if [ -n "${4:-}" ]; then
+		eval "_akid=\$PKI_KID_$4"
+		set -- "$1" "$2" "${3:-0}" "$4" -c "$4"
+		_signer=$PKI/$4
+		_ser=2		# the issuer's own certificate has serial 1
+	else
+		set -- "$1" "$2" "${3:-0}" "" -x
+		_signer=$PKI/$1
+		_ser=1
+	fi
 	# prompts: BC (CA? pathlen, critical), AKID (y, keyid, names: 0,
 	# serial, critical), SKID (keyid, critical)
-	printf 'y\n0\ny\ny\n%s\n0\n\nn\n%s\nn\n' "$_kid" "$_kid" |
-		_pki_run "$CERTUTIL" -C -x -d "sql:$PKI/$1" -f "$PKI/pw" -a \
-		-i "$PKI/$1.csr" -o "$PKI/$1.crt" -m 1 -v 60 -w -14 -Z SHA256 \
+	printf 'y\n%s\ny\ny\n%s\n0\n\nn\n%s\nn\n' "$3" "$_akid" "$_kid" |
+		_pki_run "$CERTUTIL" -C "$5" ${6:+"$6"} -d "sql:$_signer" -f "$PKI/pw" -a \
+		-i "$PKI/$1.csr" -o "$PKI/$1.crt" -m "$_ser" -v 60 -w -14 -Z SHA256 \
 		--keyUsage certSigning,crlSigning,critical -2 -3 --extSKID || return 1
 	_pki_run "$CERTUTIL" -A -d "sql:$PKI/$1" -f "$PKI/pw" -n "$1" -t "CT,," -a -i "$PKI/$1.crt"
 }
@@ -165,6 +181,10 @@ _pki_make() {
 	_SAN="dns:localhost,ip:127.0.0.1,ip:::1"
 	_pki_ca ca "CN=nutsec test CA,O=nutsec tests" || return 1
 	_pki_ca ca2 "CN=nutsec other CA,O=nutsec tests" || return 1
+	# a third CA that may sign CAs, and one it signed under the first CA's
+	# very name (what certissuer must not take for the first CA)
+	_pki_ca ca3 "CN=nutsec third CA,O=nutsec tests" -1 || return 1
+	_pki_ca fakeca "CN=nutsec test CA,O=nutsec tests" 0 ca3 || return 1
 	# upsd's database
 	_pki_newdb "$PKI/srv" && _pki_trust srv ca || return 1
 	_pki_leaf srv server ca 100 "CN=localhost,O=nutsec tests" serverAuth 0 12 "$_SAN" || return 1
@@ -176,7 +196,8 @@ _pki_make() {
 	_pki_newdb "$PKI/srv2" && _pki_trust srv2 ca2 || return 1
 	_pki_leaf srv2 server ca2 200 "CN=localhost,O=nutsec other" serverAuth 0 12 "$_SAN" || return 1
 	# a server trusting both CAs (certissuer tells their clients apart)
-	_pki_newdb "$PKI/srv-both" && _pki_trust srv-both ca && _pki_trust srv-both ca2 || return 1
+	_pki_newdb "$PKI/srv-both" && _pki_trust srv-both ca && _pki_trust srv-both ca2 &&
+		_pki_trust srv-both ca3 || return 1
 	_pki_leaf srv-both server ca 105 "CN=localhost,O=nutsec tests" serverAuth 0 12 "$_SAN" || return 1
 	# clients
 	_pki_newdb "$PKI/cl-nocert" && _pki_trust cl-nocert ca || return 1
@@ -188,7 +209,8 @@ _pki_make() {
 		"future CN=mon-future ca clientAuth 1 12" \
 		"otherca CN=mon-otherca ca2 clientAuth 0 12" \
 		"srvonly CN=mon-srvonly ca serverAuth 0 12" \
-		"twin CN=mon ca2 clientAuth 0 12"; do
+		"twin CN=mon ca2 clientAuth 0 12" \
+		"forged CN=mon fakeca clientAuth 0 12"; do
 		# shellcheck disable=SC2086
 		set -- $_c
 		_pki_newdb "$PKI/cl-$1" && _pki_trust "cl-$1" ca || return 1
@@ -197,6 +219,7 @@ _pki_make() {
 	done
 	cp "$PKI/ca.crt" "$PKI/pem/ca.crt"
 	cp "$PKI/ca2.crt" "$PKI/pem/ca2.crt"
+	cp "$PKI/fakeca.crt" "$PKI/pem/fakeca.crt"
 	# sanity: certutil itself agrees with the intent
 	_pki_run "$CERTUTIL" -V -d "sql:$PKI/srv" -n server -u V || return 1
 	_pki_run "$CERTUTIL" -V -d "sql:$PKI/cl-mon" -n mon -u C || return 1

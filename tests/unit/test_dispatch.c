@@ -731,6 +731,17 @@ count_rest(struct client *c)
 static const struct client_io resting_io = { .name = "resting", .read = fake_read,
     .write = fake_write, .rest = count_rest };
 
+static int
+never(const struct client *c)
+{
+	(void)c;
+	return 0;
+}
+
+/* a transport that has nothing to shed now (a TLS 1.2 session) */
+static const struct client_io kept_io = { .name = "kept", .read = fake_read,
+    .write = fake_write, .rest = count_rest, .can_rest = never };
+
 static void
 test_awake(void)
 {
@@ -761,6 +772,8 @@ test_awake(void)
 	/* a connection whose transport sheds nothing is not counted */
 	for (i = 0; i < 5; i++)
 		CHECK_STR(run(plain, "NETVER\n"), "1.3\n");
+	plain->io = &kept_io;
+	CHECK_STR(run(plain, "NETVER\n"), "1.3\n");
 	CHECK_INT(rests, 4);
 	/* closing an awake session frees its place */
 	client_close(cs[5], "test");
