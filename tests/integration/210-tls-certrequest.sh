@@ -259,6 +259,18 @@ EOF
 	tap_like "certissuer without certsubject: the users in force stay (the twin is still refused)" \
 		"$r" "^REPLY ERR ACCESS-DENIED"
 fi
+# Names NSS cannot read are refused with file:line; OpenSSL's order (widest
+# part first, never matching what NSS compares) draws a warning.
+bound_users "certissuer = \"/O=nutsec tests/CN=nutsec test CA\""
+"$UPSD" -t > "$T/dn-t.log" 2>&1
+tap_is "certissuer '/O=.../CN=...': upsd -t fails" "$?" "1"
+tap_like "... naming the file, the line and the user" "$(cat "$T/dn-t.log")" \
+	"upsd.users:5: \\[$PRI_USER\\]: certissuer '/O=nutsec tests/CN=nutsec test CA' is not a distinguished name"
+bound_users "certissuer = \"O = nutsec tests, CN = nutsec test CA\""
+"$UPSD" -t > "$T/dn-t.log" 2>&1
+tap_is "certissuer in OpenSSL's order: upsd -t passes" "$?" "0"
+tap_like "... with a warning about the order" "$(cat "$T/dn-t.log")" \
+	"upsd.users:5: .*certissuer 'O = nutsec tests, CN = nutsec test CA' starts with its widest part"
 write_upsd_users
 
 # ---------------------------------------------------------------- refuse plaintext credentials
