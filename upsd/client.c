@@ -46,7 +46,7 @@ static struct client *lru_head, *lru_tail;	/* least recently active first */
  * keeping its pages resident after the burst (docs/bench.md). A session
  * rested early makes its keys again at its next record.
  */
-static struct client *awake_head, *awake_tail;
+static TAILQ_HEAD(, client) awake = TAILQ_HEAD_INITIALIZER(awake);
 static unsigned nawake;
 static struct log_ratelimit awake_rl = LOG_RATELIMIT_INIT(3600, 1);
 static size_t nclients;
@@ -134,15 +134,7 @@ awake_unlink(struct client *c)
 {
 	if (!c->awake)
 		return;
-	if (c->awake_prev != NULL)
-		c->awake_prev->awake_next = c->awake_next;
-	else
-		awake_head = c->awake_next;
-	if (c->awake_next != NULL)
-		c->awake_next->awake_prev = c->awake_prev;
-	else
-		awake_tail = c->awake_prev;
-	c->awake_prev = c->awake_next = NULL;
+	TAILQ_REMOVE(&awake, c, awake_link);
 	c->awake = 0;
 	nawake--;
 }
@@ -164,12 +156,7 @@ client_wake(struct client *c)
 	if (c->io->rest == NULL || (c->io->can_rest != NULL && !c->io->can_rest(c)))
 		return;
 	awake_unlink(c);
-	c->awake_prev = awake_tail;
-	if (awake_tail != NULL)
-		awake_tail->awake_next = c;
-	else
-		awake_head = c;
-	awake_tail = c;
+	TAILQ_INSERT_TAIL(&awake, c, awake_link);
 	c->awake = 1;
 	nawake++;
 	if (nawake > UPSD_AWAKE_MAX && log_ratelimit(&awake_rl))
@@ -177,7 +164,7 @@ client_wake(struct client *c)
 		    "active rest early (each makes its record keys again when it next "
 		    "speaks, some 30 us; logged at most hourly)", UPSD_AWAKE_MAX);
 	while (nawake > UPSD_AWAKE_MAX)
-		client_rest(awake_head);
+		client_rest(TAILQ_FIRST(&awake));
 }
 
 /* A completed line: the connection is active again. */

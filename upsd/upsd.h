@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/queue.h>
 #include <sys/types.h>
 
 #include "ev.h"
@@ -270,7 +271,7 @@ struct client {
 	uint64_t last_active;		/* ev_now() of the last completed line */
 	int rested;			/* io->rest ran since the last line */
 	int awake;			/* on the awake list (client_wake) */
-	struct client *awake_prev, *awake_next;	/* least recently woken first */
+	TAILQ_ENTRY(client) awake_link;	/* the awake list: least recently woken first */
 	unsigned events;		/* events currently watched */
 	struct tracking *tracks;	/* this connection's tracking entries */
 	unsigned ntracks;
