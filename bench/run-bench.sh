@@ -7,7 +7,8 @@
 # driver's own). The figures are printed side by side; a side that cannot
 # run is skipped with a message. Timings are only printed, never judged.
 # Then the TLS phase: tlsbench against ours and NUT's with an RSA-2048 and
-# an EC P-256 server key (BENCH_TLS=0 skips it, BENCH_TLS_IDLE sessions).
+# an EC P-256 server key (BENCH_TLS=0 skips it, BENCH_TLS_IDLE sessions),
+# and, in the null column, full handshakes with NSS's own server selfserv.
 #
 # usage: run-bench.sh [top_builddir [bench_srcdir]] [nutbench options...]
 # Ports (loopback): BENCH_PORT (default 18493), +1 and +2.
@@ -316,6 +317,55 @@ CERTIDENT \"server\" \"$TLS_PW\""
 	TLS_CONF=""
 }
 
+# The null side of the TLS phase: NSS's own test server, selfserv
+# (libnss3-tools), with the same database, key and password, and its
+# session cache off (-N): what a full handshake costs in NSS with no server
+# code of ours or NUT's around it. (It serves from a few threads however
+# -t is set; its CPU per handshake came out the same with one client
+# process as with three, so that does not tilt the figure.) selfserv
+# cannot be told an address and listens on all of them, so it runs in a
+# network namespace of its own with only loopback, tlsbench beside it.
+tls_nss_side() {	# port keytype
+	if ! command -v selfserv >/dev/null 2>&1; then
+		skip "null: TLS skipped: selfserv (libnss3-tools) not installed"
+		return
+	elif ! command -v unshare >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 ||
+	    ! unshare -n true 2>/dev/null; then
+		skip "null: TLS skipped: cannot make a network namespace for selfserv" \
+		    "(unshare -n needs root; ip from iproute2)"
+		return
+	fi
+	note "null: round $round: tlsbench -D ($2 key) against selfserv"
+	# shellcheck disable=SC2016 # expanded by the inner shell, from its arguments
+	if unshare -n sh -c '
+		ip link set lo up || exit 1
+		selfserv -d "sql:$1" -n server -f "$2" -p "$3" -N -U 0 -t 1 \
+		    -V tls1.2:tls1.3 >"$4.log" 2>&1 &
+		spid=$!
+		i=0
+		until [ -n "$(ss -Hltn "sport = :$3" 2>/dev/null)" ]; do
+			i=$((i + 1))
+			if [ "$i" -gt 50 ] || ! kill -0 "$spid" 2>/dev/null; then
+				echo "selfserv did not start: $(head -n 1 "$4.log")" >&2
+				kill "$spid" 2>/dev/null
+				exit 1
+			fi
+			sleep 0.2
+		done
+		"$5" -D -p "$3" -P "$spid" -k "$6" -c "$7" -x full >"$4.out"
+		rc=$?
+		kill "$spid"
+		wait "$spid" 2>/dev/null
+		exit $rc' selfserv "$work/tls-$2" "$work/tls.pw" "$1" \
+	    "$work/selfserv" "$TLSBENCH" "$2" "${BENCH_TLS_PROCS:-3}" \
+	    2>"$work/null.tls.err"; then
+		mv "$work/selfserv.out" "$work/null.$round.tls-$2.out"
+	else
+		note "null: selfserv run failed: $(head -n 1 "$work/null.tls.err")"
+	fi
+	grep '^# tls' "$work/null.$round.tls-$2.out" 2>/dev/null | sed "s/^# /# null: /"
+}
+
 tls_phase() {
 	if [ "${BENCH_TLS:-1}" = 0 ]; then
 		return
@@ -329,6 +379,7 @@ tls_phase() {
 		want nutsec && cp "$work/tls-ref.out" "$work/nutsec.$round.tls-ref.out"
 		want nut && cp "$work/tls-ref.out" "$work/nut.$round.tls-ref.out"
 		want base && cp "$work/tls-ref.out" "$work/base.$round.tls-ref.out"
+		want null && cp "$work/tls-ref.out" "$work/null.$round.tls-ref.out"
 	fi
 	for kt in rsa ec; do
 		if [ ! -d "$work/tls-$kt" ] && ! tls_db "$kt"; then
@@ -348,6 +399,7 @@ tls_phase() {
 			[ -x "$drv" ] || drv=$NUT_DRIVER
 			tls_side base $((PORT + 3)) "$BASE_UPSD" "$drv" "$kt"
 		fi
+		want null && tls_nss_side $((PORT + 2)) "$kt"
 	done
 }
 

@@ -21,7 +21,10 @@
  * instead measures what NSS alone needs on this machine for one RSA-2048
  * and one EC P-256 signature and one X25519 exchange: the floor of a full
  * handshake's server CPU. -x runs only the phases named (full, resumed,
- * get, idle), e.g. to profile one.
+ * get, idle), e.g. to profile one. -D talks TLS from the first byte, with
+ * no STARTTLS and no PROTVER, to time a server that is not a NUT server:
+ * NSS's own selfserv, what a full handshake costs with NSS and no server
+ * code of ours or NUT's around it (full and resumed phases only).
  */
 #include "config.h"
 
@@ -58,10 +61,11 @@ struct topts {
 	unsigned idle;		/* sessions held in the idle phase */
 	unsigned procs;		/* -c: client processes of the handshake phases */
 	int worker;		/* -W: one such process (0 none, 1 full, 2 resumed) */
+	int direct;		/* -D: TLS from the first byte, no NUT protocol */
 };
 
 static struct topts t = { "127.0.0.1", "3493", "bench", "ups.status", "", NULL, 0, 2000,
-    500, 1, 0 };
+    500, 1, 0, 0 };
 
 struct sess {
 	PRFileDesc *ssl;
@@ -72,7 +76,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: tlsbench [-H host] [-p port] [-u ups] [-v var] [-P pid]\n"
 	    "                [-t seconds] [-i idle] [-k keyname] [-c procs]\n"
-	    "                [-x full,resumed,get,idle]\n"
+	    "                [-x full,resumed,get,idle] [-D]\n"
 	    "       tlsbench -R   (NSS's own signature and key exchange costs)\n");
 	exit(2);
 }
@@ -136,8 +140,9 @@ ssl_send(PRFileDesc *ssl, const char *s)
 }
 
 /*
- * One TLS session: STARTTLS, handshake (cache: may resume), PROTVER.
- * *resumed says whether it did. 0 with s->ssl set, or -1.
+ * One TLS session: STARTTLS, handshake (cache: may resume), PROTVER; with
+ * -D the handshake alone. *resumed says whether it did. 0 with s->ssl
+ * set, or -1.
  */
 static int
 sess_open(struct sess *s, int cache, int *resumed)
@@ -150,8 +155,8 @@ sess_open(struct sess *s, int cache, int *resumed)
 	s->ssl = NULL;
 	if (fd < 0)
 		return -1;
-	if (send(fd, "STARTTLS\n", 9, MSG_NOSIGNAL) != 9 || read_line(fd, NULL, line,
-	    sizeof(line)) != 0 || strcmp(line, "OK STARTTLS") != 0 ||
+	if ((!t.direct && (send(fd, "STARTTLS\n", 9, MSG_NOSIGNAL) != 9 ||
+	    read_line(fd, NULL, line, sizeof(line)) != 0 || strcmp(line, "OK STARTTLS") != 0)) ||
 	    (tcp = PR_ImportTCPSocket(fd)) == NULL) {
 		close(fd);
 		return -1;
@@ -167,8 +172,8 @@ sess_open(struct sess *s, int cache, int *resumed)
 	    SSL_SetURL(ssl, "localhost") != SECSuccess ||
 	    SSL_SetSockPeerID(ssl, "tlsbench") != SECSuccess ||
 	    SSL_ResetHandshake(ssl, PR_FALSE) != SECSuccess ||
-	    SSL_ForceHandshake(ssl) != SECSuccess ||
-	    ssl_send(ssl, "PROTVER\n") != 0 || read_line(-1, ssl, line, sizeof(line)) != 0) {
+	    SSL_ForceHandshake(ssl) != SECSuccess || (!t.direct &&
+	    (ssl_send(ssl, "PROTVER\n") != 0 || read_line(-1, ssl, line, sizeof(line)) != 0))) {
 		PR_Close(ssl);
 		return -1;
 	}
@@ -256,7 +261,7 @@ handshake_procs(int cache, double *rate, unsigned long *n, unsigned long *resume
 			if (dup2(fds[1], 1) < 0)
 				_exit(1);
 			execl("/proc/self/exe", "tlsbench", "-H", t.host, "-p", t.port, "-t", tsecs,
-			    "-W", mode, (char *)NULL);
+			    "-W", mode, t.direct ? "-D" : (char *)NULL, (char *)NULL);
 			_exit(127);
 		}
 		close(fds[1]);
@@ -527,7 +532,7 @@ main(int argc, char **argv)
 	struct rlimit rl;
 	int ch, ref = 0;
 
-	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:i:k:c:x:W:Rh")) != -1) {
+	while ((ch = getopt(argc, argv, "H:p:u:v:P:t:i:k:c:x:W:RDh")) != -1) {
 		switch (ch) {
 		case 'H': t.host = optarg; break;
 		case 'p': t.port = optarg; break;
@@ -537,6 +542,7 @@ main(int argc, char **argv)
 		case 't': t.ms = (unsigned)(atof(optarg) * 1000); break;
 		case 'i': t.idle = (unsigned)atoi(optarg); break;
 		case 'R': ref = 1; break;
+		case 'D': t.direct = 1; break;
 		case 'c': t.procs = (unsigned)atoi(optarg); break;
 		case 'x': t.phases = optarg; break;
 		case 'W': t.worker = atoi(optarg); break;
@@ -573,9 +579,9 @@ main(int argc, char **argv)
 		phase_handshakes("full", 0);
 	if (want("resumed"))
 		phase_handshakes("resumed", 1);
-	if (want("get"))
+	if (want("get") && !t.direct)
 		phase_get();
-	if (want("idle"))
+	if (want("idle") && !t.direct)
 		phase_idle();
 	SSL_ClearSessionCache();
 	(void)NSS_Shutdown();
