@@ -401,3 +401,61 @@ upscli_tlsconf_opts(const struct upscli_tlsconf *t, struct upscli_opts *o)
 	o->certhosts = t->hosts;
 	o->ncerthosts = t->nhosts;
 }
+
+static int
+str_differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+static int
+hosts_differ(const struct upscli_opts *a, const struct upscli_opts *b)
+{
+	size_t i;
+
+	if (a->ncerthosts != b->ncerthosts)
+		return 1;
+	for (i = 0; i < a->ncerthosts; i++) {
+		const struct upscli_certhost *x = &a->certhosts[i], *y = &b->certhosts[i];
+
+		if (str_differ(x->host, y->host) || x->port != y->port ||
+		    str_differ(x->certname, y->certname) || x->certverify != y->certverify ||
+		    x->forcessl != y->forcessl)
+			return 1;
+	}
+	return 0;
+}
+
+int
+upscli_opts_tls_changed(const struct upscli_opts *a, const struct upscli_opts *b,
+    char *out, size_t len)
+{
+	const struct {
+		const char *name;
+		int differ;
+	} keys[] = {
+		{ "CERTPATH", str_differ(a->certpath, b->certpath) },
+		{ "CERTIDENT", str_differ(a->certident_name, b->certident_name) ||
+		    str_differ(a->certident_pass, b->certident_pass) },
+		{ "CERTVERIFY", !a->certverify != !b->certverify },
+		{ "FORCESSL", !a->forcessl != !b->forcessl },
+		{ "CERTHOST", hosts_differ(a, b) },
+	};
+	size_t i;
+	int n = 0;
+
+	if (len == 0)
+		return -1;
+	out[0] = '\0';
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].differ) {
+			size_t used = strlen(out);	/* len > 0: out was set above */
+
+			(void)str_printf(out + used, len - used, "%s%s", n > 0 ? ", " : "",
+			    keys[i].name);
+			n++;
+		}
+	return n;
+}

@@ -316,4 +316,14 @@ int upscli_tlsconf_clients(struct upscli_tlsconf *t, const char *file,
 /* Points o's TLS fields at t's settings (t must outlive o's handles). */
 void upscli_tlsconf_opts(const struct upscli_tlsconf *t, struct upscli_opts *o);
 
+/*
+ * The TLS directives whose settings differ between a and b, as their
+ * names ("CERTPATH, FORCESSL"; CERTIDENT for the nickname or the
+ * password, CERTHOST for any line) in out (len > 0; cut short if it is
+ * too small); returns how many, 0 if none, -1 if len is 0.
+ * For a reload that cannot apply them (upsmon opens NSS once).
+ */
+int upscli_opts_tls_changed(const struct upscli_opts *a, const struct upscli_opts *b,
+    char *out, size_t len);
+
 #endif

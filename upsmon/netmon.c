@@ -64,6 +64,8 @@ netmon_reload(struct netmon *nm, const struct upsmon_conf *cf, uint64_t now)
 {
 	struct mon *oldm = XNEWARRAY(struct mon, UPSMON_MAX_MONITORS);
 	struct sm_ups *oldu = XNEWARRAY(struct sm_ups, UPSMON_MAX_MONITORS);
+	struct upscli_opts wanted = nm->opts;
+	char changed[64];
 	size_t i, j, oldn = nm->n;
 
 	memcpy(oldm, nm->mons, sizeof(nm->mons));
@@ -71,8 +73,14 @@ netmon_reload(struct netmon *nm, const struct upsmon_conf *cf, uint64_t now)
 	/*
 	 * nm->opts keeps pointing at the first configuration's TLS settings,
 	 * which the caller keeps: NSS is opened once per process, and the
-	 * handles kept below borrow those strings.
+	 * handles kept below borrow those strings. A change to them is said,
+	 * never taken silently (FORCESSL 1 added here would not be in force).
 	 */
+	upscli_tlsconf_opts(&cf->tls, &wanted);
+	if (upscli_opts_tls_changed(&nm->opts, &wanted, changed, sizeof(changed)) > 0)
+		log_warnx("reload: %s changed: TLS settings are read at start only, and "
+		    "the ones upsmon started with stay in force: restart upsmon for the change",
+		    changed);
 	for (i = 0; i < cf->nmon; i++) {
 		for (j = 0; j < oldn; j++)
 			if (oldm[j].e != NULL && strcmp(oldu[j].sys, cf->mon[i].sys) == 0)

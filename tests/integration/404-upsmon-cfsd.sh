@@ -2,7 +2,8 @@
 # nutsec tests - 404-upsmon-cfsd: `upsmon -c fsd` on the primary (found
 # through its PID file in its own NUT_PIDPATH) while the power is fine:
 # FSD is set on the UPS, the secondary shuts down first, then the primary.
-# `-c reload` and `-c stop` reach the right instance, and a prefix works.
+# `-c reload` and `-c stop` reach the right instance, and a prefix works;
+# a TLS setting changed at reload is logged as needing a restart.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/monlib.sh"
 
@@ -19,8 +20,15 @@ numlogins() { [ "$(nut_req 'GET NUMLOGINS dummy')" = "NUMLOGINS dummy $1" ]; }
 if wait_for 150 numlogins 3; then tap_ok "three logged in"; else tap_fail "three logged in"; mon_diag pri; fi
 tap_is "PID file of pri" "$(cat "$T/pri/run/upsmon.pid")" "$MON_PID_pri"
 
+# a TLS setting added at reload is said to need a restart, not taken silently
+echo "FORCESSL 1" >> "$T/other/etc/upsmon.conf"
 if mon_env other "$UPSMON" -c reload; then tap_ok "-c reload"; else tap_fail "-c reload"; fi
 if wait_for 50 grep -q "reloaded" "$T/upsmon-other.log"; then tap_ok "reloaded (parent and children)"; else tap_fail "reloaded"; mon_diag other; fi
+tap_like "reload: a new FORCESSL is logged as needing a restart" "$(cat "$T/upsmon-other.log")" \
+	"reload: FORCESSL changed: TLS settings are read at start only.*restart upsmon"
+tap_unlike "reload: ... and the other TLS settings are not named" "$(cat "$T/upsmon-other.log")" \
+	"reload: .*(CERTPATH|CERTIDENT|CERTVERIFY|CERTHOST).* changed"
+if numlogins 3; then tap_ok "reload: other stays logged in"; else tap_fail "reload: other stays logged in"; fi
 if mon_env other "$UPSMON" -c st; then tap_ok "-c st (a prefix of stop)"; else tap_fail "-c st"; fi
 if wait_for 100 sh -c "! kill -0 $MON_PID_other 2>/dev/null"; then tap_ok "other stopped"; else tap_fail "other stopped"; fi
 if [ -e "$REC/other.shutdown" ]; then tap_fail "stop is not a shutdown"; else tap_ok "stop is not a shutdown"; fi

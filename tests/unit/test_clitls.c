@@ -8,7 +8,8 @@
  * library's reader itself (clients/upscli_tlsconf.c): each refusal comes
  * back as an error naming file:line, the process goes on, and the same
  * table serves another file's reader (an upsmon.conf-like one) from its
- * unknown-directive hook.
+ * unknown-directive hook. And upscli_opts_tls_changed, which names what a
+ * reload changed among the TLS settings.
  */
 #include "config.h"
 
@@ -377,6 +378,79 @@ test_other_reader(void)
 	upscli_tlsconf_free(&m.tls);
 }
 
+/* Loads text as a reload would read it; its settings as connection options. */
+static void
+opts_from(struct upscli_tlsconf *t, const char *text, struct upscli_opts *o)
+{
+	char err[256];
+
+	upscli_tlsconf_init(t, 0);
+	CHECK_INT(upscli_tlsconf_load(t, put("reload.conf", text), 1, err, sizeof(err)), 0);
+	upscli_opts_init(o);
+	upscli_tlsconf_opts(t, o);
+}
+
+/* What a reload would change: upscli_opts_tls_changed on two files. */
+static int
+changed(const char *before, const char *after, char *out, size_t len)
+{
+	struct upscli_tlsconf a, b;
+	struct upscli_opts oa, ob;
+	int n;
+
+	opts_from(&a, before, &oa);
+	opts_from(&b, after, &ob);
+	n = upscli_opts_tls_changed(&oa, &ob, out, len);
+	upscli_tlsconf_free(&a);
+	upscli_tlsconf_free(&b);
+	return n;
+}
+
+static void
+test_changed(void)
+{
+	const char *base = "CERTPATH /db\nCERTIDENT \"me\" \"pw\"\nCERTVERIFY 1\n"
+	    "FORCESSL 1\nCERTHOST ups1 \"srv\" 1 1\n";
+	char out[64], tiny[12];
+
+	TEST_CASE("reload: the same TLS settings, or the same in other words, are no change");
+	CHECK_INT(changed(base, base, out, sizeof(out)), 0);
+	CHECK_STR(out, "");
+	/* the same in other words: no change (0 and absent are both off) */
+	CHECK_INT(changed("CERTVERIFY 0\n", "", out, sizeof(out)), 0);
+	CHECK_INT(changed("FORCESSL 0\n", "FORCESSL 0\n", out, sizeof(out)), 0);
+	TEST_CASE("reload: each changed TLS setting is named");
+	CHECK_INT(changed("", "FORCESSL 1\n", out, sizeof(out)), 1);
+	CHECK_STR(out, "FORCESSL");
+	CHECK_INT(changed("CERTVERIFY 1\n", "", out, sizeof(out)), 1);
+	CHECK_STR(out, "CERTVERIFY");
+	CHECK_INT(changed("", "CERTPATH /db\n", out, sizeof(out)), 1);
+	CHECK_STR(out, "CERTPATH");
+	CHECK_INT(changed("CERTPATH /db\n", "CERTPATH /db2\n", out, sizeof(out)), 1);
+	/* CERTIDENT: the nickname or the password alone */
+	CHECK_INT(changed(base, "CERTPATH /db\nCERTIDENT \"me\" \"pw2\"\nCERTVERIFY 1\n"
+	    "FORCESSL 1\nCERTHOST ups1 \"srv\" 1 1\n", out, sizeof(out)), 1);
+	CHECK_STR(out, "CERTIDENT");
+	CHECK_INT(changed("CERTIDENT \"me\" \"pw\"\n", "CERTIDENT \"you\" \"pw\"\n", out,
+	    sizeof(out)), 1);
+	/* CERTHOST: any field of any line, or one more line */
+	CHECK_INT(changed("CERTHOST ups1 \"srv\" 1 1\n", "CERTHOST ups1 \"srv\" 1 0\n", out,
+	    sizeof(out)), 1);
+	CHECK_STR(out, "CERTHOST");
+	CHECK_INT(changed("CERTHOST ups1 \"srv\" 1 1\n", "CERTHOST ups1:3494 \"srv\" 1 1\n",
+	    out, sizeof(out)), 1);
+	CHECK_INT(changed("CERTHOST ups1 \"srv\" 1 1\n", "CERTHOST ups1 \"srv2\" 1 1\n", out,
+	    sizeof(out)), 1);
+	CHECK_INT(changed("CERTHOST ups1 \"srv\" 1 1\n",
+	    "CERTHOST ups1 \"srv\" 1 1\nCERTHOST ups2 \"srv\" 1 1\n", out, sizeof(out)), 1);
+	TEST_CASE("reload: several changed settings in a fixed order, cut to the buffer");
+	CHECK_INT(changed("", base, out, sizeof(out)), 5);
+	CHECK_STR(out, "CERTPATH, CERTIDENT, CERTVERIFY, FORCESSL, CERTHOST");
+	CHECK_INT(changed("", base, tiny, sizeof(tiny)), 5);
+	CHECK_STR(tiny, "CERTPATH, C");
+	CHECK_INT(changed("", base, out, 0), -1);
+}
+
 int
 main(void)
 {
@@ -392,6 +466,7 @@ main(void)
 	test_refusals();
 	test_reader_errors();
 	test_other_reader();
+	test_changed();
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)system(cmd);
 	return test_done();
