@@ -330,9 +330,9 @@ tls_nss_side() {	# port keytype
 		skip "null: TLS skipped: selfserv (libnss3-tools) not installed"
 		return
 	elif ! command -v unshare >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 ||
-	    ! unshare -n true 2>/dev/null; then
+	    ! command -v ss >/dev/null 2>&1 || ! unshare -n true 2>/dev/null; then
 		skip "null: TLS skipped: cannot make a network namespace for selfserv" \
-		    "(unshare -n needs root; ip from iproute2)"
+		    "(unshare -n needs root; ip and ss from iproute2)"
 		return
 	fi
 	note "null: round $round: tlsbench -D ($2 key) against selfserv"
@@ -342,12 +342,15 @@ tls_nss_side() {	# port keytype
 		selfserv -d "sql:$1" -n server -f "$2" -p "$3" -N -U 0 -t 1 \
 		    -V tls1.2:tls1.3 >"$4.log" 2>&1 &
 		spid=$!
+		# a background job of a script ignores SIGINT: selfserv goes
+		# with this shell however it ends
+		trap "kill \$spid 2>/dev/null" EXIT
+		trap "exit 130" INT TERM HUP
 		i=0
 		until [ -n "$(ss -Hltn "sport = :$3" 2>/dev/null)" ]; do
 			i=$((i + 1))
 			if [ "$i" -gt 50 ] || ! kill -0 "$spid" 2>/dev/null; then
 				echo "selfserv did not start: $(head -n 1 "$4.log")" >&2
-				kill "$spid" 2>/dev/null
 				exit 1
 			fi
 			sleep 0.2
@@ -356,6 +359,7 @@ tls_nss_side() {	# port keytype
 		rc=$?
 		kill "$spid"
 		wait "$spid" 2>/dev/null
+		trap - EXIT
 		exit $rc' selfserv "$work/tls-$2" "$work/tls.pw" "$1" \
 	    "$work/selfserv" "$TLSBENCH" "$2" "${BENCH_TLS_PROCS:-3}" \
 	    2>"$work/null.tls.err"; then

@@ -260,8 +260,10 @@ handshake_procs(int cache, double *rate, unsigned long *n, unsigned long *resume
 			close(fds[0]);
 			if (dup2(fds[1], 1) < 0)
 				_exit(1);
-			execl("/proc/self/exe", "tlsbench", "-H", t.host, "-p", t.port, "-t", tsecs,
-			    "-W", mode, t.direct ? "-D" : (char *)NULL, (char *)NULL);
+			char *args[] = { "tlsbench", "-H", (char *)t.host, "-p", (char *)t.port,
+			    "-t", tsecs, "-W", mode, t.direct ? "-D" : NULL, NULL };
+
+			execv("/proc/self/exe", args);
 			_exit(127);
 		}
 		close(fds[1]);

@@ -410,6 +410,25 @@ str_differ(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
+/* A database directory as NSS opens it: "sql:" is what no prefix means. */
+static int
+dbdir_differ(const char *a, const char *b)
+{
+	if (a != NULL && strncmp(a, "sql:", 4) == 0)
+		a += 4;
+	if (b != NULL && strncmp(b, "sql:", 4) == 0)
+		b += 4;
+	return str_differ(a, b);
+}
+
+/* A CERTHOST flag as it applies: -1 takes the global setting. */
+static int
+host_flag(int v, int global)
+{
+	return v < 0 ? global != 0 : v != 0;
+}
+
+/* Host names match case-insensitively (upscli_tls.c), so differ so too. */
 static int
 hosts_differ(const struct upscli_opts *a, const struct upscli_opts *b)
 {
@@ -420,9 +439,13 @@ hosts_differ(const struct upscli_opts *a, const struct upscli_opts *b)
 	for (i = 0; i < a->ncerthosts; i++) {
 		const struct upscli_certhost *x = &a->certhosts[i], *y = &b->certhosts[i];
 
-		if (str_differ(x->host, y->host) || x->port != y->port ||
-		    str_differ(x->certname, y->certname) || x->certverify != y->certverify ||
-		    x->forcessl != y->forcessl)
+		if (x->host == NULL || y->host == NULL ? x->host != y->host :
+		    strcasecmp(x->host, y->host) != 0)
+			return 1;
+		if (x->port != y->port || str_differ(x->certname, y->certname) ||
+		    host_flag(x->certverify, a->certverify) !=
+		    host_flag(y->certverify, b->certverify) ||
+		    host_flag(x->forcessl, a->forcessl) != host_flag(y->forcessl, b->forcessl))
 			return 1;
 	}
 	return 0;
@@ -436,7 +459,7 @@ upscli_opts_tls_changed(const struct upscli_opts *a, const struct upscli_opts *b
 		const char *name;
 		int differ;
 	} keys[] = {
-		{ "CERTPATH", str_differ(a->certpath, b->certpath) },
+		{ "CERTPATH", dbdir_differ(a->certpath, b->certpath) },
 		{ "CERTIDENT", str_differ(a->certident_name, b->certident_name) ||
 		    str_differ(a->certident_pass, b->certident_pass) },
 		{ "CERTVERIFY", !a->certverify != !b->certverify },

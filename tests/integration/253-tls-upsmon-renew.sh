@@ -106,6 +106,7 @@ else
 fi
 tap_unlike "no handshake was refused for the old certificate" "$(cat "$T/upsd.log")" \
 	"TLS handshake with .* failed: .*revoked"
+# shellcheck disable=SC2154 # MON_PID_m: set by start_mon (monlib.sh), through eval
 tap_is "the same upsmon, neither restarted nor reloaded" "$(cat "$T/m/run/upsmon.pid")" "$MON_PID_m"
 tap_unlike "upsmon was not reloaded" "$(cat "$T/upsmon-m.log")" "reloaded"
 tap_unlike "no filter violation in the logs" "$(cat "$T/upsd.log" "$T/upsmon-m.log")" \

@@ -419,6 +419,12 @@ test_changed(void)
 	/* the same in other words: no change (0 and absent are both off) */
 	CHECK_INT(changed("CERTVERIFY 0\n", "", out, sizeof(out)), 0);
 	CHECK_INT(changed("FORCESSL 0\n", "FORCESSL 0\n", out, sizeof(out)), 0);
+	CHECK_INT(changed("CERTPATH /db\n", "CERTPATH sql:/db\n", out, sizeof(out)), 0);
+	CHECK_INT(changed("CERTHOST ups1 \"srv\" 1 1\n", "CERTHOST UPS1 \"srv\" 1 1\n", out,
+	    sizeof(out)), 0);
+	CHECK_INT(changed("CERTVERIFY 1\nCERTHOST ups1 \"srv\" -1 0\n",
+	    "CERTVERIFY 1\nCERTHOST ups1 \"srv\" 1 0\n", out, sizeof(out)), 0);
+	CHECK_STR(out, "");
 	TEST_CASE("reload: each changed TLS setting is named");
 	CHECK_INT(changed("", "FORCESSL 1\n", out, sizeof(out)), 1);
 	CHECK_STR(out, "FORCESSL");
@@ -441,6 +447,12 @@ test_changed(void)
 	    out, sizeof(out)), 1);
 	CHECK_INT(changed("CERTHOST ups1 \"srv\" 1 1\n", "CERTHOST ups1 \"srv2\" 1 1\n", out,
 	    sizeof(out)), 1);
+	CHECK_INT(changed("CERTHOST ups1 \"srv\" 1 1\n", "CERTHOST ups2 \"srv\" 1 1\n", out,
+	    sizeof(out)), 1);
+	/* an inheriting line changes with the setting it inherits */
+	CHECK_INT(changed("CERTHOST ups1 \"srv\" 1 -1\n",
+	    "FORCESSL 1\nCERTHOST ups1 \"srv\" 1 -1\n", out, sizeof(out)), 2);
+	CHECK_STR(out, "FORCESSL, CERTHOST");
 	CHECK_INT(changed("CERTHOST ups1 \"srv\" 1 1\n",
 	    "CERTHOST ups1 \"srv\" 1 1\nCERTHOST ups2 \"srv\" 1 1\n", out, sizeof(out)), 1);
 	TEST_CASE("reload: several changed settings in a fixed order, cut to the buffer");
