@@ -34,6 +34,7 @@ struct upsmon_args {
 	int debug;
 	int foreground;			/* logs to stderr, no detaching */
 	int sandbox;			/* --sandbox: enum sandbox_action, -1 = upsmon.conf */
+	int family;			/* -4/-6: NET_FAMILY_* for the connections to upsd */
 	const char *user;		/* -u, else RUN_AS_USER, else the built-in user */
 	const char *jail;		/* network child: its chroot */
 	unsigned long long jail_dev, jail_ino;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "net.h"
 #include "paths.h"
 #include "pidfile.h"
 #include "sandbox.h"
@@ -54,6 +55,7 @@ usage(FILE *fp)
 	    "  -u <user>       the user of the unprivileged processes (default %s)\n"
 	    "  -p              one process, as started (no privilege separation)\n"
 	    "  -K              exit 0 if POWERDOWNFLAG says a shutdown is under way\n"
+	    "  -4, -6          reach upsd over IPv4 only, or IPv6 only\n"
 	    "  -t              check the configuration and exit\n"
 	    "  --sandbox=kill|trap|log|off\n"
 	    "                  seccomp filter action (overrides SANDBOX in upsmon.conf)\n"
@@ -73,7 +75,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 	cli->a.sandbox = -1;
 	if ((env = getenv("NUT_DEBUG_LEVEL")) != NULL && env[0] >= '0' && env[0] <= '9')
 		cli->a.debug = atoi(env);
-	while ((ch = getopt_long(argc, argv, "BDFJ:KP:VX:c:f:hj:ptu:", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "46BDFJ:KP:VX:c:f:hj:ptu:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_SANDBOX:
 			if (sandbox_parse_action(optarg, &act) != 0) {
@@ -83,6 +85,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 			}
 			cli->a.sandbox = (int)act;
 			break;
+		case '4': cli->a.family = NET_FAMILY_V4; break;
+		case '6': cli->a.family = NET_FAMILY_V6; break;
 		case 'B': cli->background = 1; break;
 		case 'D': cli->a.debug++; break;
 		case 'F': cli->a.foreground = 1; break;

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "net.h"
 #include "xmalloc.h"
 
 #include "monitor.h"
@@ -45,10 +46,12 @@ mon_drop(struct mon *m)
 }
 
 int
-mon_preresolve(struct mon *m)
+mon_preresolve(struct mon *m, int family)
 {
 	if (upscli_preresolve(m->c, m->e->host, m->e->port) != 0) {
-		log_warnx("UPS %s: cannot resolve %s now: %s", m->e->sys, m->e->host,
+		log_warnx("UPS %s: cannot resolve %s now%s: %s", m->e->sys, m->e->host,
+		    family == NET_FAMILY_V4 ? " as an IPv4 address (-4)" :
+		    family == NET_FAMILY_V6 ? " as an IPv6 address (-6)" : "",
 		    upscli_strerror(m->c));
 		return -1;
 	}

@@ -23,8 +23,9 @@ void mon_init(struct mon *m, const struct mon_entry *e, const struct upscli_opts
     long throttle);
 void mon_free(struct mon *m);
 void mon_drop(struct mon *m);
-/* Resolves the host now (before the jail); 0 or -1 (logged). */
-int mon_preresolve(struct mon *m);
+/* Resolves the host now (before the jail); 0 or -1 (logged, naming the
+ * -4/-6 restriction: family, NET_FAMILY_*). */
+int mon_preresolve(struct mon *m, int family);
 /* Connects if needed, reads ups.status (and ups.alarm). 0 or -1. */
 int mon_poll(struct mon *m, char *status, size_t slen, char *alarm, size_t alen);
 /* FSD <ups>: 0 on OK. */
@@ -53,9 +54,10 @@ struct netmon {
 	int shutdown_done;		/* the request went out: only linger now */
 };
 
-/* Sets up from cf (which must outlive nm) at time now. */
+/* Sets up from cf (which must outlive nm) at time now; family (-4/-6:
+ * NET_FAMILY_*) restricts the addresses upsd is reached at. */
 void netmon_init(struct netmon *nm, const struct upsmon_conf *cf, const struct netmon_ops *ops,
-    uint64_t now);
+    int family, uint64_t now);
 /*
  * A reloaded configuration: keeps the state of MONITOR lines still there.
  * The TLS settings stay those of the configuration netmon_init was given,

@@ -259,7 +259,7 @@ netchild_main(const struct upsmon_args *a)
 		fatalx("channels");
 
 	/* 3. What needs the host: names, NSS. */
-	netmon_init(&nc.nm, nc.cf, &ops, netmon_now());
+	netmon_init(&nc.nm, nc.cf, &ops, a->family, netmon_now());
 	if (netmon_preresolve(&nc.nm) != 0)
 		log_warnx("some hosts did not resolve: they count as unreachable");
 	if (nc.cf->tls.certpath != NULL &&

@@ -37,7 +37,7 @@ sm_notify(void *arg, enum nt type, const struct sm_ups *u, const char *extra)
 
 void
 netmon_init(struct netmon *nm, const struct upsmon_conf *cf, const struct netmon_ops *ops,
-    uint64_t now)
+    int family, uint64_t now)
 {
 	size_t i;
 
@@ -45,6 +45,7 @@ netmon_init(struct netmon *nm, const struct upsmon_conf *cf, const struct netmon
 	nm->cf = cf;
 	nm->ops = *ops;
 	upscli_opts_init(&nm->opts);
+	nm->opts.family = family;
 	upscli_tlsconf_opts(&cf->tls, &nm->opts);
 	for (i = 0; i < cf->nmon; i++) {
 		mon_init(&nm->mons[i], &cf->mon[i], &nm->opts, cf->pollfail_throttle);
@@ -132,7 +133,7 @@ netmon_preresolve(struct netmon *nm)
 	int bad = 0;
 
 	for (i = 0; i < nm->n; i++)
-		if (mon_preresolve(&nm->mons[i]) != 0)
+		if (mon_preresolve(&nm->mons[i], nm->opts.family) != 0)
 			bad++;
 	return bad;
 }

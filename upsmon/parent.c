@@ -28,6 +28,7 @@
 
 #include "ev.h"
 #include "log.h"
+#include "net.h"
 #include "msg.h"
 #include "paths.h"
 #include "pidfile.h"
@@ -171,7 +172,7 @@ static pid_t
 start_one(const struct parent *p, const char *role, int in, int out)
 {
 	static const char *const names[] = { "PATH", "TZ", "LANG", "LC_*", "NUT_*", NULL };
-	char *argv[16], *envp[64], dbg[8] = "-D", jdev[64], sbx[32];
+	char *argv[20], *envp[64], dbg[8] = "-D", jdev[64], sbx[32];
 	struct spawn_opts o;
 	size_t n = 0;
 	int i;
@@ -196,6 +197,8 @@ start_one(const struct parent *p, const char *role, int in, int out)
 		    sandbox_action_name((enum sandbox_action)p->a->sandbox));
 		argv[n++] = sbx;
 	}
+	if (strcmp(role, "net") == 0 && p->a->family != NET_FAMILY_ANY)
+		argv[n++] = (char *)(p->a->family == NET_FAMILY_V4 ? "-4" : "-6");
 	if (strcmp(role, "net") == 0 && p->jail[0] != '\0') {
 		(void)str_printf(jdev, sizeof(jdev), "%llu:%llu", p->jail_dev, p->jail_ino);
 		argv[n++] = (char *)"-J";

@@ -95,7 +95,7 @@ single_main(const struct upsmon_args *a, struct upsmon_conf *cf)
 	s.cf = s.first = cf;
 	ops.arg = &s;
 	s.n = notifier_new(cf);
-	netmon_init(&s.nm, cf, &ops, netmon_now());
+	netmon_init(&s.nm, cf, &ops, a->family, netmon_now());
 	loop.nm = &s.nm;
 	loop.reload = s_reload;
 	loop.arg = &s;
