@@ -410,9 +410,15 @@ print_lines(enum nc_kind kind, const char *name, const char *dbabs,
     const char *pw, const struct nc_cert_out *o, const char *status)
 {
 	char *qn = nc_conf_quote(name), *qp = nc_conf_quote(pw ? pw : "");
-	char *qs = nc_conf_quote(o->subject);
+	char *qs = nc_conf_quote(o->subject), *qi;
+	struct nc_certinfo ci;
 	/* a path with blanks or quotes is quoted, as the config reader wants */
 	char *qd = strpbrk(dbabs, " \t\"\\#") ? nc_conf_quote(dbabs) : xstrdup(dbabs);
+
+	/* the CA's name as the certificate carries it, for certissuer */
+	if (nc_certinfo(o->der, o->len, &ci) != 0)
+		ci.issuer[0] = '\0';
+	qi = nc_conf_quote(ci.issuer);
 
 	if (nc_opt.json) {
 		printf("{\"status\":\"%s\",\"name\":", status);
@@ -421,6 +427,8 @@ print_lines(enum nc_kind kind, const char *name, const char *dbabs,
 		nc_json_str(dbabs);
 		printf(",\"subject\":");
 		nc_json_str(o->subject);
+		printf(",\"issuer\":");
+		nc_json_str(ci.issuer);
 		printf(",\"serial\":\"%s\",\"not_after\":%lld}\n", o->serial,
 		    (long long)o->not_after);
 	} else if (kind == NC_KIND_SERVER) {
@@ -435,10 +443,13 @@ print_lines(enum nc_kind kind, const char *name, const char *dbabs,
 		    qd, qn, qp);
 		printf("# upsd.users, in the section of the user this client logs in as\n"
 		    "\tcertsubject = %s\n", qs);
+		if (ci.issuer[0] != '\0')
+			printf("\tcertissuer = %s\n", qi);
 	}
 	secret_strfree(qp);
 	free(qn);
 	free(qs);
+	free(qi);
 	free(qd);
 }
 

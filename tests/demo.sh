@@ -290,7 +290,7 @@ chmod 0600 "$dir/etc/nocert.nutauth"
 say "$dir/etc/upsd.conf:"
 indent < "$dir/etc/upsd.conf"
 say "$dir/etc/upsd.users, the section of monuser (upsmon's user):"
-grep -A3 '^\[monuser\]' "$dir/etc/upsd.users" | indent
+grep -A4 '^\[monuser\]' "$dir/etc/upsd.users" | indent
 say "the client's settings for upsc, upscmd, upsrw and upslog ($dir/etc/demo-client.nutauth):"
 indent < "$dir/etc/demo-client.nutauth"
 

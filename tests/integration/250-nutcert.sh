@@ -131,6 +131,8 @@ tap_like "client DB: the CA trusted for servers (C,,)" "$("$CERTUTIL" -L -d "sql
 tap_like "client: prints the upsmon.conf CERTIDENT" "$(cat "$W/mon.lines")" "^CERTIDENT \"mon\" \"$DBPW\"$"
 tap_like "client: prints the nutauth.conf lines" "$(cat "$W/mon.lines")" "^CERTIDENT_NAME \"mon\"$"
 tap_like "client: prints the upsd.users certsubject line" "$(cat "$W/mon.lines")" "certsubject = \"CN=mon\"$"
+tap_like "client: ... and the certissuer line, the CA's name" "$(cat "$W/mon.lines")" \
+	"^	certissuer = \"CN=NUT CA [^\"]*,O=nutcert\"$"
 s1=$("$OPENSSL" x509 -in "$W/mon.pem" -noout -serial)
 s2=$("$OPENSSL" x509 -in "$W/admin.pem" -noout -serial)
 tap_unlike "serials differ" "$s1" "^${s2}$"
@@ -253,11 +255,13 @@ tap_check "import: ... the database it made is removed again" test ! -e "$T/cl-c
 "$NUTCERT" --pki "$P" export admin --db "$T/cl-admin" --p12 "$W/admin.p12" $DBPWF $P12PW 2>/dev/null
 "$OPENSSL" pkcs12 -in "$W/admin.p12" -passin "file:$W/p12.pw" -nodes -clcerts -out "$W/admin-key.pem" 2>/dev/null
 write_upsd_users
-sed -n 's/^[[:space:]]*\(certsubject = .*\)$/\1/p' "$W/mon.lines" > "$W/mon.bind"
-awk -v bind="$(cat "$W/mon.bind")" '{ print } /^\[monpri\]$/ { print "\t" bind }' "$CONF/upsd.users" > "$W/users"
+sed -n 's/^[[:space:]]*\(cert\(subject\|issuer\) = .*\)$/\1/p' "$W/mon.lines" > "$W/mon.bind"
+awk -v f="$W/mon.bind" '{ print } /^\[monpri\]$/ { while ((getline l < f) > 0) print "\t" l }' \
+	"$CONF/upsd.users" > "$W/users"
 cat "$W/users" > "$CONF/upsd.users"
 tap_like "certsubject line pasted into upsd.users" "$(cat "$CONF/upsd.users")" 'certsubject = "CN=mon"'
-tls_restart_upsd || tap_bail "upsd with certsubject did not start: $(tail -n 5 "$T/upsd.log")"
+tap_like "certissuer line pasted beside it" "$(cat "$CONF/upsd.users")" 'certissuer = "CN=NUT CA '
+tls_restart_upsd || tap_bail "upsd with certsubject and certissuer did not start: $(tail -n 5 "$T/upsd.log")"
 wait_ups dummy
 r=$(tls_probe --ca "$P/ca.crt" --name localhost --cert "$W/mon-key.pem" "USERNAME $PRI_USER" "PASSWORD $PRI_PASS" "LOGIN dummy" LOGOUT)
 tap_like "certsubject: $PRI_USER with its nutcert certificate logs in" "$r" "^REPLY OK$"

@@ -82,9 +82,13 @@ chmod 0600 "$W/nocert.auth"
 # the line site printed
 USERS_BLOCK=$(recipe "$DOCS/tls.md" nutcert-users)
 tap_is "docs/tls.md's upsd.users section carries the certsubject line site printed" \
-	"$(printf '%s\n' "$USERS_BLOCK" | grep certsubject)" "$(pasted upsmon-host1 upsd.users)"
+	"$(printf '%s\n' "$USERS_BLOCK" | grep certsubject)" "$(pasted upsmon-host1 upsd.users | grep certsubject)"
+ISSUER_LINE=$(pasted upsmon-host1 upsd.users | grep certissuer)
+tap_like "site: a certissuer line, the CA's name, below certsubject" "$ISSUER_LINE" \
+	"^	certissuer = \"CN=NUT CA [^\"]*,O=nutcert\"$"
+# the docs' section, and the certissuer line below it as the text says
 write_upsd_users
-printf '\n%s\n' "$USERS_BLOCK" >> "$CONF/upsd.users"
+printf '\n%s\n%s\n' "$USERS_BLOCK" "$ISSUER_LINE" >> "$CONF/upsd.users"
 HOST1_PASS=$(printf '%s\n' "$USERS_BLOCK" | sed -n 's/^[[:space:]]*password = "\(.*\)"$/\1/p')
 
 # upsd.conf: the pasted lines, one argument each

@@ -87,6 +87,7 @@ seen "2: the section" "^======== 2\. TLS"
 seen "2: nutcert site makes the site" "^\\\$ nutcert --pki .* site .* > [^ ]*/tls-lines\.txt$"
 seen "2: the upsd.conf lines it printed" "^   CERTREQUEST REQUIRE$"
 seen "2: the user bound to the client's certificate" "^   	certsubject = \"CN=demo-client\"$"
+seen "2: ... and to its CA" "^   	certissuer = \"CN=NUT CA [^\"]*,O=nutcert\"$"
 seen "2: upsd -t accepts the TLS configuration" "^   configuration OK$"
 tap_is "2: upsc over TLS with the client's database" \
 	"$(after "^\\\$ upsc -A [^ ]*/demo-client\.nutauth $UPS > [^ ]*$")" "   battery.charge: 96"
