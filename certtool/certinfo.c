@@ -59,6 +59,23 @@ append(char *buf, size_t cap, const char *sep, const char *s)
 	snprintf(buf + l, cap - l, "%s%s", l ? sep : "", s);
 }
 
+char *
+nc_cert_issuer(const unsigned char *der, size_t len)
+{
+	CERTCertificate *c;
+	char *s, *out = NULL;
+
+	if (!NSS_IsInitialized() && NSS_NoDB_Init(NULL) != SECSuccess)
+		return NULL;
+	if ((c = CERT_DecodeCertFromPackage((char *)der, (int)len)) == NULL)
+		return NULL;
+	if ((s = CERT_NameToAscii(&c->issuer)) != NULL)
+		out = xstrdup(s);
+	PORT_Free(s);
+	CERT_DestroyCertificate(c);
+	return out;
+}
+
 int
 nc_certinfo(const unsigned char *der, size_t len, struct nc_certinfo *ci)
 {

@@ -405,21 +405,33 @@ nc_collect_sans(struct nc_issue *is, char **joined)
 	return NC_OK;
 }
 
+/* A DN for upsd.users, quoted and in ASCII; NULL stays NULL. xmalloc'd. */
+static char *
+conf_dn(const char *dn)
+{
+	char *a, *q;
+
+	if (dn == NULL)
+		return NULL;
+	a = nc_dn_ascii(dn);
+	q = nc_conf_quote(a);
+	free(a);
+	return q;
+}
+
 static void
 print_lines(enum nc_kind kind, const char *name, const char *dbabs,
     const char *pw, const struct nc_cert_out *o, const char *status)
 {
 	char *qn = nc_conf_quote(name), *qp = nc_conf_quote(pw ? pw : "");
-	char *qs = nc_conf_quote(o->subject), *qi;
-	struct nc_certinfo ci;
+	/* the CA's name as the certificate carries it, for certissuer */
+	char *issuer = nc_cert_issuer(o->der, o->len);
+	char *qs = conf_dn(o->subject), *qi = conf_dn(issuer);
 	/* a path with blanks or quotes is quoted, as the config reader wants */
 	char *qd = strpbrk(dbabs, " \t\"\\#") ? nc_conf_quote(dbabs) : xstrdup(dbabs);
 
-	/* the CA's name as the certificate carries it, for certissuer */
-	if (nc_certinfo(o->der, o->len, &ci) != 0)
-		ci.issuer[0] = '\0';
-	qi = nc_conf_quote(ci.issuer);
-
+	if (issuer == NULL)
+		nc_err("warning: cannot read the issuer of '%s': no certissuer line", name);
 	if (nc_opt.json) {
 		printf("{\"status\":\"%s\",\"name\":", status);
 		nc_json_str(name);
@@ -428,7 +440,7 @@ print_lines(enum nc_kind kind, const char *name, const char *dbabs,
 		printf(",\"subject\":");
 		nc_json_str(o->subject);
 		printf(",\"issuer\":");
-		nc_json_str(ci.issuer);
+		nc_json_str(issuer != NULL ? issuer : "");
 		printf(",\"serial\":\"%s\",\"not_after\":%lld}\n", o->serial,
 		    (long long)o->not_after);
 	} else if (kind == NC_KIND_SERVER) {
@@ -443,13 +455,14 @@ print_lines(enum nc_kind kind, const char *name, const char *dbabs,
 		    qd, qn, qp);
 		printf("# upsd.users, in the section of the user this client logs in as\n"
 		    "\tcertsubject = %s\n", qs);
-		if (ci.issuer[0] != '\0')
+		if (qi != NULL)
 			printf("\tcertissuer = %s\n", qi);
 	}
 	secret_strfree(qp);
 	free(qn);
 	free(qs);
 	free(qi);
+	free(issuer);
 	free(qd);
 }
 

@@ -69,8 +69,12 @@ unsigned char *nc_read_file(const char *path, size_t *len);
 char *nc_pwfile_for_tool(const char *pw);
 void nc_hex(const unsigned char *p, size_t n, char *out, int colons);
 void nc_time_str(time_t t, char *out, size_t outlen);
-/* "quoted" for a NUT config file: \ and " escaped. xmalloc'd. */
+/* "quoted" for a NUT config file: \, " and # escaped. xmalloc'd. */
 char *nc_conf_quote(const char *s);
+/* A DN as NSS prints it, every byte outside printable ASCII as an RFC 4514
+ * hex escape (\C3\BC), which NSS reads back as the same name: the
+ * configuration files keep only printable ASCII. xmalloc'd. */
+char *nc_dn_ascii(const char *dn);
 /* An IP address into 4 or 16 bytes: returns 4, 16 or 0 (not an address). */
 int nc_ip_parse(const char *s, unsigned char out[16]);
 /* 4 or 16 bytes into text; 0 / -1. */
@@ -195,6 +199,8 @@ struct nc_certinfo {
 	int is_ca;
 };
 int nc_certinfo(const unsigned char *der, size_t len, struct nc_certinfo *ci);
+/* The issuer's name as NSS prints it, whole (xmalloc'd), or NULL. */
+char *nc_cert_issuer(const unsigned char *der, size_t len);
 /* PEM of a DER certificate, xmalloc'd. */
 char *nc_pem(const unsigned char *der, size_t len, const char *label);
 

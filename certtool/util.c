@@ -440,11 +440,28 @@ nc_conf_quote(const char *s)
 
 	*p++ = '"';
 	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
+		if (*s == '"' || *s == '\\' || *s == '#')
 			*p++ = '\\';
 		*p++ = *s;
 	}
 	*p++ = '"';
+	*p = '\0';
+	return o;
+}
+
+char *
+nc_dn_ascii(const char *dn)
+{
+	char *o = xmalloc(3 * strlen(dn) + 1), *p = o;
+
+	for (; *dn; dn++) {
+		unsigned char c = (unsigned char)*dn;
+
+		if (c < 0x20 || c >= 0x7f)
+			p += sprintf(p, "\\%02X", c);
+		else
+			*p++ = *dn;
+	}
 	*p = '\0';
 	return o;
 }

@@ -474,6 +474,11 @@ conf_line_done(struct conf_ctx *cx)
 	cx->line = tok_line_no(cx->tok);
 	if (argc == 0)
 		return;
+	if (tok_dropped(cx->tok) > 0)
+		conf_warn(cx, "%zu byte(s) outside ASCII dropped from the values (only printable "
+		    "ASCII is kept; in a certificate name write such a character as RFC 4514 hex, "
+		    "its backslashes doubled inside quotes: \"CN=Z\\\\C3\\\\BCrich\")",
+		    tok_dropped(cx->tok));
 	if (argv[0][0] == '[')
 		conf_section_header(cx, (int)argc, argv);
 	else

@@ -38,6 +38,7 @@ struct tok {
 	size_t argc;
 	size_t word_start, wlen;
 	int done;		/* the last call returned a line or an error */
+	size_t dropped;		/* bytes >= 0x80 the filter took out of this line's words */
 	unsigned long lines, line_no;
 	char err[96];
 };
@@ -78,6 +79,7 @@ tok_clear_line(struct tok *t)
 	t->argc = 0;
 	t->wlen = 0;
 	t->done = 0;
+	t->dropped = 0;
 	t->err[0] = '\0';
 }
 
@@ -138,8 +140,10 @@ static int
 tok_word_add(struct tok *t, unsigned char c)
 {
 	/* the CVE-2012-2944 filter: only printable ASCII (and DEL) is kept */
-	if (c < 0x20 || c >= 0x80)
+	if (c < 0x20 || c >= 0x80) {
+		t->dropped += c >= 0x80;
 		return 0;
+	}
 	if (t->wlen >= t->max_word) {
 		char msg[64];
 
@@ -414,6 +418,12 @@ tok_finish(struct tok *t)
 }
 
 size_t
+tok_dropped(const struct tok *t)
+{
+	return t->dropped;
+}
+
+size_t
 tok_argc(const struct tok *t)
 {
 	return t->argc;
@@ -562,6 +572,7 @@ tok_split(struct tok *t, const char *line, size_t len)
 	t->argc = 0;
 	t->wlen = 0;
 	t->done = 0;
+	t->dropped = 0;
 	t->err[0] = '\0';
 	t->st = ST_IDLE;
 	t->line_no = t->lines + 1;

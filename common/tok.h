@@ -55,6 +55,9 @@ enum tok_status tok_feed(struct tok *t, const char *data, size_t len, size_t *us
 enum tok_status tok_finish(struct tok *t);
 
 size_t tok_argc(const struct tok *t);
+/* After TOK_LINE: how many bytes >= 0x80 the filter took out of its words
+ * (a configuration reader says so; the protocol drops them silently). */
+size_t tok_dropped(const struct tok *t);
 /* NUL-terminated words; argv[argc] is NULL. */
 char **tok_argv(const struct tok *t);
 /* After TOK_ERROR: a short message ("unbalanced quotes", ...). */

@@ -25,6 +25,17 @@ mon_init(struct mon *m, const struct mon_entry *e, const struct upscli_opts *o,
 	m->e = e;
 	m->c = upscli_new(o);
 	m->throttle = throttle;
+	m->family = o != NULL ? o->family : NET_FAMILY_ANY;
+}
+
+/* What a name that did not resolve was asked for, under -4 or -6. */
+static const char *
+family_note(const struct mon *m)
+{
+	if (upscli_error(m->c) != UPSCLI_ERR_NOSUCHHOST)
+		return "";
+	return m->family == NET_FAMILY_V4 ? " (-4: IPv4 only)" :
+	    m->family == NET_FAMILY_V6 ? " (-6: IPv6 only)" : "";
 }
 
 void
@@ -46,13 +57,11 @@ mon_drop(struct mon *m)
 }
 
 int
-mon_preresolve(struct mon *m, int family)
+mon_preresolve(struct mon *m)
 {
 	if (upscli_preresolve(m->c, m->e->host, m->e->port) != 0) {
-		log_warnx("UPS %s: cannot resolve %s now%s: %s", m->e->sys, m->e->host,
-		    family == NET_FAMILY_V4 ? " as an IPv4 address (-4)" :
-		    family == NET_FAMILY_V6 ? " as an IPv6 address (-6)" : "",
-		    upscli_strerror(m->c));
+		log_warnx("UPS %s: cannot resolve %s now: %s%s", m->e->sys, m->e->host,
+		    upscli_strerror(m->c), family_note(m));
 		return -1;
 	}
 	return 0;
@@ -68,8 +77,8 @@ failed(struct mon *m, const char *what)
 {
 	m->nfail++;
 	if (m->throttle < 0 || m->nfail == 1 || (m->throttle > 0 && m->nfail % m->throttle == 0))
-		log_warnx("UPS %s: %s: %s (failure %lu in a row)", m->e->sys, what,
-		    upscli_strerror(m->c), m->nfail);
+		log_warnx("UPS %s: %s: %s%s (failure %lu in a row)", m->e->sys, what,
+		    upscli_strerror(m->c), family_note(m), m->nfail);
 	if (upscli_error(m->c) != UPSCLI_ERR_SERVER)
 		mon_drop(m);
 }

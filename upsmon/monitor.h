@@ -17,15 +17,15 @@ struct mon {
 	int up;				/* connected and logged in */
 	long throttle;			/* POLLFAIL_LOG_THROTTLE_MAX */
 	unsigned long nfail;		/* failures in a row */
+	int family;			/* -4/-6: NET_FAMILY_* of the options */
 };
 
 void mon_init(struct mon *m, const struct mon_entry *e, const struct upscli_opts *o,
     long throttle);
 void mon_free(struct mon *m);
 void mon_drop(struct mon *m);
-/* Resolves the host now (before the jail); 0 or -1 (logged, naming the
- * -4/-6 restriction: family, NET_FAMILY_*). */
-int mon_preresolve(struct mon *m, int family);
+/* Resolves the host now (before the jail); 0 or -1 (logged). */
+int mon_preresolve(struct mon *m);
 /* Connects if needed, reads ups.status (and ups.alarm). 0 or -1. */
 int mon_poll(struct mon *m, char *status, size_t slen, char *alarm, size_t alen);
 /* FSD <ups>: 0 on OK. */

@@ -133,7 +133,7 @@ netmon_preresolve(struct netmon *nm)
 	int bad = 0;
 
 	for (i = 0; i < nm->n; i++)
-		if (mon_preresolve(&nm->mons[i], nm->opts.family) != 0)
+		if (mon_preresolve(&nm->mons[i]) != 0)
 			bad++;
 	return bad;
 }

@@ -508,6 +508,17 @@ test_repeats_unknown_obsolete(void)
 	CHECK(strstr(cap_text, "test.conf:1: warning: 'OLDTHING' is obsolete") != NULL);
 	cfg_free(&c);
 
+	TEST_CASE("bytes outside ASCII dropped from a value are a warning with file:line");
+	CHECK_INT(load(&c, "# caf\xc3\xa9 in a comment\nname \"Z\xc3\xbcrich\" # d\xc3\xa9j\xc3\xa0\n"), 0);
+	CHECK(strstr(cap_text, "test.conf:2: warning: 2 byte(s) outside ASCII dropped") != NULL);
+	CHECK(strstr(cap_text, "CN=Z\\\\C3\\\\BCrich") != NULL);
+	CHECK_INT(count_lines(cap_text), 1);	/* not for the comments */
+	CHECK_STR(c.name, "Zrich");
+	cfg_free(&c);
+	CHECK_INT(load(&c, "name plain\n"), 0);
+	CHECK_INT(count_lines(cap_text), 0);
+	cfg_free(&c);
+
 	TEST_CASE("tokenizer errors are reported with file:line and counted");
 	CHECK_INT(load(&c, "name ok\nname \"a#b\"\nmaxage \"unterminated\n"), 2);
 	CHECK(strstr(cap_text, "test.conf:2: unescaped '#' inside quotes") != NULL);

@@ -209,6 +209,15 @@ test_control_bytes(void)
 	EXPECT("\x01 foo\n", "L<foo>\n");
 	EXPECT("foo \x01\x02 bar\n", "L<foo><bar>\n");
 	EXPECT("\xc3\xa9t\xc3\xa9\n", "L<t>\n");
+	{
+		struct tok *t = tok_new(0, 0);
+
+		CHECK_INT(tok_split(t, "a\x01\xc3\xa9 b\x80", 8), TOK_LINE);
+		CHECK_INT(tok_dropped(t), 3);	/* >= 0x80 only */
+		CHECK_INT(tok_split(t, "plain", 5), TOK_LINE);
+		CHECK_INT(tok_dropped(t), 0);
+		tok_free(t);
+	}
 	expect_tok("a\0b\n", 4, "L<ab>\n", __LINE__);
 }
 
