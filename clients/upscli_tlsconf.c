@@ -402,14 +402,6 @@ upscli_tlsconf_opts(const struct upscli_tlsconf *t, struct upscli_opts *o)
 	o->ncerthosts = t->nhosts;
 }
 
-static int
-str_differ(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a != b;
-	return strcmp(a, b) != 0;
-}
-
 /* A database directory as NSS opens it: "sql:" is what no prefix means. */
 static int
 dbdir_differ(const char *a, const char *b)

@@ -113,6 +113,14 @@ str_copy(char *dst, const char *src, size_t dstsize)
 }
 
 int
+str_differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+int
 str_printf(char *dst, size_t dstsize, const char *fmt, ...)
 {
 	va_list ap;

@@ -24,6 +24,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns 0, or -1 if src did not fit (dst then holds a truncated copy).
  */
 int str_copy(char *dst, const char *src, size_t dstsize);
+/* 1 when two optional strings differ (NULL equals only NULL), else 0. */
+int str_differ(const char *a, const char *b);
 /* snprintf that returns 0, or -1 on error or truncation. */
 int str_printf(char *dst, size_t dstsize, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -369,14 +369,6 @@ params_publish(struct drv *d)
 	return 0;
 }
 
-static int
-str_differs(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a != b;
-	return strcmp(a, b) != 0;
-}
-
 /* Counts settings that changed and cannot be applied without a restart. */
 static int
 count_fixed_changes(const struct drv *d, const struct upsconf *nuc,
@@ -386,10 +378,10 @@ count_fixed_changes(const struct drv *d, const struct upsconf *nuc,
 	int n = 0;
 	size_t i;
 
-	if (str_differs(u->driver, nu->driver) || str_differs(u->port, nu->port) ||
-	    str_differs(upsconf_user(d->uc, u), upsconf_user(nuc, nu)) ||
-	    str_differs(upsconf_group(d->uc, u), upsconf_group(nuc, nu)) ||
-	    str_differs(d->uc->chroot, nuc->chroot) || u->nolock != nu->nolock ||
+	if (str_differ(u->driver, nu->driver) || str_differ(u->port, nu->port) ||
+	    str_differ(upsconf_user(d->uc, u), upsconf_user(nuc, nu)) ||
+	    str_differ(upsconf_group(d->uc, u), upsconf_group(nuc, nu)) ||
+	    str_differ(d->uc->chroot, nuc->chroot) || u->nolock != nu->nolock ||
 	    upsconf_get(d->uc, u, UPSCONF_SYNCHRONOUS, 0) !=
 	    upsconf_get(nuc, nu, UPSCONF_SYNCHRONOUS, 0))
 		n++;
@@ -400,7 +392,7 @@ count_fixed_changes(const struct drv *d, const struct upsconf *nuc,
 
 		if (def->flags & DRV_VAR_RELOADABLE)
 			continue;
-		if ((a == NULL) != (b == NULL) || (a != NULL && str_differs(a->value, b->value))) {
+		if ((a == NULL) != (b == NULL) || (a != NULL && str_differ(a->value, b->value))) {
 			log_notice("reload: %s changed; it takes effect after a restart",
 			    def->name);
 			n++;

@@ -172,12 +172,6 @@ upsd_tls_verifies_clients(void)
 	return tls_on && tls_req == 2;
 }
 
-static int
-str_differ(const char *a, const char *b)
-{
-	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
-}
-
 /* Swaps a changed string setting back to the one in force. */
 static void
 keep_str(char **neww, char **old)

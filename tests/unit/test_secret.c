@@ -149,6 +149,13 @@ test_strings(void)
 	CHECK_STR(small, "12345");
 	CHECK_INT(str_printf(small, sizeof(small), "%d", 123456), -1);
 
+	TEST_CASE("str_differ: NULL equals only NULL");
+	CHECK_INT(str_differ(NULL, NULL), 0);
+	CHECK_INT(str_differ("a", "a"), 0);
+	CHECK_INT(str_differ("a", "b"), 1);
+	CHECK_INT(str_differ(NULL, ""), 1);
+	CHECK_INT(str_differ("", NULL), 1);
+
 	TEST_CASE("xstrndup, xasprintf, xreallocarray");
 	p = xstrndup("abcdef", 3);
 	CHECK_STR(p, "abc");
