@@ -7,10 +7,7 @@
 need_exe upsd "$UPSD"
 need_exe dummy-ups "$DUMMY"
 nut_setup
-if ! "$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
-	echo "1..0 # SKIP no IPv6 loopback"
-	exit 0
-fi
+require_ipv6_loopback
 write_upsd_conf "LISTEN ::1 $PORT"
 start_all
 

@@ -22,10 +22,7 @@ need_exe upsd "$UPSD"
 need_exe dummy-ups "$DUMMY"
 tls_require
 command -v crlutil >/dev/null 2>&1 || { echo "1..0 # SKIP crlutil not installed"; exit 0; }
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (upsd drops from root to nut)"
-	exit 0
-fi
+require_root "(upsd drops from root to nut)"
 nut_setup
 tls_pki
 

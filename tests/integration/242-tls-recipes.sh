@@ -14,10 +14,7 @@ need_exe upsd "$UPSD"
 need_exe dummy-ups "$DUMMY"
 tls_require
 command -v crlutil >/dev/null 2>&1 || { echo "1..0 # SKIP crlutil not installed"; exit 0; }
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (the recipes chgrp nut, upsd drops to nut)"
-	exit 0
-fi
+require_root "(the recipes chgrp nut, upsd drops to nut)"
 nut_setup
 DOCS=$top_srcdir/docs
 R=$T/fs				# stands for / (no "/root" in it: see recipe)

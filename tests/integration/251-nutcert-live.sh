@@ -26,10 +26,7 @@ need_exe dummy-ups "$DUMMY"
 need_exe upsc "$UPSC"
 tls_require
 command -v crlutil >/dev/null 2>&1 || { echo "1..0 # SKIP crlutil not installed"; exit 0; }
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (nutcert writes root:nut databases, upsd drops to nut)"
-	exit 0
-fi
+require_root "(nutcert writes root:nut databases, upsd drops to nut)"
 nut_setup
 DOCS=$top_srcdir/docs
 R=$T/fs				# stands for / (no "/root" in it)

@@ -16,10 +16,7 @@ need_exe nutcert "$NUTCERT"
 need_exe upsd "$UPSD"
 need_exe dummy-ups "$DUMMY"
 tls_require
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (nutcert writes root:nut databases, upsd drops to nut)"
-	exit 0
-fi
+require_root "(nutcert writes root:nut databases, upsd drops to nut)"
 nut_setup
 W=$T/work
 mkdir -p "$W"

@@ -9,10 +9,7 @@
 
 need_exe upsd "$UPSD"
 need_exe dummy-ups "$DUMMY"
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (the daemons drop from root to nut)"
-	exit 0
-fi
+require_root "(the daemons drop from root to nut)"
 
 # This test sets the filter actions itself (the trap-mode re-run included).
 unset SANDBOX_ACTION

@@ -9,10 +9,7 @@
 
 need_exe upsd "$UPSD"
 need_exe dummy-ups "$DUMMY"
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (the daemons drop from root to nut)"
-	exit 0
-fi
+require_root "(the daemons drop from root to nut)"
 
 nut_setup
 start_driver dummy || tap_bail "driver did not start: $(tail -n 5 "$T/driver-dummy.log")"

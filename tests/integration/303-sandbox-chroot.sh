@@ -11,10 +11,7 @@
 need_exe upsd "$UPSD"
 need_exe dummy-ups "$DUMMY"
 need_exe upsdrvctl "$UPSDRVCTL"
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (chroot)"
-	exit 0
-fi
+require_root "(chroot)"
 
 nut_setup
 # DRVPATH: upsdrvctl finds our dummy-ups in the build tree.

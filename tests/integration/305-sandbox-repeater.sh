@@ -8,10 +8,7 @@
 
 need_exe upsd "$UPSD"
 need_exe dummy-ups "$DUMMY"
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (the jail)"
-	exit 0
-fi
+require_root "(the jail)"
 
 nut_setup
 start_all

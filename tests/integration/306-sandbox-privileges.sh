@@ -15,10 +15,7 @@
 need_exe upsd "$UPSD"
 need_exe dummy-ups "$DUMMY"
 need_exe injectcall "$INJECT"
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root to trace the daemons (they run as another user)"
-	exit 0
-fi
+require_root "to trace the daemons (they run as another user)"
 _r=$("$INJECT" 2>&1)
 if [ $? -eq 77 ]; then
 	echo "1..0 # SKIP $_r"

@@ -12,10 +12,7 @@
 : "${INJECT:=$top_builddir/tests/integration/injectcall}"
 need_exe upsmon "$UPSMON"
 need_exe injectcall "$INJECT"
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root to trace the network child (it runs as another user)"
-	exit 0
-fi
+require_root "to trace the network child (it runs as another user)"
 _r=$("$INJECT" 2>&1)
 if [ $? -eq 77 ]; then
 	echo "1..0 # SKIP $_r"

@@ -19,10 +19,7 @@ for p in upsd/upsd drivers/dummy-ups drivers/usbhid/usbhid-ups clients/upsc clie
     upsmon/upsmon certtool/nutcert; do
 	need_exe "$(basename "$p")" "$top_builddir/$p"
 done
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root (the demo starts the daemons as root)"
-	exit 0
-fi
+require_root "(the demo starts the daemons as root)"
 command -v certutil >/dev/null 2>&1 || { echo "1..0 # SKIP certutil not installed"; exit 0; }
 ensure_nut_user
 T=$(mktemp -d /tmp/nutsec-test.XXXXXX) || tap_bail "mktemp failed"

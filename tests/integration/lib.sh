@@ -257,6 +257,22 @@ require_exe() {
 	fi
 }
 
+# require_root WHY: skip-all unless root ("needs root WHY")
+require_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP needs root $1"
+		exit 0
+	fi
+}
+
+# require_ipv6_loopback: skip-all unless ::1 can be bound
+require_ipv6_loopback() {
+	if ! "$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+		echo "1..0 # SKIP no IPv6 loopback"
+		exit 0
+	fi
+}
+
 # need_exe NAME PATH: our own binaries must exist (a missing one is a failure)
 need_exe() {
 	if [ ! -x "$2" ]; then
